@@ -1,0 +1,76 @@
+"""Which pool pays for which project in which year, in whole money units.
+
+The model aggregates money flows per eligibility class; once the starts are
+fixed, the split per project is a transportation problem with integer data,
+solved exactly here as a min-cost flow (integral by total unimodularity).
+Cheaper arcs say which money a planner would spend first: money that would
+otherwise lapse this year, then the pools that fewer projects may use.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .instance import Instance
+
+
+class FundingError(RuntimeError):
+    """The chosen starts cannot be paid from the pools (the plan is not feasible)."""
+
+
+def allocate(inst: Instance, start: np.ndarray) -> np.ndarray:
+    """(K, 4) int64 rows (project, pool, year index, units) paying every chosen project."""
+    from ortools.graph.python import min_cost_flow
+
+    Y, B = inst.n_years, inst.n_pools
+    chosen = np.flatnonzero(start >= 0)
+    # demand entries (project, year, units)
+    dur = inst.proj_duration[chosen]
+    proj = np.repeat(chosen, dur)
+    k = np.arange(len(proj)) - np.repeat(np.cumsum(dur) - dur, dur)
+    units = inst.proj_pooled_units[proj, k]
+    keep = units > 0
+    proj, k, units = proj[keep], k[keep], units[keep]
+    year = start[proj] + k
+    n_dem = len(proj)
+    if n_dem == 0:
+        return np.zeros((0, 4), dtype=np.int64)
+    supply = inst.pool_budget_units.astype(np.int64)
+    total_supply, total_demand = int(supply.sum()), int(units.sum())
+    if total_demand > total_supply:
+        raise FundingError("the plan spends more money than all pools hold")
+    # nodes: pools-years 0..B*Y-1, demands B*Y.., sink last
+    sink = B * Y + n_dem
+    flow = min_cost_flow.SimpleMinCostFlow()
+    big = total_supply
+    breadth = np.argsort(np.argsort(inst.proj_pools.sum(axis=0), kind="stable"), kind="stable")
+    tails, heads, caps, costs = [], [], [], []
+    for b in range(B):  # carry arcs and the unused-money arc
+        for t in range(Y):
+            if t + 1 < Y and inst.pool_carry[b, t]:
+                tails.append(b * Y + t); heads.append(b * Y + t + 1); caps.append(big); costs.append(0)
+            tails.append(b * Y + t); heads.append(sink); caps.append(big); costs.append(0)
+    elig = inst.proj_pools[proj]  # (n_dem, B)
+    d_idx, b_idx = np.nonzero(elig)
+    arc_cost = np.where(inst.pool_carry[b_idx, year[d_idx]], 2 * B, 0) + breadth[b_idx] + 1
+    tails.extend((b_idx * Y + year[d_idx]).tolist())
+    heads.extend((B * Y + d_idx).tolist())
+    caps.extend(units[d_idx].tolist())
+    costs.extend(arc_cost.tolist())
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.asarray(tails, dtype=np.int32), np.asarray(heads, dtype=np.int32),
+        np.asarray(caps, dtype=np.int64), np.asarray(costs, dtype=np.int64))
+    supplies = np.zeros(sink + 1, dtype=np.int64)
+    supplies[: B * Y] = supply.ravel()
+    supplies[B * Y: sink] = -units
+    supplies[sink] = -(total_supply - total_demand)
+    flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise FundingError(f"the chosen projects cannot be paid from the eligible pools "
+                           f"(min-cost flow status {status})")
+    n_fixed = len(tails) - len(d_idx)
+    arcs = np.arange(n_fixed, len(tails))
+    paid = np.asarray(flow.flows(arcs), dtype=np.int64)
+    sel = paid > 0
+    return np.column_stack([proj[d_idx[sel]], b_idx[sel], year[d_idx[sel]], paid[sel]])

@@ -1,0 +1,179 @@
+"""The validated planning instance: index sets and numpy arrays, nothing else.
+
+Indices: villages v, gaps g, projects p, money pools b (a stream, county-scoped
+or pooled), years t (0..Y-1 for the horizon), targets k.  Money is held in
+integer *units* (`money_units` per scenario money unit; 1e4 units per 万元
+means one unit is one yuan), so that budgets, costs and the schedule add up
+exactly.  The instance knows nothing of files or columns; `planner.build`
+makes it from a scenario.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+OBJECTIVES = ("max_coverage", "min_cost")
+#: Value coefficients are rounded to this resolution, so that two plans of
+#: different value differ by at least this much and a tie-break below half of
+#: it can never trade value away.
+VALUE_QUANTUM = 1e-4
+
+
+class InstanceError(ValueError):
+    """The arrays do not describe a consistent instance (a programming error upstream)."""
+
+
+@dataclass(frozen=True)
+class DeadlineSpec:
+    label: str
+    target: int  # target index
+    year: int  # year index: the work must finish by the end of this year
+    villages: np.ndarray  # village indices in scope (planned villages only)
+    share: float
+    soft: bool
+
+    def required(self) -> int:
+        """Villages in scope that must have no open gap of the target."""
+        return int(np.ceil(self.share * len(self.villages) - 1e-9))
+
+
+@dataclass(frozen=True)
+class Instance:
+    years: np.ndarray
+    objective: str
+    # villages
+    village_ids: tuple[str, ...]
+    village_county: np.ndarray  # county index
+    village_due: np.ndarray  # year index by which the exit standard is due
+    village_deep: np.ndarray
+    county_names: tuple[str, ...]
+    # targets and gaps
+    target_codes: tuple[str, ...]
+    gap_village: np.ndarray
+    gap_target: np.ndarray
+    gap_weight: np.ndarray  # value of closing on time
+    gap_exit: np.ndarray  # bool: part of the village's exit standard
+    # projects
+    project_ids: tuple[str, ...]
+    proj_gap: np.ndarray
+    proj_duration: np.ndarray
+    proj_cost_units: np.ndarray  # (P, Dmax) full cost per year of duration, units
+    proj_pooled_units: np.ndarray  # (P, Dmax) pooled money per year of duration, units
+    proj_earliest: np.ndarray  # earliest start, year index
+    proj_latest: np.ndarray  # latest start, year index (already able to finish)
+    proj_pools: np.ndarray  # (P, B) bool: pool b may pay for project p
+    proj_group: np.ndarray  # alternative group index, -1 for none
+    requires: np.ndarray  # (R, 2): project r[0] requires project r[1]
+    lock_in: np.ndarray  # bool (P)
+    lock_out: np.ndarray  # bool (P)
+    # money pools
+    pool_stream: tuple[str, ...]
+    pool_county: np.ndarray  # county index, -1 when pooled across counties
+    pool_budget_units: np.ndarray  # (B, Y) int
+    pool_carry: np.ndarray  # (B, Y) bool: unspent money of year t moves to t+1
+    # rules and value
+    deadlines: tuple[DeadlineSpec, ...] = ()
+    late_factor: float = 0.5
+    on_time_bonus: float = 3.0
+    soft_penalty: float = 2.0
+    money_units: float = 1e4
+    meta: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self._validate()
+
+    # sizes
+    @property
+    def n_years(self) -> int:
+        return len(self.years)
+
+    @property
+    def n_villages(self) -> int:
+        return len(self.village_ids)
+
+    @property
+    def n_gaps(self) -> int:
+        return len(self.gap_village)
+
+    @property
+    def n_projects(self) -> int:
+        return len(self.project_ids)
+
+    @property
+    def n_pools(self) -> int:
+        return len(self.pool_stream)
+
+    def replace(self, **changes) -> "Instance":
+        return replace(self, **changes)
+
+    # derived values
+    def gap_value(self, finish: np.ndarray, gaps: np.ndarray) -> np.ndarray:
+        """Value of closing gap `gaps[i]` by finishing in year index `finish[i]`."""
+        due = self.village_due[self.gap_village[gaps]]
+        factor = np.where(finish <= due, 1.0, self.late_factor)
+        return np.round(self.gap_weight[gaps] * factor / VALUE_QUANTUM) * VALUE_QUANTUM
+
+    @property
+    def bonus(self) -> float:
+        return round(self.on_time_bonus / VALUE_QUANTUM) * VALUE_QUANTUM
+
+    def starts(self) -> tuple[np.ndarray, np.ndarray]:
+        """All allowed (project, start year) pairs, in project order."""
+        lo = np.where(self.lock_out, 1, self.proj_earliest)
+        hi = np.where(self.lock_out, 0, self.proj_latest)
+        counts = np.maximum(hi - lo + 1, 0)
+        proj = np.repeat(np.arange(self.n_projects), counts)
+        offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        return proj, lo[proj] + offset
+
+    def _validate(self):
+        Y, V, G, P, B = self.n_years, self.n_villages, self.n_gaps, self.n_projects, self.n_pools
+        if self.objective not in OBJECTIVES:
+            raise InstanceError(f"objective must be one of {OBJECTIVES}")
+        if Y < 1 or np.any(np.diff(self.years) != 1):
+            raise InstanceError("years must be consecutive")
+
+        def check(name, arr, shape, lo=None, hi=None):
+            arr = np.asarray(arr)
+            if arr.shape != shape:
+                raise InstanceError(f"{name} has shape {arr.shape}, expected {shape}")
+            if arr.size and lo is not None and arr.min() < lo:
+                raise InstanceError(f"{name} has values below {lo}")
+            if arr.size and hi is not None and arr.max() > hi:
+                raise InstanceError(f"{name} has values above {hi}")
+
+        check("village_county", self.village_county, (V,), 0, len(self.county_names) - 1)
+        check("village_due", self.village_due, (V,), 0, Y - 1)
+        check("village_deep", self.village_deep, (V,))
+        check("gap_village", self.gap_village, (G,), 0, V - 1)
+        check("gap_target", self.gap_target, (G,), 0, len(self.target_codes) - 1)
+        check("gap_weight", self.gap_weight, (G,), 0)
+        check("gap_exit", self.gap_exit, (G,))
+        check("proj_gap", self.proj_gap, (P,), 0, G - 1)
+        check("proj_duration", self.proj_duration, (P,), 1, Y)
+        dmax = self.proj_cost_units.shape[1] if P else 0
+        check("proj_cost_units", self.proj_cost_units, (P, dmax), 0)
+        check("proj_pooled_units", self.proj_pooled_units, (P, dmax), 0)
+        check("proj_earliest", self.proj_earliest, (P,), 0, Y - 1)
+        check("proj_latest", self.proj_latest, (P,), -1, Y - 1)
+        check("proj_pools", self.proj_pools, (P, B))
+        check("proj_group", self.proj_group, (P,), -1)
+        check("lock_in", self.lock_in, (P,))
+        check("lock_out", self.lock_out, (P,))
+        if self.requires.size:
+            check("requires", self.requires, (len(self.requires), 2), 0, P - 1)
+        check("pool_county", self.pool_county, (B,), -1, len(self.county_names) - 1)
+        check("pool_budget_units", self.pool_budget_units, (B, Y), 0)
+        check("pool_carry", self.pool_carry, (B, Y))
+        if np.any(self.proj_latest + self.proj_duration - 1 > Y - 1):
+            raise InstanceError("a project's latest start cannot finish inside the horizon")
+        if np.any(self.lock_in & self.lock_out):
+            raise InstanceError("a project is locked both in and out")
+        if not 0 <= self.late_factor <= 1:
+            raise InstanceError("late_factor must be in [0, 1]")
+        for d in self.deadlines:
+            if not (0 <= d.target < len(self.target_codes) and 0 <= d.year < Y
+                    and 0 < d.share <= 1):
+                raise InstanceError(f"deadline {d.label} is out of range")

@@ -1,0 +1,109 @@
+"""A backend-neutral linear model held as numpy arrays.
+
+Variables are added in named blocks, constraints in named row families
+(`"<entity>-<rule>"`) as coordinate triplets, all vectorised.  Backends turn
+the arrays into their own form (HiGHS takes the matrix directly; pulp builds
+its objects from it; CP-SAT scales it to integers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+INF = float("inf")
+
+
+@dataclass
+class RowFamily:
+    name: str
+    start: int
+    count: int
+
+
+@dataclass
+class VarBlock:
+    name: str
+    start: int
+    count: int
+
+
+@dataclass
+class LinearModel:
+    maximize: bool = True
+    n_vars: int = 0
+    lb: list = field(default_factory=list)
+    ub: list = field(default_factory=list)
+    integer: list = field(default_factory=list)
+    cost: list = field(default_factory=list)
+    blocks: dict = field(default_factory=dict)
+    n_rows: int = 0
+    row_lo: list = field(default_factory=list)
+    row_hi: list = field(default_factory=list)
+    rows: list = field(default_factory=list)
+    cols: list = field(default_factory=list)
+    vals: list = field(default_factory=list)
+    families: list = field(default_factory=list)
+    offset: float = 0.0  # constant added to the objective
+
+    def add_vars(self, name: str, n: int, lb=0.0, ub=INF, integer=False, cost=0.0) -> np.ndarray:
+        """Add a block of n variables; returns their indices."""
+        idx = np.arange(self.n_vars, self.n_vars + n)
+        self.lb.append(np.broadcast_to(np.asarray(lb, dtype=float), (n,)).copy())
+        self.ub.append(np.broadcast_to(np.asarray(ub, dtype=float), (n,)).copy())
+        self.integer.append(np.full(n, bool(integer)))
+        self.cost.append(np.broadcast_to(np.asarray(cost, dtype=float), (n,)).copy())
+        self.blocks[name] = VarBlock(name, self.n_vars, n)
+        self.n_vars += n
+        return idx
+
+    def add_rows(self, name: str, n: int, row: np.ndarray, col: np.ndarray, val,
+                 lo=-INF, hi=INF) -> np.ndarray:
+        """Add n rows lo <= sum(val * x[col]) <= hi, entries given by local row index."""
+        if n == 0:
+            return np.zeros(0, dtype=np.int64)
+        row = np.asarray(row, dtype=np.int64)
+        self.rows.append(row + self.n_rows)
+        self.cols.append(np.asarray(col, dtype=np.int64))
+        self.vals.append(np.broadcast_to(np.asarray(val, dtype=float), row.shape).copy())
+        self.row_lo.append(np.broadcast_to(np.asarray(lo, dtype=float), (n,)).copy())
+        self.row_hi.append(np.broadcast_to(np.asarray(hi, dtype=float), (n,)).copy())
+        self.families.append(RowFamily(name, self.n_rows, n))
+        idx = np.arange(self.n_rows, self.n_rows + n)
+        self.n_rows += n
+        return idx
+
+    def block(self, name: str) -> np.ndarray:
+        b = self.blocks.get(name)
+        return np.arange(b.start, b.start + b.count) if b else np.zeros(0, dtype=np.int64)
+
+    def arrays(self):
+        """(cost, lb, ub, integer, row_lo, row_hi, rows, cols, vals) as flat arrays."""
+        cat = lambda parts, dtype: (np.concatenate(parts).astype(dtype) if parts
+                                    else np.zeros(0, dtype=dtype))
+        return (cat(self.cost, float), cat(self.lb, float), cat(self.ub, float),
+                cat(self.integer, bool), cat(self.row_lo, float), cat(self.row_hi, float),
+                cat(self.rows, np.int64), cat(self.cols, np.int64), cat(self.vals, float))
+
+    def csc(self):
+        """Column-compressed matrix (start, index, value) merging duplicate entries."""
+        _, _, _, _, _, _, r, c, v = self.arrays()
+        key = c * max(self.n_rows, 1) + r
+        order = np.argsort(key, kind="stable")
+        key, r, c, v = key[order], r[order], c[order], v[order]
+        if len(key):
+            uniq, first = np.unique(key, return_index=True)
+            v = np.add.reduceat(v, first)
+            r, c = r[first], c[first]
+        keep = v != 0
+        r, c, v = r[keep], c[keep], v[keep]
+        start = np.zeros(self.n_vars + 1, dtype=np.int64)
+        np.add.at(start, c + 1, 1)
+        return np.cumsum(start), r, v
+
+    def family_of(self, row: int) -> str:
+        for fam in self.families:
+            if fam.start <= row < fam.start + fam.count:
+                return fam.name
+        raise IndexError(row)

@@ -1,0 +1,117 @@
+"""CBC, bundled with pulp: pulp objects are built from the model's matrix."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+
+import numpy as np
+
+from ..linear import LinearModel
+from ..result import SolveStatus
+
+NAME = "cbc"
+
+
+def version() -> str:
+    import pulp
+
+    return f"pulp {pulp.__version__} (CBC bundled)"
+
+
+def available() -> bool:
+    import pulp
+
+    return pulp.PULP_CBC_CMD(msg=False).available()
+
+
+def to_pulp(model: LinearModel):
+    """The model as a pulp LpProblem (also used to export readable LP files)."""
+    import pulp
+
+    cost, lb, ub, integer, rlo, rhi, rows, cols, vals = model.arrays()
+    prob = pulp.LpProblem("village_plan", pulp.LpMaximize if model.maximize else pulp.LpMinimize)
+    names = {}
+    for blk in model.blocks.values():
+        for i in range(blk.count):
+            names[blk.start + i] = f"{blk.name}_{i}"
+    var = [pulp.LpVariable(re.sub(r"[^A-Za-z0-9_]", "_", names[j]),
+                           lowBound=lb[j], upBound=None if np.isinf(ub[j]) else ub[j],
+                           cat=pulp.LpInteger if integer[j] else pulp.LpContinuous)
+           for j in range(model.n_vars)]
+    nz = np.flatnonzero(cost)
+    prob += pulp.LpAffineExpression([(var[j], cost[j]) for j in nz]) + model.offset
+    order = np.argsort(rows, kind="stable")
+    rows, cols, vals = rows[order], cols[order], vals[order]
+    bounds = np.searchsorted(rows, np.arange(model.n_rows + 1))
+    for fam in model.families:
+        for r in range(fam.start, fam.start + fam.count):
+            a, b = bounds[r], bounds[r + 1]
+            if a == b:
+                continue
+            expr = pulp.LpAffineExpression([(var[c], v) for c, v in zip(cols[a:b], vals[a:b])])
+            lo, hi = rlo[r], rhi[r]
+            name = re.sub(r"[^A-Za-z0-9_]", "_", f"{fam.name}_{r - fam.start}")
+            if lo == hi:
+                prob += pulp.LpConstraint(expr, pulp.LpConstraintEQ, name, hi)
+            else:
+                if np.isfinite(hi):
+                    prob += pulp.LpConstraint(expr, pulp.LpConstraintLE, name + "_hi", hi)
+                if np.isfinite(lo):
+                    prob += pulp.LpConstraint(expr, pulp.LpConstraintGE, name + "_lo", lo)
+    return prob, var
+
+
+def _parse_bound(log: str, maximize: bool) -> float | None:
+    """CBC minimises internally; its 'Lower bound' is on the negated objective when maximising."""
+    match = re.search(r"Lower bound:\s*(-?[\d.eE+-]+)", log)
+    if not match:
+        return None
+    value = float(match.group(1))
+    return -value if maximize else value
+
+
+def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
+        hint=None, verbose=False, **_):
+    import pulp
+
+    prob, var = to_pulp(model)
+    if hint is not None:
+        idx, val = hint
+        for j, v in zip(idx, val):
+            var[j].setInitialValue(v)
+    with tempfile.TemporaryDirectory() as tmp:
+        log_path = os.path.join(tmp, "cbc.log")
+        options = []
+        if seed is not None:
+            options.append(f"randomSeed {int(seed) % 2**31 or 1}")
+            options.append(f"randomCbcSeed {int(seed) % 2**31 or 1}")
+        solver = pulp.PULP_CBC_CMD(
+            msg=bool(verbose), timeLimit=time_limit, gapRel=gap, threads=threads,
+            warmStart=hint is not None, logPath=log_path, options=options, keepFiles=False,
+        )
+        t0 = time.perf_counter()
+        prob.solve(solver)
+        seconds = time.perf_counter() - t0
+        log = open(log_path, encoding="utf-8", errors="replace").read() \
+            if os.path.exists(log_path) else ""
+    has = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+    if prob.status == pulp.LpStatusInfeasible or prob.sol_status == pulp.LpSolutionInfeasible:
+        return SolveStatus.INFEASIBLE, None, None, None, seconds
+    if prob.status == pulp.LpStatusUnbounded:
+        return SolveStatus.UNBOUNDED, None, None, None, seconds
+    if not has:
+        stopped = "Stopped on time" in log or "time limit" in log.lower()
+        return (SolveStatus.TIME_LIMIT if stopped else SolveStatus.ERROR), None, None, None, seconds
+    values = np.array([v.varValue if v.varValue is not None else 0.0 for v in var])
+    objective = float(pulp.value(prob.objective))
+    if prob.sol_status == pulp.LpSolutionOptimal and "Stopped" not in log:
+        status = SolveStatus.OPTIMAL
+        bound = _parse_bound(log, model.maximize)
+        bound = objective if bound is None else bound
+    else:
+        status = SolveStatus.TIME_LIMIT if "Stopped on time" in log else SolveStatus.FEASIBLE
+        bound = _parse_bound(log, model.maximize)
+    return status, values, objective, bound, seconds

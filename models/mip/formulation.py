@@ -1,0 +1,315 @@
+"""The planning integer program, as one `LinearModel` every backend can take.
+
+Variables
+    x[p,s]   binary   project p starts in year s (one variable per allowed start)
+    o[v]     binary   village v meets its exit standard by its due year
+    y[c,b,t] >= 0     money of pool b paying for eligibility class c in year t
+    carry[b,t] >= 0   unspent money of pool b moving from year t to t+1
+    slack    >= 0     soft deadlines; in elastic mode every hard rule, or money
+
+Projects with the same set of eligible pools form one eligibility class; the
+funding flow is aggregated per class (exact, since money is divisible and the
+projects of a class may draw on the same pools), and the split per project is
+recovered after solving by `models.funding`.
+
+Each constraint family is one function whose docstring states its rows; rows
+are named "<entity>-<rule>".  `build(inst)` adds them in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..instance import VALUE_QUANTUM, Instance
+from ..linear import INF, LinearModel
+
+ELASTIC_MODES = (None, "rules", "money")
+
+
+@dataclass
+class Layout:
+    """Where each decision lives in the model's variable vector."""
+    x: np.ndarray  # variable index of each start
+    x_proj: np.ndarray
+    x_start: np.ndarray
+    x_finish: np.ndarray
+    o: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    o_village: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # elastic/soft slacks: (kind, label, variable index, scale)
+    slacks: list = field(default_factory=list)
+    unfundable: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    classes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    tiebreak_max: float = 0.0
+
+
+class Formulation:
+    def __init__(self, inst: Instance, elastic: str | None = None):
+        if elastic not in ELASTIC_MODES:
+            raise ValueError(f"elastic must be one of {ELASTIC_MODES}")
+        self.inst = inst
+        self.elastic = elastic
+        self.money = 1.0 / inst.money_units
+        self.m = LinearModel(maximize=(inst.objective == "max_coverage" and elastic is None))
+        self._starts()
+
+    # ------------------------------------------------------------ variables
+    def _starts(self):
+        inst = self.inst
+        proj, start = inst.starts()
+        finish = start + inst.proj_duration[proj] - 1
+        # A project whose pooled money no pool may pay can never be funded.
+        needs_money = inst.proj_pooled_units.sum(axis=1) > 0
+        unfundable = needs_money & ~inst.proj_pools.any(axis=1)
+        ub = np.where(unfundable[proj], 0.0, 1.0)
+        x = self.m.add_vars("x", len(proj), 0.0, ub, integer=True)
+        self.L = Layout(x=x, x_proj=proj, x_start=start, x_finish=finish,
+                        unfundable=np.flatnonzero(unfundable))
+
+    def _slack(self, kind: str, label: str, n: int = 1, integer=True) -> np.ndarray:
+        idx = self.m.add_vars(f"slack-{kind}-{label}", n, 0.0, INF, integer=integer)
+        for i in idx:
+            self.L.slacks.append((kind, label, int(i)))
+        return idx
+
+    def add_constraints(self):
+        self.gap_once()
+        self.funding()
+        self.requires()
+        self.alternatives()
+        self.locks()
+        self.deadlines()
+        if self.inst.objective == "max_coverage":
+            self.villages_on_time()
+        else:
+            self.exit_standard()
+        return self
+
+    # ------------------------------------------------------------ rules
+    def gap_once(self):
+        """gap-once:  sum_{p for g, s} x[p,s] <= 1  for every gap g (one work closes it)."""
+        L = self.L
+        self.m.add_rows("gap-once", self.inst.n_gaps, self.inst.proj_gap[L.x_proj], L.x, 1.0,
+                        hi=1.0)
+
+    def funding(self):
+        """class-spend:  sum_b y[c,b,t] = sum_{p in c, s} pooled[p, t-s] x[p,s]  for c, t;
+        pool-budget:  sum_c y[c,b,t] + carry[b,t] - carry[b,t-1] <= budget[b,t]  for b, t.
+        carry[b,t] exists only where pool b carries year t's money over."""
+        inst, L, m = self.inst, self.L, self.m
+        Y, B = inst.n_years, inst.n_pools
+        classes, cls = np.unique(inst.proj_pools, axis=0, return_inverse=True)
+        cls = cls.reshape(-1)
+        L.classes = cls
+        C = len(classes)
+        # spending entries: one per start and year of its duration
+        dur = inst.proj_duration[L.x_proj]
+        rep = np.repeat(np.arange(len(L.x)), dur)
+        k = np.arange(len(rep)) - np.repeat(np.cumsum(dur) - dur, dur)
+        p = L.x_proj[rep]
+        amount = inst.proj_pooled_units[p, k] * self.money
+        keep = amount > 0
+        rep, k, p, amount = rep[keep], k[keep], p[keep], amount[keep]
+        t = L.x_start[rep] + k
+        # flows y[c, b, t] for each class and eligible pool
+        cb = np.argwhere(classes)  # (pairs, 2): class, pool
+        n_cb = len(cb)
+        y = m.add_vars("y", n_cb * Y, 0.0, INF).reshape(n_cb, Y)
+        # class-spend rows indexed c * Y + t
+        rows_y = (cb[:, 0][:, None] * Y + np.arange(Y)[None, :]).ravel()
+        rows_x = cls[p] * Y + t
+        m.add_rows("class-spend", C * Y,
+                   np.concatenate([rows_y, rows_x]),
+                   np.concatenate([y.ravel(), L.x[rep]]),
+                   np.concatenate([np.ones(len(rows_y)), -amount]), lo=0.0, hi=0.0)
+        # pool-budget rows indexed b * Y + t
+        cb_rows = (cb[:, 1][:, None] * Y + np.arange(Y)[None, :]).ravel()
+        cb_cols = y.ravel()
+        cb_vals = np.ones(len(cb_rows))
+        carry_bt = np.argwhere(inst.pool_carry[:, : Y - 1]) if Y > 1 else np.zeros((0, 2), int)
+        carry = m.add_vars("carry", len(carry_bt), 0.0, INF)
+        rows = [cb_rows, carry_bt[:, 0] * Y + carry_bt[:, 1], carry_bt[:, 0] * Y + carry_bt[:, 1] + 1]
+        cols = [cb_cols, carry, carry]
+        vals = [cb_vals, np.ones(len(carry)), -np.ones(len(carry))]
+        if self.elastic == "money":
+            extra = m.add_vars("slack-money", B * Y, 0.0, INF)
+            for b in range(B):
+                for tt in range(Y):
+                    L.slacks.append(("money", f"{b}:{tt}", int(extra[b * Y + tt])))
+            rows.append(np.arange(B * Y))
+            cols.append(extra)
+            vals.append(-np.ones(B * Y))
+        budget = inst.pool_budget_units.ravel() * self.money
+        m.add_rows("pool-budget", B * Y, np.concatenate(rows), np.concatenate(cols),
+                   np.concatenate(vals), hi=budget)
+
+    def requires(self):
+        """requires:  x[q,s] <= sum_{s': s' + d_p - 1 < s} x[p,s']  when q requires p
+        (the prerequisite is chosen and finishes in a year before q starts)."""
+        L = self.L
+        if not len(self.inst.requires):
+            return
+        by_proj = _group(L.x_proj, self.inst.n_projects)
+        rows, cols, vals, n = [], [], [], 0
+        for q, p in self.inst.requires:
+            pre = by_proj[p]
+            for i in by_proj[q]:
+                ok = pre[L.x_finish[pre] < L.x_start[i]]
+                rows.append(np.full(1 + len(ok), n))
+                cols.append(np.concatenate([[L.x[i]], L.x[ok]]))
+                vals.append(np.concatenate([[1.0], -np.ones(len(ok))]))
+                n += 1
+        if n:
+            self.m.add_rows("project-requires", n, np.concatenate(rows), np.concatenate(cols),
+                            np.concatenate(vals), hi=0.0)
+
+    def alternatives(self):
+        """alternative-group:  sum_{p in group, s} x[p,s] <= 1  for every group."""
+        L = self.L
+        grp = self.inst.proj_group[L.x_proj]
+        sel = grp >= 0
+        if sel.any():
+            self.m.add_rows("alternative-group", int(grp.max()) + 1, grp[sel], L.x[sel], 1.0,
+                            hi=1.0)
+
+    def locks(self):
+        """project-lock:  sum_s x[p,s] = 1  for every project locked in."""
+        L = self.L
+        locked = np.flatnonzero(self.inst.lock_in)
+        if not len(locked):
+            return
+        row_of = np.full(self.inst.n_projects, -1)
+        row_of[locked] = np.arange(len(locked))
+        sel = row_of[L.x_proj] >= 0
+        rows, cols, vals = [row_of[L.x_proj[sel]]], [L.x[sel]], [np.ones(sel.sum())]
+        if self.elastic == "rules":
+            for r, p in enumerate(locked):
+                s = self._slack("lock", self.inst.project_ids[p])
+                rows.append([r])
+                cols.append(s)
+                vals.append([1.0])
+        self.m.add_rows("project-lock", len(locked), np.concatenate(rows),
+                        np.concatenate(cols), np.concatenate(vals), lo=1.0, hi=1.0)
+
+    def deadlines(self):
+        """deadline:  sum_{gaps g of the target in scope} sum_{s: finish <= year} x  >=
+        required - (villages in scope without the gap)  [- slack when soft]."""
+        inst, L = self.inst, self.L
+        gap_of_x = inst.proj_gap[L.x_proj]
+        for d in inst.deadlines:
+            in_scope = np.zeros(inst.n_villages, dtype=bool)
+            in_scope[d.villages] = True
+            gaps = (inst.gap_target == d.target) & in_scope[inst.gap_village]
+            need = d.required() - (len(d.villages) - int(gaps.sum()))
+            if need <= 0:
+                continue
+            sel = gaps[gap_of_x] & (L.x_finish <= d.year)
+            rows, cols, vals = [np.zeros(sel.sum(), int)], [L.x[sel]], [np.ones(sel.sum())]
+            if d.soft or self.elastic == "rules":
+                s = self._slack("soft" if d.soft else "deadline", d.label)
+                rows.append([0])
+                cols.append(s)
+                vals.append([1.0])
+                if d.soft and self.m.maximize:
+                    self.m.cost[-1][:] = -_q(inst.soft_penalty)
+            self.m.add_rows(f"deadline-{d.label}", 1, np.concatenate(rows),
+                            np.concatenate(cols), np.concatenate(vals), lo=float(need))
+
+    def villages_on_time(self):
+        """village-on-time:  o[v] <= sum_{p for g, s: finish <= due[v]} x[p,s]
+        for every exit-standard gap g of village v."""
+        inst, L = self.inst, self.L
+        exit_gaps = np.flatnonzero(inst.gap_exit)
+        has = np.zeros(inst.n_villages, dtype=bool)
+        has[inst.gap_village[exit_gaps]] = True
+        villages = np.flatnonzero(has)
+        o = self.m.add_vars("o", len(villages), 0.0, 1.0, integer=True,
+                            cost=inst.bonus if self.m.maximize else 0.0)
+        L.o, L.o_village = o, villages
+        o_of = np.full(inst.n_villages, -1)
+        o_of[villages] = o
+        if self.m.maximize:
+            self.m.offset += inst.bonus * (inst.n_villages - len(villages))
+        row_of_gap = np.full(inst.n_gaps, -1)
+        row_of_gap[exit_gaps] = np.arange(len(exit_gaps))
+        g = inst.proj_gap[L.x_proj]
+        due = inst.village_due[inst.gap_village[g]]
+        sel = (row_of_gap[g] >= 0) & (L.x_finish <= due)
+        rows = np.concatenate([np.arange(len(exit_gaps)), row_of_gap[g[sel]]])
+        cols = np.concatenate([o_of[inst.gap_village[exit_gaps]], L.x[sel]])
+        vals = np.concatenate([np.ones(len(exit_gaps)), -np.ones(sel.sum())])
+        self.m.add_rows("village-on-time", len(exit_gaps), rows, cols, vals, hi=0.0)
+
+    def exit_standard(self):
+        """village-exit (min_cost):  sum_{p for g, s: finish <= due[v]} x[p,s] >= 1
+        for every exit-standard gap g of every planned village v."""
+        inst, L = self.inst, self.L
+        exit_gaps = np.flatnonzero(inst.gap_exit)
+        row_of_gap = np.full(inst.n_gaps, -1)
+        row_of_gap[exit_gaps] = np.arange(len(exit_gaps))
+        g = inst.proj_gap[L.x_proj]
+        due = inst.village_due[inst.gap_village[g]]
+        sel = (row_of_gap[g] >= 0) & (L.x_finish <= due)
+        rows, cols, vals = [row_of_gap[g[sel]]], [L.x[sel]], [np.ones(sel.sum())]
+        if self.elastic == "rules":
+            for r, gap in enumerate(exit_gaps):
+                v = inst.village_ids[inst.gap_village[gap]]
+                s = self._slack("exit", f"{v}/{inst.target_codes[inst.gap_target[gap]]}")
+                rows.append([r])
+                cols.append(s)
+                vals.append([1.0])
+        self.m.add_rows("village-exit", len(exit_gaps), np.concatenate(rows),
+                        np.concatenate(cols), np.concatenate(vals), lo=1.0)
+
+    # ------------------------------------------------------------ objective
+    def objective(self):
+        """max_coverage: value of gaps closed (weight, times late_factor when late),
+        + bonus per village on time, - penalty per village a soft deadline misses,
+        - a tie-break (cheaper, earlier) worth less than half of VALUE_QUANTUM in all.
+        min_cost: pooled money + an earliness tie-break under half a money unit.
+        elastic: the sum of slacks (rules: villages/projects short; money: money missing)."""
+        inst, L, m = self.inst, self.L, self.m
+        if self.elastic:
+            wanted = ("money",) if self.elastic == "money" else ("lock", "deadline", "exit")
+            for kind, _, var in L.slacks:
+                _set_cost(m, var, 1.0 if kind in wanted else 0.0)
+            return self
+        pooled = inst.proj_pooled_units.sum(axis=1)[L.x_proj] * self.money
+        G = max(inst.n_gaps, 1)
+        year_tb = (L.x_finish + 1) / (inst.n_years * G)
+        if inst.objective == "max_coverage":
+            value = inst.gap_value(L.x_finish, inst.proj_gap[L.x_proj])
+            most = np.zeros(inst.n_gaps)
+            np.maximum.at(most, inst.proj_gap[L.x_proj], pooled)
+            total = max(most.sum(), 1e-9)
+            tb = 0.25 * VALUE_QUANTUM * (pooled / total + year_tb)
+            m.cost[0][:] = value - tb
+            L.tiebreak_max = 0.5 * VALUE_QUANTUM
+        else:
+            m.cost[0][:] = pooled + 0.25 * self.money * year_tb
+            L.tiebreak_max = 0.25 * self.money
+        return self
+
+
+def _q(value: float) -> float:
+    return round(value / VALUE_QUANTUM) * VALUE_QUANTUM
+
+
+def _set_cost(m: LinearModel, var: int, value: float):
+    for blk, arr in zip(m.blocks.values(), m.cost):
+        if blk.start <= var < blk.start + blk.count:
+            arr[var - blk.start] = value
+            return
+
+
+def _group(keys: np.ndarray, n: int) -> list[np.ndarray]:
+    """Positions of each key 0..n-1 in `keys`."""
+    order = np.argsort(keys, kind="stable")
+    bounds = np.searchsorted(keys[order], np.arange(n + 1))
+    return [order[bounds[i]: bounds[i + 1]] for i in range(n)]
+
+
+def build(inst: Instance, elastic: str | None = None) -> tuple[LinearModel, Layout]:
+    f = Formulation(inst, elastic).add_constraints().objective()
+    return f.m, f.L

@@ -1,0 +1,122 @@
+"""HiGHS through highspy: the matrix is passed directly, no per-variable objects."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from contextlib import contextmanager
+from importlib import metadata
+
+import numpy as np
+
+from ..linear import LinearModel
+from ..result import SolveStatus
+
+NAME = "highs"
+
+
+def version() -> str:
+    return metadata.version("highspy")
+
+
+@contextmanager
+def _quiet_stdout():
+    """HiGHS prints a banner to C-level stdout when constructed; keep stdout clean."""
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def new_highs(verbose=False):
+    import highspy
+
+    with _quiet_stdout():
+        h = highspy.Highs()
+    # the log, when asked for, goes to stderr: stdout stays for the planner's own output
+    h.setOptionValue("output_flag", bool(verbose))
+    h.setOptionValue("log_to_console", False)
+    if verbose:
+        h.setOptionValue("log_file", "/dev/stderr")
+    return h
+
+
+def _status(h, highspy) -> SolveStatus:
+    s = h.getModelStatus()
+    M = highspy.HighsModelStatus
+    has = h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
+    mapping = {
+        M.kOptimal: SolveStatus.OPTIMAL,
+        M.kInfeasible: SolveStatus.INFEASIBLE,
+        M.kUnbounded: SolveStatus.UNBOUNDED,
+        M.kUnboundedOrInfeasible: SolveStatus.INFEASIBLE,
+        M.kTimeLimit: SolveStatus.TIME_LIMIT,
+        M.kInterrupt: SolveStatus.TIME_LIMIT,
+        M.kSolutionLimit: SolveStatus.FEASIBLE,
+        M.kIterationLimit: SolveStatus.FEASIBLE if has else SolveStatus.UNKNOWN,
+        M.kModelEmpty: SolveStatus.OPTIMAL,
+    }
+    return mapping.get(s, SolveStatus.UNKNOWN if has else SolveStatus.ERROR)
+
+
+def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
+        hint=None, verbose=False, **_):
+    import highspy
+
+    cost, lb, ub, integer, rlo, rhi, *_ = model.arrays()
+    start, index, value = model.csc()
+    h = new_highs(verbose)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    if gap is not None:
+        h.setOptionValue("mip_rel_gap", float(gap))
+        h.setOptionValue("mip_abs_gap", 1e-9 if gap == 0 else 1e-6)
+    if threads:
+        h.setOptionValue("threads", int(threads))
+    if seed is not None:
+        h.setOptionValue("random_seed", int(seed))
+    lp = highspy.HighsLp()
+    lp.num_col_ = model.n_vars
+    lp.num_row_ = model.n_rows
+    lp.col_cost_ = cost
+    lp.col_lower_ = lb
+    lp.col_upper_ = np.where(np.isinf(ub), highspy.kHighsInf, ub)
+    lp.row_lower_ = np.where(np.isinf(rlo), -highspy.kHighsInf, rlo)
+    lp.row_upper_ = np.where(np.isinf(rhi), highspy.kHighsInf, rhi)
+    lp.offset_ = model.offset
+    lp.sense_ = highspy.ObjSense.kMaximize if model.maximize else highspy.ObjSense.kMinimize
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = start
+    lp.a_matrix_.index_ = index
+    lp.a_matrix_.value_ = value
+    lp.a_matrix_.num_col_ = model.n_vars
+    lp.a_matrix_.num_row_ = model.n_rows
+    if integer.any():
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                           for i in integer]
+    h.passModel(lp)
+    if hint is not None:
+        idx, val = hint
+        h.setSolution(len(idx), np.asarray(idx, dtype=np.int32), np.asarray(val, dtype=float))
+    t0 = time.perf_counter()
+    h.run()
+    seconds = time.perf_counter() - t0
+    status = _status(h, highspy)
+    info = h.getInfo()
+    values = objective = bound = None
+    if info.primal_solution_status == 2:
+        values = np.asarray(h.getSolution().col_value, dtype=float)
+        objective = float(info.objective_function_value)
+        bound = float(info.mip_dual_bound) if integer.any() else objective
+        if status is SolveStatus.UNKNOWN:
+            status = SolveStatus.FEASIBLE
+    elif status is SolveStatus.OPTIMAL:  # optimal without a primal solution: not trusted
+        status = SolveStatus.ERROR
+    return status, values, objective, bound, seconds
+

@@ -1,0 +1,567 @@
+"""A scenario folder: scenario.yaml (with `base` and `overrides`) and four tables.
+
+`load_scenario(folder)` reads, applies overrides, validates every cross
+reference and returns a `Scenario`: typed tables and settings, nothing solved.
+Every problem is reported with file, row and column (`InputError`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .errors import InputError, Problem, Problems
+from .schema import DEFAULT_EXIT_STANDARD, DEFAULT_WEIGHTS, DEFAULT_YEARS, FILES, TARGETS
+from .tables import find_table, parse_bool, read_table
+
+YAML = "scenario.yaml"
+SCOPES = ("all", "deep_poverty")
+OBJECTIVES = ("max_coverage", "min_cost")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    target: str
+    year: int
+    scope: str | tuple[str, ...] = "all"  # all | deep_poverty | counties
+    share: float = 1.0
+    soft: bool = False
+
+    def label(self) -> str:
+        scope = self.scope if isinstance(self.scope, str) else "+".join(self.scope)
+        return f"{self.target}@{self.year}[{scope}]>={self.share:g}"
+
+
+@dataclass
+class Scenario:
+    name: str
+    folder: Path
+    years: list[int]
+    objective: str
+    exit_standard: tuple[str, ...]
+    deadlines: list[Deadline]
+    weights: dict
+    solver: dict
+    villages: pd.DataFrame
+    gaps: pd.DataFrame
+    projects: pd.DataFrame
+    funds: pd.DataFrame
+    targets: dict[str, dict]  # code -> {name_zh, department}
+    lock_in: frozenset = frozenset()
+    lock_out: frozenset = frozenset()
+    input_files: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def target_weight(self, code: str) -> float:
+        return float(self.weights["targets"].get(code, self.weights["target_weight"]))
+
+    def input_hashes(self) -> dict[str, str]:
+        return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in self.input_files}
+
+
+# ---------------------------------------------------------------- yaml
+
+def _read_yaml(folder: Path, chain: tuple[Path, ...] = ()) -> tuple[dict, Path, list[Path]]:
+    """scenario.yaml merged with its `base` chain; returns (config, table folder, files)."""
+    path = folder / YAML
+    if folder.resolve() in chain:
+        raise InputError(Problem(YAML, f"`base` chain loops back to {folder}"))
+    if not folder.is_dir():
+        raise InputError(Problem(str(folder), "is not a scenario folder"))
+    config: dict = {}
+    files: list[Path] = []
+    if path.is_file():
+        files.append(path)
+        try:
+            config = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            row = mark.line + 1 if mark else None
+            raise InputError(Problem(str(path), f"is not valid YAML ({getattr(exc, 'problem', exc)})",
+                                     row=row)) from None
+        except UnicodeDecodeError:
+            raise InputError(Problem(str(path), "is not UTF-8 text")) from None
+        if not isinstance(config, dict):
+            raise InputError(Problem(str(path), "must be a mapping of keys (name, years, ...)"))
+    base = config.get("base")
+    if base is None:
+        return config, folder, files
+    if not isinstance(base, str):
+        raise InputError(Problem(str(path), "must be a folder path", column="base", value=base))
+    base_folder = (folder / base).resolve()
+    base_cfg, table_folder, base_files = _read_yaml(base_folder, chain + (folder.resolve(),))
+    merged = dict(base_cfg)
+    merged.pop("overrides", None)
+    for key, value in config.items():
+        if key == "weights" and isinstance(value, dict) and isinstance(merged.get("weights"), dict):
+            merged["weights"] = {**merged["weights"], **value}
+        elif key != "base":
+            merged[key] = value
+    # Tables of the variant folder itself replace the base's.
+    own = [t for t in FILES if find_table(folder, t)]
+    merged["_table_folders"] = {t: (folder if t in own else
+                                    base_cfg.get("_table_folders", {}).get(t, table_folder))
+                                for t in FILES}
+    return merged, folder, base_files + files
+
+
+def _years(config, problems: Problems) -> list[int]:
+    years = config.get("years", list(DEFAULT_YEARS))
+    if (not isinstance(years, list) or not years
+            or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)):
+        problems.add(YAML, "must be a list of whole years like [2018, 2019, 2020]",
+                     column="years", value=years)
+        return list(DEFAULT_YEARS)
+    if any(b - a != 1 for a, b in zip(years, years[1:])):
+        problems.add(YAML, "years must be consecutive and increasing", column="years", value=years)
+    return years
+
+
+def _weights(config, problems: Problems, codes) -> dict:
+    given = config.get("weights") or {}
+    weights = dict(DEFAULT_WEIGHTS)
+    weights["targets"] = {}
+    if not isinstance(given, dict):
+        problems.add(YAML, "must be a mapping", column="weights", value=given)
+        return weights
+    for key, value in given.items():
+        if key == "targets" and isinstance(value, dict):
+            items = value.items()
+        elif key in DEFAULT_WEIGHTS:
+            items = None
+        else:
+            items = [(key, value)]
+        if items is None:
+            if not _is_number(value) or value < 0:
+                problems.add(YAML, "must be a number >= 0", column=f"weights.{key}", value=value)
+            else:
+                weights[key] = float(value)
+            continue
+        for code, w in items:
+            if code not in codes:
+                problems.add(YAML, f"is not a target code; known: {', '.join(codes)}",
+                             column="weights", value=code)
+            elif not _is_number(w) or w < 0:
+                problems.add(YAML, "target weight must be a number >= 0",
+                             column=f"weights.{code}", value=w)
+            else:
+                weights["targets"][code] = float(w)
+    if weights["late_factor"] > 1:
+        problems.add(YAML, "must be between 0 and 1", column="weights.late_factor",
+                     value=weights["late_factor"])
+    return weights
+
+
+def _is_number(value) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def _targets_catalogue(config, problems: Problems) -> dict[str, dict]:
+    catalogue = {code: {"name_zh": t.name_zh, "department": t.department}
+                 for code, t in TARGETS.items()}
+    extra = config.get("targets") or {}
+    if not isinstance(extra, dict):
+        problems.add(YAML, "must map new target codes to {name, department}",
+                     column="targets", value=extra)
+        return catalogue
+    for code, info in extra.items():
+        info = info if isinstance(info, dict) else {}
+        catalogue[str(code)] = {"name_zh": str(info.get("name", code)),
+                                "department": str(info.get("department", ""))}
+    return catalogue
+
+
+def _deadlines(raw, years, codes, counties, problems: Problems) -> list[Deadline]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problems.add(YAML, "must be a list of {target, year, scope, share}", column="deadlines")
+        return []
+    out = []
+    for i, item in enumerate(raw, start=1):
+        col = f"deadlines[{i}]"
+        if not isinstance(item, dict):
+            problems.add(YAML, "must be a mapping {target, year, scope, share}", column=col,
+                         value=item)
+            continue
+        target, year = item.get("target"), item.get("year")
+        scope = item.get("scope", "all")
+        share = item.get("share", 1.0)
+        soft = item.get("soft", False)
+        ok = True
+        if target not in codes:
+            problems.add(YAML, f"unknown target; known: {', '.join(codes)}",
+                         column=f"{col}.target", value=target)
+            ok = False
+        if year not in years:
+            problems.add(YAML, f"year must lie in the horizon {years[0]}-{years[-1]}",
+                         column=f"{col}.year", value=year)
+            ok = False
+        if isinstance(scope, list):
+            bad = [c for c in scope if str(c) not in counties]
+            if bad:
+                problems.add(YAML, f"unknown county {bad[0]!r}; counties: {', '.join(sorted(counties))}",
+                             column=f"{col}.scope", value=scope)
+                ok = False
+            scope = tuple(str(c) for c in scope)
+        elif scope not in SCOPES:
+            problems.add(YAML, "scope must be all, deep_poverty or a list of counties",
+                         column=f"{col}.scope", value=scope)
+            ok = False
+        if not _is_number(share) or not 0 < share <= 1:
+            problems.add(YAML, "share must be a number in (0, 1]", column=f"{col}.share",
+                         value=share)
+            ok = False
+        if not isinstance(soft, bool):
+            soft = parse_bool(str(soft))
+            if soft is None:
+                problems.add(YAML, "soft must be true or false", column=f"{col}.soft")
+                ok = False
+        if ok:
+            out.append(Deadline(str(target), int(year), scope, float(share), bool(soft)))
+    return out
+
+
+# ---------------------------------------------------------------- overrides
+
+def _apply_fund_overrides(funds: pd.DataFrame, raw, problems: Problems) -> pd.DataFrame:
+    if not raw:
+        return funds
+    if not isinstance(raw, list):
+        problems.add(YAML, "must be a list of changes", column="overrides.funds")
+        return funds
+    funds = funds.copy()
+    for i, item in enumerate(raw, start=1):
+        col = f"overrides.funds[{i}]"
+        if not isinstance(item, dict) or "stream" not in item:
+            problems.add(YAML, "each change needs a `stream`", column=col, value=item)
+            continue
+        mask = funds["stream"] == str(item["stream"])
+        if not mask.any():
+            problems.add(YAML, f"unknown stream; streams: {', '.join(sorted(funds['stream'].unique()))}",
+                         column=f"{col}.stream", value=item["stream"])
+            continue
+        if "county" in item:
+            mask &= funds["county"] == str(item["county"])
+        if "move" in item:
+            move = item["move"] or {}
+            src, dst, amount = move.get("from"), move.get("to"), move.get("amount")
+            if not (_is_number(amount) and amount >= 0):
+                problems.add(YAML, "move needs {from: YEAR, to: YEAR, amount: >= 0}",
+                             column=f"{col}.move", value=move)
+                continue
+            from_rows = mask & (funds["year"] == src)
+            to_rows = mask & (funds["year"] == dst)
+            have = funds.loc[from_rows, "amount"].sum()
+            if not from_rows.any() or not to_rows.any():
+                problems.add(YAML, "the stream has no money row in one of those years",
+                             column=f"{col}.move", value=move)
+                continue
+            if amount > have + 1e-9:
+                problems.add(YAML, f"cannot move {amount}: the stream has {have:g} in {src}",
+                             column=f"{col}.move", value=move)
+                continue
+            share = funds.loc[from_rows, "amount"] / have if have > 0 else 0
+            funds.loc[from_rows, "amount"] -= share * amount
+            funds.loc[to_rows, "amount"] += amount * (
+                funds.loc[to_rows, "amount"] / funds.loc[to_rows, "amount"].sum()
+                if funds.loc[to_rows, "amount"].sum() > 0 else 1.0 / to_rows.sum())
+            continue
+        if "year" in item:
+            mask &= funds["year"] == item["year"]
+        if "scale" in item:
+            if not _is_number(item["scale"]) or item["scale"] < 0:
+                problems.add(YAML, "scale must be a number >= 0", column=f"{col}.scale",
+                             value=item["scale"])
+                continue
+            funds.loc[mask, "amount"] *= float(item["scale"])
+        elif "set" in item:
+            if not _is_number(item["set"]) or item["set"] < 0:
+                problems.add(YAML, "set must be a number >= 0", column=f"{col}.set",
+                             value=item["set"])
+                continue
+            funds.loc[mask, "amount"] = float(item["set"])
+        else:
+            problems.add(YAML, "a change needs scale, set or move", column=col, value=item)
+    return funds
+
+
+# ---------------------------------------------------------------- validation
+
+def _dup(frame: pd.DataFrame, keys: list[str], problems: Problems, what: str):
+    dup = frame.duplicated(keys, keep="first")
+    for _, row in frame[dup].iterrows():
+        first = frame[(frame[keys] == row[keys]).all(axis=1)]["_row"].iloc[0]
+        problems.add(frame.attrs["file"], f"duplicate {what}; first given on row {first}",
+                     row=row["_row"], column=keys[-1], value=row[keys[-1]])
+
+
+def _validate_villages(v: pd.DataFrame, years, problems: Problems):
+    f = v.attrs["file"]
+    _dup(v, ["village_id"], problems, "village_id")
+    for r in v.itertuples():
+        if r.exit_year > years[-1]:
+            problems.add(f, f"exit year after the horizon {years[0]}-{years[-1]}; "
+                         "extend `years` in scenario.yaml or correct the year",
+                         row=r._1, column="exit_year", value=r.exit_year)
+        elif r.exit_year < 1949:
+            problems.add(f, "is not a plausible year", row=r._1, column="exit_year",
+                         value=r.exit_year)
+        for col in ("population", "poor_households"):
+            val = getattr(r, col)
+            if val is not None and not pd.isna(val) and val < 0:
+                problems.add(f, "must be >= 0", row=r._1, column=col, value=val)
+
+
+def _validate_gaps(g, village_ids, codes, problems):
+    f = g.attrs["file"]
+    _dup(g, ["village_id", "target"], problems, "gap (village_id, target)")
+    for r in g.itertuples():
+        if r.village_id not in village_ids:
+            problems.add(f, "unknown village_id; it is not in villages.csv",
+                         row=r._1, column="village_id", value=r.village_id)
+        if r.target not in codes:
+            problems.add(f, f"unknown target; known: {', '.join(codes)}",
+                         row=r._1, column="target", value=r.target)
+        if r.weight is not None and not pd.isna(r.weight) and r.weight < 0:
+            problems.add(f, "weight must be >= 0", row=r._1, column="weight", value=r.weight)
+        if r.quantity is not None and not pd.isna(r.quantity) and r.quantity <= 0:
+            problems.add(f, "quantity must be > 0", row=r._1, column="quantity", value=r.quantity)
+
+
+def _validate_projects(p, gaps_set, village_ids, streams, years, problems):
+    f = p.attrs["file"]
+    _dup(p, ["project_id"], problems, "project_id")
+    ids = set(p["project_id"])
+    first, last = years[0], years[-1]
+    for r in p.itertuples():
+        row = r._1
+        if r.village_id not in village_ids:
+            problems.add(f, "unknown village_id; it is not in villages.csv",
+                         row=row, column="village_id", value=r.village_id)
+        elif (r.village_id, r.target) not in gaps_set:
+            problems.add(f, f"target is not a gap of village {r.village_id} in gaps.csv; "
+                         "add the gap or correct the target", row=row, column="target",
+                         value=r.target)
+        if r.cost < 0:
+            problems.add(f, "cost must be >= 0", row=row, column="cost", value=r.cost)
+        if r.duration < 1 or r.duration > len(years):
+            problems.add(f, f"duration must be 1..{len(years)} years (the horizon)",
+                         row=row, column="duration", value=r.duration)
+            continue
+        if r.cost_profile is not None:
+            prof = r.cost_profile
+            if len(prof) != r.duration:
+                problems.add(f, f"needs {r.duration} shares (one per year of duration)",
+                             row=row, column="cost_profile", value=";".join(map(str, prof)))
+            elif any(s < 0 for s in prof) or abs(sum(prof) - 1) > 1e-6:
+                problems.add(f, f"shares must be >= 0 and sum to 1 (they sum to {sum(prof):g})",
+                             row=row, column="cost_profile", value=";".join(map(str, prof)))
+        lo = r.earliest_year if r.earliest_year is not None else first
+        hi = r.latest_year if r.latest_year is not None else last
+        for col, val in (("earliest_year", r.earliest_year), ("latest_year", r.latest_year)):
+            if val is not None and not first <= val <= last:
+                problems.add(f, f"year outside the horizon {first}-{last}",
+                             row=row, column=col, value=val)
+        if lo > hi:
+            problems.add(f, "earliest_year is after latest_year", row=row,
+                         column="latest_year", value=hi)
+        elif min(hi, last - r.duration + 1) < lo:
+            problems.add(f, f"a {r.duration}-year work starting in {lo} or later cannot "
+                         f"finish by {last}", row=row, column="earliest_year", value=lo)
+        if not 0 <= r.self_share <= 1:
+            problems.add(f, "self_share must be between 0 and 1", row=row,
+                         column="self_share", value=r.self_share)
+        for s in r.streams:
+            if s not in streams:
+                problems.add(f, f"unknown stream; funds.csv has: {', '.join(sorted(streams))}",
+                             row=row, column="streams", value=s)
+        if r.contributes is not None and not pd.isna(r.contributes) and r.contributes <= 0:
+            problems.add(f, "contributes must be > 0", row=row, column="contributes",
+                         value=r.contributes)
+        for q in r.requires:
+            if q == r.project_id:
+                problems.add(f, "a project cannot require itself", row=row,
+                             column="requires", value=q)
+            elif q not in ids:
+                problems.add(f, "requires an unknown project_id", row=row,
+                             column="requires", value=q)
+    _check_cycles(p, problems)
+
+
+def _check_cycles(p: pd.DataFrame, problems: Problems):
+    graph = {r.project_id: [q for q in r.requires] for r in p.itertuples()}
+    rows = dict(zip(p["project_id"], p["_row"]))
+    state: dict[str, int] = {}
+    for start in graph:
+        if start in state:
+            continue
+        stack = [(start, iter(graph[start]))]
+        path = [start]
+        state[start] = 1
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+                continue
+            if nxt not in graph:
+                continue
+            if state.get(nxt) == 1:
+                cycle = path[path.index(nxt):] + [nxt]
+                problems.add(p.attrs["file"], f"`requires` forms a cycle {' -> '.join(cycle)}; "
+                             "no order can satisfy it", row=rows[nxt], column="requires")
+                return
+            if nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append((nxt, iter(graph[nxt])))
+
+
+def _validate_funds(fu, counties, codes, years, problems):
+    f = fu.attrs["file"]
+    _dup(fu, ["stream", "county", "year"], problems, "money row (stream, county, year)")
+    for r in fu.itertuples():
+        row = r._1
+        if r.year not in years:
+            problems.add(f, f"year outside the horizon {years[0]}-{years[-1]}",
+                         row=row, column="year", value=r.year)
+        if r.amount < 0:
+            problems.add(f, "amount must be >= 0", row=row, column="amount", value=r.amount)
+        if r.county and r.county not in counties:
+            problems.add(f, f"unknown county; villages.csv has: {', '.join(sorted(counties))}",
+                         row=row, column="county", value=r.county)
+        for t in r.targets:
+            if t != "*" and t not in codes:
+                problems.add(f, f"unknown target; known: {', '.join(codes)} or *",
+                             row=row, column="targets", value=t)
+    for stream, grp in fu.groupby("stream", sort=False):
+        pooled = grp["county"] == ""
+        if pooled.any() and not pooled.all():
+            problems.add(f, f"stream {stream!r} has rows with and without a county; give a "
+                         "stream either per county or pooled (blank county) on every row",
+                         row=int(grp.loc[pooled != pooled.iloc[0], "_row"].iloc[0]),
+                         column="county")
+    for (stream, county), grp in fu.groupby(["stream", "county"], sort=False):
+        kinds = {tuple(sorted(t)) for t in grp["targets"]}
+        if len(kinds) > 1:
+            problems.add(f, f"stream {stream!r} lists different targets in different years; "
+                         "give the same targets on every row of a stream",
+                         row=int(grp["_row"].iloc[1]), column="targets")
+
+
+# ---------------------------------------------------------------- entry point
+
+def load_scenario(folder: str | Path) -> Scenario:
+    folder = Path(folder)
+    problems = Problems()
+    config, _, files = _read_yaml(folder)
+    table_folders = config.pop("_table_folders", {t: folder for t in FILES})
+    years = _years(config, problems)
+    objective = config.get("objective", "max_coverage")
+    if objective not in OBJECTIVES:
+        problems.add(YAML, f"must be one of {', '.join(OBJECTIVES)}", column="objective",
+                     value=objective)
+    catalogue = _targets_catalogue(config, problems)
+    codes = list(catalogue)
+    problems.raise_if_any()
+
+    tables = {}
+    for t in FILES:
+        tables[t] = read_table(Path(table_folders[t]), t, problems)
+    problems.raise_if_any()
+    for t in FILES:
+        files.append(Path(tables[t].attrs["path"]))
+    villages, gaps, projects, funds = (tables[t] for t in FILES)
+
+    overrides = config.get("overrides") or {}
+    if not isinstance(overrides, dict):
+        problems.add(YAML, "must be a mapping (funds, deadlines, weights, exclude, lock)",
+                     column="overrides")
+        overrides = {}
+    if "deadlines" in overrides:
+        config["deadlines"] = overrides["deadlines"]
+    if isinstance(overrides.get("weights"), dict):
+        config["weights"] = {**(config.get("weights") or {}), **overrides["weights"]}
+    funds = _apply_fund_overrides(funds, overrides.get("funds"), problems)
+
+    village_ids = set(villages["village_id"])
+    counties = set(villages["county"])
+    streams = set(funds["stream"])
+    _validate_villages(villages, years, problems)
+    _validate_gaps(gaps, village_ids, codes, problems)
+    gaps_set = set(zip(gaps["village_id"], gaps["target"]))
+    _validate_projects(projects, gaps_set, village_ids, streams, years, problems)
+    _validate_funds(funds, counties, codes, years, problems)
+    weights = _weights(config, problems, codes)
+    deadlines = _deadlines(config.get("deadlines"), years, codes, counties, problems)
+
+    exit_standard = config.get("exit_standard", list(DEFAULT_EXIT_STANDARD))
+    if not isinstance(exit_standard, list) or any(t not in codes for t in exit_standard):
+        problems.add(YAML, f"must be a list of target codes from: {', '.join(codes)}",
+                     column="exit_standard", value=exit_standard)
+        exit_standard = list(DEFAULT_EXIT_STANDARD)
+
+    exclude = overrides.get("exclude") or {}
+    lock = {**(config.get("lock") or {}), **(overrides.get("lock") or {})}
+    lock_in = frozenset(str(x) for x in lock.get("in", []) or [])
+    lock_out = frozenset(str(x) for x in lock.get("out", []) or [])
+    project_ids = set(projects["project_id"])
+    for pid in sorted((lock_in | lock_out) - project_ids):
+        problems.add(YAML, "lock names an unknown project_id", column="lock", value=pid)
+    for pid in sorted(lock_in & lock_out):
+        problems.add(YAML, "a project cannot be locked both in and out", column="lock", value=pid)
+    solver = config.get("solver") or {}
+    if not isinstance(solver, dict):
+        problems.add(YAML, "must be a mapping (backend, time_limit, gap, threads, seed)",
+                     column="solver", value=solver)
+        solver = {}
+    problems.raise_if_any()
+
+    ex_v = set(map(str, exclude.get("villages", []) or []))
+    ex_c = set(map(str, exclude.get("counties", []) or []))
+    if ex_v or ex_c:
+        drop = set(villages.loc[villages["village_id"].isin(ex_v) |
+                                villages["county"].isin(ex_c), "village_id"])
+        villages = villages[~villages["village_id"].isin(drop)]
+        gaps = gaps[~gaps["village_id"].isin(drop)]
+        projects = projects[~projects["village_id"].isin(drop)]
+
+    projects = _fill_project_defaults(projects, years, catalogue)
+    return Scenario(
+        name=str(config.get("name") or folder.resolve().name),
+        folder=folder,
+        years=years,
+        objective=objective,
+        exit_standard=tuple(exit_standard),
+        deadlines=deadlines,
+        weights=weights,
+        solver=solver,
+        villages=villages.reset_index(drop=True),
+        gaps=gaps.reset_index(drop=True),
+        projects=projects.reset_index(drop=True),
+        funds=funds.reset_index(drop=True),
+        targets=catalogue,
+        lock_in=lock_in,
+        lock_out=lock_out,
+        input_files=files,
+    )
+
+
+def _fill_project_defaults(p: pd.DataFrame, years, catalogue) -> pd.DataFrame:
+    p = p.copy()
+    p["earliest_year"] = [y if y is not None else years[0] for y in p["earliest_year"]]
+    p["latest_year"] = [y if y is not None else years[-1] for y in p["latest_year"]]
+    p["cost_profile"] = [prof if prof is not None else tuple([1.0 / d] * d)
+                         for prof, d in zip(p["cost_profile"], p["duration"])]
+    p["department"] = [d if d else catalogue[t]["department"]
+                       for d, t in zip(p["department"], p["target"])]
+    return p

@@ -1,0 +1,142 @@
+"""The input tables as data.
+
+One table of columns per input file: name, type, required, default, unit and
+meaning.  The loader (`planner.tables`), the error messages and the README's
+format section all read these records, so a column is described once.
+
+Also the policy's catalogue: the 14 target codes with their Chinese names and
+responsible departments (from the annex of the 2017 Shanxi policy), and the
+five usual fund streams.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # id | str | int | year | float | bool | list | profile
+    required: bool
+    default: object
+    unit: str
+    meaning: str
+
+
+def _c(name, type_, required, default, unit, meaning):
+    return Column(name, type_, required, default, unit, meaning)
+
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "villages": (
+        _c("village_id", "id", True, None, "", "unique id of the village"),
+        _c("name", "str", True, None, "", "village name (村名)"),
+        _c("county", "id", True, None, "", "county (县) the village belongs to"),
+        _c("exit_year", "year", True, None, "year",
+           "planned exit batch; a year before the horizon means an exited village "
+           "whose shortfalls are made up as early as possible"),
+        _c("deep_poverty", "bool", True, None, "", "village of a deep-poverty county (深度贫困)"),
+        _c("township", "str", False, "", "", "township (乡镇)"),
+        _c("population", "float", False, None, "persons", "resident population"),
+        _c("poor_households", "float", False, None, "households", "registered poor households"),
+        _c("relocated", "bool", False, False, "",
+           "whole-village relocation (整村搬迁): not planned"),
+    ),
+    "gaps": (
+        _c("village_id", "id", True, None, "", "village with the unmet target"),
+        _c("target", "id", True, None, "", "target code (see the target list)"),
+        _c("weight", "float", False, None, "",
+           "value of closing this gap; replaces the target's weight"),
+        _c("quantity", "float", False, None, "",
+           "size of a cumulative gap, met by the projects' `contributes`"),
+    ),
+    "projects": (
+        _c("project_id", "id", True, None, "", "unique id of the candidate work"),
+        _c("village_id", "id", True, None, "", "village the work is for"),
+        _c("target", "id", True, None, "", "target (gap) the work closes"),
+        _c("cost", "float", True, None, "money unit", "total cost over its duration"),
+        _c("duration", "int", False, 1, "years", "years from start to finish"),
+        _c("cost_profile", "profile", False, None, "",
+           "share of the cost spent in each year of the duration, `;`-separated; "
+           "default even"),
+        _c("earliest_year", "year", False, None, "year", "earliest start year"),
+        _c("latest_year", "year", False, None, "year", "latest start year"),
+        _c("department", "str", False, "", "",
+           "responsible department; default: the policy annex's for the target"),
+        _c("self_share", "float", False, 0.0, "share",
+           "part of the cost paid outside the pooled funds (0..1)"),
+        _c("streams", "list", False, (), "", "eligible fund streams, `;`-separated; blank: any"),
+        _c("contributes", "float", False, None, "",
+           "how much of its gap's quantity the work provides; blank: all of it"),
+        _c("requires", "list", False, (), "",
+           "project ids that must finish in a year before this one starts"),
+        _c("alternative_group", "id", False, "", "",
+           "at most one project of a group is chosen"),
+    ),
+    "funds": (
+        _c("stream", "id", True, None, "", "fund stream code"),
+        _c("year", "year", True, None, "year", "budget year"),
+        _c("amount", "float", True, None, "money unit", "money available that year"),
+        _c("county", "id", False, "", "", "county the money belongs to; blank: pooled"),
+        _c("carry_over", "bool", False, True, "",
+           "unspent money moves to the next year"),
+        _c("targets", "list", False, ("*",), "",
+           "targets it may pay for, `;`-separated, or `*`"),
+    ),
+}
+
+FILES = ("villages", "gaps", "projects", "funds")
+
+
+@dataclass(frozen=True)
+class Target:
+    code: str
+    name_zh: str
+    department: str
+    group: str  # infrastructure | public_service | organisation
+
+
+TARGETS: dict[str, Target] = {t.code: t for t in (
+    Target("water", "农村饮水安全", "水利部门", "infrastructure"),
+    Target("power", "农村电网建设", "国网山西省电力公司/晋能集团", "infrastructure"),
+    Target("road", "村级公路建设", "交通部门", "infrastructure"),
+    Target("broadband", "农村网络建设", "经信部门", "infrastructure"),
+    Target("housing", "农村危房改造", "住建部门", "infrastructure"),
+    Target("environment", "农村环境整治", "改善农村人居环境办", "infrastructure"),
+    Target("education", "基础教育提升", "教育部门", "public_service"),
+    Target("health", "医疗卫生保障", "卫生计生部门", "public_service"),
+    Target("social_security", "提升社保水平", "民政部门/人社部门", "public_service"),
+    Target("culture", "文化信息综合服务平台", "文化、民政、商务、供销部门", "public_service"),
+    Target("collective_economy", "壮大村集体经济",
+           "农业、旅发委、商务、林业、扶贫、供销、农机部门", "organisation"),
+    Target("governance", "提升村级治理水平", "组织部门", "organisation"),
+    Target("civility", "乡风文明建设", "宣传部门", "organisation"),
+    Target("motivation", "激发内生动力", "扶贫部门", "organisation"),
+)}
+
+#: The contract's default exit standard: infrastructure and public services.
+DEFAULT_EXIT_STANDARD = tuple(
+    t.code for t in TARGETS.values() if t.group in ("infrastructure", "public_service")
+)
+
+STREAMS: dict[str, str] = {
+    "special_bonds": "政府专项债务资金",
+    "poverty_fund": "切块下达的财政专项扶贫资金",
+    "lottery": "中央彩票公益金项目资金",
+    "collective_fund": "财政壮大村集体经济专项投入",
+    "integrated": "统筹整合的各类财政资金",
+}
+
+DEFAULT_YEARS = (2018, 2019, 2020)
+
+#: Value rule defaults (documented in README "The objective").
+DEFAULT_WEIGHTS = {
+    "target_weight": 1.0,  # value of closing a gap on time, per target unless set
+    "late_factor": 0.5,  # a gap closed after its village's exit year is worth this share
+    "on_time_bonus": 3.0,  # value of a village meeting its exit standard on time
+    "soft_deadline_penalty": 2.0,  # value lost per village a soft deadline falls short
+}
+
+TRUE_WORDS = {"true", "1", "yes", "y", "是", "t", "1.0"}
+FALSE_WORDS = {"false", "0", "no", "n", "否", "f", "0.0"}
