@@ -20,6 +20,7 @@ from .result import Result, SolveStatus, relative_gap
 BACKENDS = {
     "highs": "models.mip.highs",
     "cbc": "models.mip.cbc",
+    "cpsat": "models.cpsat.backend",
 }
 DEFAULT_BACKEND = "highs"
 DEFAULTS = {"time_limit": 60.0, "gap": 1e-4, "threads": 1, "seed": 0}

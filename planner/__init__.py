@@ -1,0 +1,1 @@
+"""village-planner: the application (files, scenarios, plans, checks, reports, CLI)."""

@@ -5,15 +5,16 @@
 number of villages and counties, from one seed.  The same arguments give the
 same bytes (numpy's ``default_rng(seed)`` is the only source of randomness and
 every table is built and written in a fixed order).  Everything is vectorised
-with numpy/pandas: a whole province (8,000 villages in 58 counties) takes a
-second or two.
+with numpy/pandas: a whole province (8,000 villages in 58 counties, about
+54,000 projects) takes well under a second.
 
 The shape follows the 2017 Shanxi policy (``关于加快推进贫困村提升工程的实施意见``):
 
-* counties are real Shanxi poor-county names; the first ``ceil(counties / 3)``
-  of them are deep-poverty counties (深度贫困县), and the list starts with the
-  ten the policy names, so a one-county scenario is 石楼县, a deep-poverty county.
-  The status of the other names is illustrative;
+* counties carry real Shanxi county names; the first ``ceil(counties / 3)``
+  of them are deep-poverty counties (深度贫困县).  The list starts with the ten
+  deep-poverty counties the policy refers to (10个深度贫困县), so a one-county
+  scenario is 石楼县, a deep-poverty county; the status given to the other
+  names is illustrative;
 * villages get an exit batch: about 5 % exited before the horizon (短板补课),
   the rest spread over the horizon with a bump in the middle; about 2 % are
   relocated (整村搬迁).  Relocated villages keep their gaps and projects, as a
@@ -42,7 +43,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-__all__ = ["generate", "COUNTY_NAMES", "TARGET_CODES", "STREAM_CODES"]
+__all__ = ["generate", "forced_costs", "COUNTY_NAMES", "TARGET_CODES", "STREAM_CODES",
+           "DEADLINE_MARGIN"]
 
 # --------------------------------------------------------------------------
 # Catalogues
@@ -304,9 +306,8 @@ def _villages(rng, n: int, county_df: pd.DataFrame, years) -> pd.DataFrame:
     poor = np.round(households * rng.uniform(0.20, 0.40, n)).astype(int)
     relocated = rng.random(n) < 0.02
 
-    width = max(4, len(str(n)))
     return pd.DataFrame({
-        "village_id": [f"V{i:0{width}d}" for i in range(1, n + 1)],
+        "village_id": _ids("V", n, width=max(4, len(str(n)))),
         "name": vname,
         "county": county_df["county"].to_numpy()[cidx],
         "township": township,
@@ -316,6 +317,11 @@ def _villages(rng, n: int, county_df: pd.DataFrame, years) -> pd.DataFrame:
         "poor_households": poor,
         "relocated": np.where(relocated, "true", "false"),
     })
+
+
+def _ids(prefix: str, n: int, width: int) -> np.ndarray:
+    """``prefix`` + 1..n zero-padded to ``width`` digits, e.g. V0001."""
+    return np.char.add(prefix, np.char.zfill(np.arange(1, n + 1).astype(str), width)).astype(object)
 
 
 def _lookup_townships(town_names, cidx, town_pick) -> np.ndarray:
@@ -389,8 +395,7 @@ def _projects(rng, vdf: pd.DataFrame, gdf: pd.DataFrame, years) -> pd.DataFrame:
     p_pv = np.r_[is_pv, np.zeros(len(a), bool)][order]
     p_tgt = tgt[gap_of]
     n = len(gap_of)
-    width = max(5, len(str(n)))
-    pid = np.array([f"P{i:0{width}d}" for i in range(1, n + 1)], dtype=object)
+    pid = _ids("P", n, width=max(5, len(str(n))))
 
     # --- departments: the PV stations' and a few others; blank = the annex's
     department = np.full(n, "", dtype=object)
@@ -427,9 +432,8 @@ def _projects(rng, vdf: pd.DataFrame, gdf: pd.DataFrame, years) -> pd.DataFrame:
     # --- a few start windows, never on deadline targets or linked projects
     earliest = np.full(n, "", dtype=object)
     latest = np.full(n, "", dtype=object)
-    free = ~np.isin(p_tgt, [_T[t] for t in ("power", "road", "broadband", "housing",
-                                              "environment")]) \
-        & (requires == "") & ~p_pv
+    deadline_targets = [_T[d["target"]] for d in _deadlines(years)]
+    free = ~np.isin(p_tgt, deadline_targets) & (requires == "") & ~p_pv
     if ny >= 2:
         draw = rng.random(n)
         late_start = free & (draw < 0.03) & (years[1] + p_dur - 1 <= years[-1])
@@ -566,9 +570,11 @@ def _fund_amounts(rng, need, forced, forced_lot, budget_ratio, ny):
     short, the shortfall is first moved forward from the later years of
     special_bonds, poverty_fund and integrated (each stream keeping its total,
     and every later year keeping at least 20 % of its money); what still
-    lacks is added to special_bonds in year ``t`` (the ``topup``).  Moving
-    money forward leaves the cumulated sums of later years unchanged, so
-    earlier deadlines stay met while later ones are fixed.
+    lacks is added to special_bonds in the years up to ``t``, in proportion to
+    their amounts (the ``topup``: in effect the extra support the policy asks
+    for the poorest counties, mostly deep-poverty ones).  Moving money forward
+    leaves the cumulated sums of later years unchanged and a top-up only adds,
+    so a deadline met stays met while later ones are fixed.
     """
     k = len(need)
     share = _STREAM_SHARE * np.clip(1.0 + 0.1 * rng.normal(size=(k, 5)), 0.7, 1.3)
@@ -591,8 +597,14 @@ def _fund_amounts(rng, need, forced, forced_lot, budget_ratio, ny):
         taken = later * frac[:, None, None]
         amount[:, _BROAD, j + 1:] -= taken
         amount[:, _BROAD, j] += taken.sum(axis=2)
-        amount[:, _SB, j] += short - moved
-        topup += short - moved
+        # what still lacks: more special bonds, spread over the years up to t
+        top = short - moved
+        sb = amount[:, _SB, :j + 1]
+        sb_total = sb.sum(axis=1)
+        amount[:, _SB, :j + 1] += top[:, None] * np.divide(
+            sb, sb_total[:, None], out=np.full_like(sb, 1.0 / (j + 1)),
+            where=sb_total[:, None] > 0)
+        topup += top
     return np.round(amount, 2), topup
 
 

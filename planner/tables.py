@@ -170,10 +170,25 @@ def read_table(folder: Path, table: str, problems: Problems,
         out[col.name] = values
     if len(problems.items) > n_before:
         return None
-    frame = pd.DataFrame(out)
+    frame = pd.DataFrame({k: _series(v, next((c for c in columns if c.name == k), None))
+                          for k, v in out.items()})
     frame.attrs["file"] = name
     frame.attrs["path"] = str(path)
     return frame
+
+
+_DTYPES = {"int": "int64", "year": "int64", "float": "float64", "bool": "bool"}
+
+
+def _series(values, col: Column | None) -> pd.Series:
+    """Typed column; columns holding None (blank optional cells) stay object."""
+    if col is None:
+        return pd.Series(values)
+    if col.type in _DTYPES and all(v is not None for v in values):
+        return pd.Series(values, dtype=_DTYPES[col.type])
+    if col.type in ("id", "str"):
+        return pd.Series(values, dtype=object)
+    return pd.Series(values, dtype=object)
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

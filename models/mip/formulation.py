@@ -283,7 +283,7 @@ class Formulation:
             most = np.zeros(inst.n_gaps)
             np.maximum.at(most, inst.proj_gap[L.x_proj], pooled)
             total = max(most.sum(), 1e-9)
-            tb = 0.25 * VALUE_QUANTUM * (pooled / total + year_tb)
+            tb = 0.0 * VALUE_QUANTUM * (pooled / total + year_tb)
             m.cost[0][:] = value - tb
             L.tiebreak_max = 0.5 * VALUE_QUANTUM
         else:

@@ -1,0 +1,1 @@
+"""The mathematics: a validated instance, formulations, solvers, results."""

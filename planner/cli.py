@@ -1,0 +1,178 @@
+"""The `planner` command: parse, call the library, print, exit code.
+
+Exit codes: 0 success; 1 bad input or no plan possible (one message naming
+file, row, column); 2 usage error (click); 3 a plan failed the independent
+check (a bug, reported rather than written).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from .errors import InputError
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def friendly(func):
+    """Turn the library's errors into one message and an exit code; --debug shows more."""
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        from models.solve import BackendError
+
+        from .pipeline import PlanningError
+
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            if click.get_current_context().find_root().params.get("debug"):
+                traceback.print_exc()
+            _fail(str(exc), 1)
+        except PlanningError as exc:
+            _fail(str(exc), exc.exit_code)
+        except BackendError as exc:
+            _fail(str(exc), 2)
+        except KeyboardInterrupt:
+            _fail("interrupted; earlier outputs are left as they were", 130)
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.version_option(package_name="village-planner")
+def main(debug):
+    """Plan poverty-village upgrades (贫困村提升工程): which works, from which money, in which year."""
+
+
+solver_opts = [
+    click.option("--solver", "backend", default=None, help="Backend: highs, cbc (see `planner solvers`)."),
+    click.option("--time-limit", type=click.FloatRange(min=0), default=None, help="Seconds."),
+    click.option("--gap", type=click.FloatRange(min=0), default=None,
+                 help="Relative optimality gap; 0 asks for a proven optimum."),
+    click.option("--threads", type=click.IntRange(min=1), default=None),
+    click.option("--seed", type=int, default=None),
+]
+
+
+def with_solver_options(func):
+    for opt in reversed(solver_opts):
+        func = opt(func)
+    return func
+
+
+def _print_summary(summary: dict, out: Path | None) -> None:
+    click.echo(f"scenario   {summary['scenario']}  ({summary['objective_kind']})")
+    gap = summary["gap"]
+    click.echo(f"status     {summary['status']}  solver {summary['solver']}  "
+               f"{summary['seconds']:.2f} s")
+    bound = summary["best_bound"]
+    click.echo(f"objective  {summary['objective']:.4f}   bound "
+               f"{'-' if bound is None else f'{bound:.4f}'}   gap "
+               f"{'-' if gap is None else f'{gap:.4%}'}")
+    click.echo(f"gaps       {summary['gaps_closed']} of {summary['gaps_planned']} closed")
+    batches = "  ".join(f"{y}: {summary['villages_on_time'][y]}/{summary['villages_due'][y]}"
+                        for y in summary["villages_due"])
+    click.echo(f"on time    {batches}")
+    click.echo(f"cost       {summary['total_cost']:.4f} (pooled {summary['pooled_cost']:.4f}, "
+               f"of {summary['money_available']:.4f} available)")
+    if out is not None:
+        click.echo(f"written    {out}/schedule.csv villages.csv funds.csv summary.json")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("plan"),
+              show_default=True, help="Folder for the plan outputs.")
+@with_solver_options
+@click.option("--verbose", "-v", is_flag=True, help="Solver log to stderr.")
+@friendly
+def solve(scenario, out, backend, time_limit, gap, threads, seed, verbose):
+    """Plan SCENARIO, verify the plan, write the outputs to --out."""
+    from .pipeline import plan_scenario
+
+    outcome = plan_scenario(scenario, out, verbose=verbose, backend=backend,
+                            time_limit=time_limit, gap=gap, threads=threads, seed=seed)
+    _print_summary(outcome.plan.summary, out)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@friendly
+def validate(scenario):
+    """Read and check the inputs of SCENARIO only."""
+    from .build import build_instance
+    from .scenario import load_scenario
+
+    scn = load_scenario(scenario)
+    inst = build_instance(scn)
+    click.echo(f"{scn.name}: valid — {len(scn.villages)} villages "
+               f"({inst.n_villages} planned), {len(scn.gaps)} gaps, {len(scn.projects)} projects, "
+               f"{inst.n_pools} money pools over {scn.years[0]}-{scn.years[-1]}, "
+               f"{len(scn.deadlines)} deadlines")
+    for w in scn.warnings:
+        click.echo(f"warning: {w}", err=True)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("plan_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@friendly
+def check(scenario, plan_dir):
+    """Re-verify a written plan in PLAN_DIR against SCENARIO, without any solver."""
+    from .scenario import load_scenario
+    from .verify import verify_plan
+
+    scn = load_scenario(scenario)
+    problems = verify_plan(scn, plan_dir)
+    if problems:
+        for v in problems:
+            click.echo(f"[{v.rule}] {v.message}")
+        _fail(f"the plan in {plan_dir} breaks {len(problems)} rule(s)", 1)
+    click.echo(f"{plan_dir}: the plan satisfies every rule of {scn.name}")
+
+
+@main.command()
+def solvers():
+    """List the installed solver backends and their versions."""
+    from models.solve import DEFAULT_BACKEND, available
+
+    for name, version in available().items():
+        mark = " (default)" if name == DEFAULT_BACKEND else ""
+        click.echo(f"{name:8s} {version}{mark}")
+
+
+@main.command()
+@click.option("--villages", type=click.IntRange(min=1), required=True)
+@click.option("--counties", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--years", default="2018,2019,2020", show_default=True,
+              help="Comma-separated consecutive years.")
+@click.option("--pooled-stream", is_flag=True, help="Integrated funds pooled across counties.")
+@click.option("--budget-ratio", type=click.FloatRange(min=0), default=0.6, show_default=True,
+              help="Money over the horizon as a share of the total pooled need.")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@friendly
+def generate(villages, counties, seed, years, pooled_stream, budget_ratio, out):
+    """Write a synthetic scenario of realistic shape to OUT."""
+    from .generate import generate as gen
+
+    try:
+        year_list = tuple(int(y) for y in years.split(","))
+    except ValueError:
+        raise click.BadParameter("years must be like 2018,2019,2020", param_hint="--years")
+    stats = gen(out, villages=villages, counties=counties, seed=seed, years=year_list,
+                pooled_stream=pooled_stream, budget_ratio=budget_ratio)
+    click.echo(json.dumps(stats, ensure_ascii=False, default=str))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,161 @@
+"""files -> scenario -> instance -> solve -> plan -> verify -> written outputs.
+
+The one function the CLI and the other commands call to plan a scenario.
+Outputs go to a temporary folder beside the target, are verified there, and
+only then replace the target folder, so an interrupted run leaves the earlier
+plan whole.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from models.instance import Instance
+from models.result import Result, SolveStatus
+from models.solve import DEFAULTS, solve
+
+from .build import build_instance
+from .plan import Plan, make_plan, write_plan
+from .scenario import Scenario, load_scenario
+
+
+class PlanningError(Exception):
+    """No plan can be written: infeasible rules, no plan in the time limit, or a bad plan."""
+
+    exit_code = 1
+
+
+class VerificationError(PlanningError):
+    """The plan the solver returned failed the independent checker: a bug, never hidden."""
+
+    exit_code = 3
+
+
+@dataclass
+class Outcome:
+    scenario: Scenario
+    instance: Instance
+    result: Result
+    plan: Plan | None
+    explanation: list[str] = field(default_factory=list)
+
+
+SOLVER_KEYS = ("backend", "time_limit", "gap", "threads", "seed")
+
+
+def solver_options(scn: Scenario, **given) -> dict:
+    """Defaults < scenario.yaml `solver:` < command line."""
+    opts = {"backend": "highs", **DEFAULTS}
+    for key in SOLVER_KEYS:
+        if key in scn.solver and scn.solver[key] is not None:
+            opts[key] = scn.solver[key]
+    if "name" in scn.solver:  # `solver: {name: cbc}` reads naturally too
+        opts["backend"] = scn.solver["name"]
+    for key, value in given.items():
+        if value is not None:
+            opts[key] = value
+    return opts
+
+
+def explain_infeasible(inst: Instance, opts: dict) -> list[str]:
+    """Which hard rules cannot hold, by how much, and the money that would make them hold."""
+    lines = []
+    kw = {k: opts[k] for k in ("backend", "time_limit", "threads", "seed")}
+    rules = solve(inst, elastic="rules", gap=0, **kw)
+    if rules.has_solution:
+        for (kind, label), amount in sorted(rules.options.get("slack", {}).items()):
+            if kind == "deadline":
+                lines.append(f"deadline {label} cannot be met: short by {amount:.0f} village(s)")
+            elif kind == "lock":
+                lines.append(f"locked-in project {label} cannot be done")
+            elif kind == "exit":
+                lines.append(f"exit standard of {label} cannot be met by the exit year")
+    money = solve(inst, elastic="money", gap=0, **kw)
+    if money.has_solution:
+        missing = {}
+        for (kind, label), amount in money.options.get("slack", {}).items():
+            b, t = map(int, label.split(":"))
+            county = inst.county_names[inst.pool_county[b]] if inst.pool_county[b] >= 0 else "pooled"
+            missing[(inst.pool_stream[b], county, int(inst.years[t]))] = amount
+        total = sum(missing.values())
+        if missing:
+            lines.append(f"money missing to meet every hard rule: {total:.4f} in all, at least:")
+            for (stream, county, year), amount in sorted(missing.items()):
+                lines.append(f"  {stream} ({county}) {year}: {amount:.4f}")
+    elif rules.has_solution and not lines:
+        lines.append("no money would help: a rule is structurally impossible")
+    return lines or ["the rules contradict each other (no relaxation found a plan)"]
+
+
+def plan_scenario(folder: str | Path, out: str | Path | None = None, *, verbose=False,
+                  hint: np.ndarray | None = None, **solver_given) -> Outcome:
+    scn = load_scenario(folder)
+    inst = build_instance(scn)
+    opts = solver_options(scn, **solver_given)
+    result = solve(inst, backend=opts["backend"], time_limit=opts["time_limit"],
+                   gap=opts["gap"], threads=opts["threads"], seed=opts["seed"],
+                   hint=hint, verbose=verbose)
+    if not result.has_solution:
+        if result.status is SolveStatus.INFEASIBLE:
+            why = explain_infeasible(inst, opts)
+            raise PlanningError("the hard rules cannot all hold with this money:\n  "
+                                + "\n  ".join(why))
+        if result.status is SolveStatus.TIME_LIMIT:
+            raise PlanningError(f"no plan found within the time limit of {opts['time_limit']} s "
+                                f"({result.backend}); give more time with --time-limit")
+        raise PlanningError(f"the solver {result.backend} ended with status "
+                            f"{result.status.value} and no plan")
+    plan = make_plan(scn, inst, result)
+    if out is not None:
+        write_verified(scn, plan, Path(out))
+    return Outcome(scn, inst, result, plan)
+
+
+def write_verified(scn: Scenario, plan: Plan, out: Path) -> None:
+    """Write into a temporary sibling folder, verify it there, then swap it into place."""
+    from .verify import verify_plan
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    guard_inputs(scn, out)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        write_plan(plan, tmp)
+        problems = verify_plan(scn, tmp)
+        if problems:
+            raise VerificationError("the plan failed the independent check (a bug; please "
+                                    "report it):\n  " + "\n  ".join(
+                                        f"[{v.rule}] {v.message}" for v in problems[:20]))
+        replace_dir(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def guard_inputs(scn: Scenario, out: Path) -> None:
+    """A run never writes over its inputs."""
+    target = out.resolve()
+    for path in scn.input_files:
+        if path.resolve().parent == target:
+            raise PlanningError(f"--out {out} is a scenario folder; choose another folder "
+                                "so the inputs are not overwritten")
+
+
+def replace_dir(new: Path, out: Path) -> None:
+    """Move `new` to `out`; an existing `out` is kept until the new one is in place."""
+    old = None
+    if out.exists():
+        if not out.is_dir():
+            raise PlanningError(f"--out {out} exists and is not a folder")
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+        os.rmdir(old)
+        os.replace(out, old)
+    os.replace(new, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
