@@ -8,6 +8,7 @@ first, values only when a plan exists.
 from __future__ import annotations
 
 import importlib
+import os
 import time
 
 import numpy as np
@@ -23,7 +24,7 @@ BACKENDS = {
     "cpsat": "models.cpsat.backend",
 }
 DEFAULT_BACKEND = "highs"
-DEFAULTS = {"time_limit": 60.0, "gap": 1e-4, "threads": 1, "seed": 0}
+DEFAULTS = {"time_limit": 60.0, "gap": 1e-4, "threads": os.cpu_count() or 1, "seed": 0}
 
 
 class BackendError(ValueError):
@@ -94,49 +95,88 @@ def plan_value(inst: Instance, start: np.ndarray) -> float:
     return float(round(value, 6))
 
 
+def _run(inst, mod, opts, hint, verbose, **build_kw):
+    t0 = time.perf_counter()
+    model, layout = build(inst, **build_kw)
+    build_seconds = time.perf_counter() - t0
+    mip_hint = None
+    if hint is not None:
+        sel = hint[layout.x_proj] == layout.x_start
+        mip_hint = (layout.x, sel.astype(float))
+    status, values, objective, bound, _ = mod.run(model, hint=mip_hint, verbose=verbose, **opts)
+    return model, layout, status, values, objective, bound, build_seconds
+
+
 def solve(inst: Instance, backend: str = DEFAULT_BACKEND, time_limit: float | None = None,
           gap: float | None = None, threads: int | None = None, seed: int | None = None,
           hint: np.ndarray | None = None, verbose: bool = False,
-          elastic: str | None = None) -> Result:
-    """Solve the planning program; `hint` is a start year per project (-1: not chosen)."""
+          elastic: str | None = None, tie_break: bool = True) -> Result:
+    """Solve the planning program; `hint` is a start year per project (-1: not chosen).
+
+    Phase 1 finds the best value (max_coverage) or least cost (min_cost).  Phase 2,
+    the tie-break, keeps that objective and prefers the cheaper, then earlier plan,
+    within a fifth of the time phase 1 took (at least one second, never beyond the
+    time limit); its outcome is recorded in `options["tie_break"]`.
+    """
     mod = _module(backend)
     opts = dict(DEFAULTS)
     opts.update({k: v for k, v in dict(time_limit=time_limit, gap=gap, threads=threads,
                                          seed=seed).items() if v is not None})
     t0 = time.perf_counter()
-    model, layout = build(inst, elastic=elastic)
-    build_seconds = time.perf_counter() - t0
-    mip_hint = None
-    if hint is not None and elastic is None:
-        sel = hint[layout.x_proj] == layout.x_start
-        mip_hint = (layout.x, sel.astype(float))
-    status, values, objective, bound, seconds = mod.run(model, hint=mip_hint, verbose=verbose,
-                                                       **opts)
+    model, layout, status, values, objective, bound, build_seconds = _run(
+        inst, mod, opts, hint, verbose, elastic=elastic)
     options = {**opts, "backend": backend, "elastic": elastic,
                "build_seconds": round(build_seconds, 4)}
-    total = time.perf_counter() - t0
+    version = mod.version()
     if values is None:
-        return Result.no_solution(status, backend, total, backend_version=mod.version(),
-                                  options=options)
+        return Result.no_solution(status, backend, time.perf_counter() - t0,
+                                  backend_version=version, options=options)
     start, ontime = decode(inst, layout, values)
     if elastic:
-        slack = {(k, label): float(values[v]) for k, label, v in layout.slacks
-                 if values[v] > 1e-6}
-        res = Result(status=status, backend=backend, backend_version=mod.version(),
-                     objective=objective, bound=bound, gap=relative_gap(objective, bound),
-                     seconds=total, values=values, start=start, on_time=ontime, options=options)
-        res.options["slack"] = slack
-        return res
+        options["slack"] = {(k, label): float(values[v]) for k, label, v in layout.slacks
+                            if values[v] > 1e-6}
+        return Result(status=status, backend=backend, backend_version=version,
+                      objective=objective, bound=bound, gap=relative_gap(objective, bound),
+                      seconds=time.perf_counter() - t0, values=values, start=start,
+                      on_time=ontime, options=options)
     value = plan_value(inst, start)
-    # The model's bound includes the tie-break; widen it by the tie-break's largest size.
     if bound is not None:
-        bound = bound + layout.tiebreak_max if model.maximize else bound - layout.tiebreak_max
         bound = max(bound, value) if model.maximize else min(bound, value)
         # Plan values are multiples of the quantum (costs: of one money unit), so a bound
         # closer than that proves the value optimal.
         step = VALUE_QUANTUM if inst.objective == "max_coverage" else 1.0 / inst.money_units
         if abs(bound - value) < step * 0.999:
             bound = value
-    return Result(status=status, backend=backend, backend_version=mod.version(),
-                  objective=value, bound=bound, gap=relative_gap(value, bound), seconds=total,
-                  values=values, start=start, on_time=ontime, options=options)
+    phase1 = time.perf_counter() - t0
+    options["tie_break"] = "off"
+    if tie_break:
+        start, options["tie_break"] = _tie_break(inst, mod, opts, start, value, phase1, t0)
+        ontime = on_time(inst, start)
+    return Result(status=status, backend=backend, backend_version=version,
+                  objective=value, bound=bound, gap=relative_gap(value, bound),
+                  seconds=time.perf_counter() - t0, values=values, start=start,
+                  on_time=ontime, options=options)
+
+
+def _pooled(inst, start) -> int:
+    return int(inst.proj_pooled_units[start >= 0].sum())
+
+
+def _tie_break(inst, mod, opts, start, value, phase1, t0):
+    """Same objective, cheaper then earlier: returns (start, what happened)."""
+    limit = max(1.0, 0.2 * phase1)
+    if opts.get("time_limit") is not None:
+        limit = min(limit, opts["time_limit"] - (time.perf_counter() - t0))
+    if limit <= 0.05:
+        return start, "skipped: no time left"
+    run_opts = {**opts, "time_limit": limit, "gap": 1e-6}
+    _, layout, status, values, *_ = _run(inst, mod, run_opts, start, False, floor=value)
+    if values is None:
+        return start, "kept phase 1: no better plan found in time"
+    new, _ = decode(inst, layout, values)
+    better_value = (plan_value(inst, new) >= value - 1e-9 if inst.objective == "max_coverage"
+                    else plan_value(inst, new) <= value + 1e-9)
+    finish = lambda st: int((st + inst.proj_duration - 1)[st >= 0].sum())
+    if better_value and (_pooled(inst, new), finish(new)) <= (_pooled(inst, start), finish(start)):
+        return new, "optimal" if status is SolveStatus.OPTIMAL else "improved within its time"
+    return start, "kept phase 1"

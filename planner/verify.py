@@ -111,6 +111,16 @@ class _Report:
         if len(frame) > SHOW:
             self.add(rule, f"... and {len(frame) - SHOW} more like the above")
 
+    def each_group(self, rule: str, frame: pd.DataFrame, keys: list[str], fmt) -> None:
+        """One violation per group of `frame` by `keys` (`fmt` gets the group's rows)."""
+        codes = frame.groupby(keys, sort=False).ngroup()
+        n = int(codes.max()) + 1 if len(frame) else 0
+        head = codes < SHOW
+        for _, grp in frame[head].groupby(codes[head], sort=True):
+            self.add(rule, fmt(grp))
+        if n > SHOW:
+            self.add(rule, f"... and {n - SHOW} more like the above")
+
 
 def _m(x) -> str:
     """Money as written: 4 decimals."""
@@ -159,8 +169,10 @@ def verify_plan(scn: Scenario, plan_dir: Path) -> list[Violation]:
 
 # ====================================================================== reading
 
-def _read_table(plan_dir: Path, name: str, columns, rep: _Report) -> pd.DataFrame | None:
-    """A plan CSV as stripped text cells with `_row` (spreadsheet row; header is 1)."""
+def _read_table(plan_dir: Path, name: str, columns, rep: _Report,
+                numeric=()) -> pd.DataFrame | None:
+    """A plan CSV as text cells with `_row` (spreadsheet row; header is 1); cells of
+    other than the `numeric` columns are stripped of surrounding blanks."""
     path = plan_dir / name
     if not path.is_file():
         rep.add("file", f"{name} is missing from {plan_dir}")
@@ -177,7 +189,11 @@ def _read_table(plan_dir: Path, name: str, columns, rep: _Report) -> pd.DataFram
         rep.add("column", f"{name} lacks column(s) {', '.join(missing)} "
                 f"(columns found: {', '.join(frame.columns)})")
         return None
-    frame = frame.astype(str).apply(lambda col: col.str.strip())
+    for col in frame.columns:
+        if col in numeric:  # pd.to_numeric ignores surrounding blanks
+            continue
+        values = frame[col].astype(str).to_numpy(dtype=object)
+        frame[col] = pd.Series([v.strip() for v in values], index=frame.index, dtype=object)
     frame["_row"] = np.arange(2, len(frame) + 2)
     return frame
 
@@ -208,7 +224,8 @@ def _to_numbers(frame: pd.DataFrame, name: str, columns, rep: _Report, integer=F
 
 
 def _read_schedule(plan_dir: Path, streams: list[str], rep: _Report) -> pd.DataFrame | None:
-    frame = _read_table(plan_dir, "schedule.csv", SCHEDULE_COLUMNS + tuple(streams), rep)
+    frame = _read_table(plan_dir, "schedule.csv", SCHEDULE_COLUMNS + tuple(streams), rep,
+                        numeric=set(SCHEDULE_INT + SCHEDULE_MONEY) | set(streams))
     if frame is None:
         return None
     ok = _to_numbers(frame, "schedule.csv", SCHEDULE_INT, rep, integer=True)
@@ -218,7 +235,8 @@ def _read_schedule(plan_dir: Path, streams: list[str], rep: _Report) -> pd.DataF
 
 
 def _read_funds(plan_dir: Path, rep: _Report) -> pd.DataFrame | None:
-    frame = _read_table(plan_dir, "funds.csv", FUNDS_COLUMNS, rep)
+    frame = _read_table(plan_dir, "funds.csv", FUNDS_COLUMNS, rep,
+                        numeric=("year",) + FUNDS_MONEY)
     if frame is None:
         return None
     ok = _to_numbers(frame, "funds.csv", ("year",), rep, integer=True)
@@ -251,7 +269,7 @@ class _Facts:
              village (`v_*`); `pool_county` is the county whose money it may use
     starts   one row per scheduled known project: start, finish and its inputs
     gaps     every gap of gaps.csv with `close_year` (NaN: open) and `due`
-    villages every village of villages.csv with the recomputed village table
+    village_table  every village of villages.csv with its recomputed plan row
     """
 
     def __init__(self, scn: Scenario, sched: pd.DataFrame, streams: list[str]):
@@ -605,7 +623,8 @@ def check_eligibility(f: _Facts, rep: _Report) -> None:
 
 def _ledger(f: _Facts) -> pd.DataFrame:
     """Per pool (stream, county or blank) and year: budget (rounded down to whole
-    units), carried_in, spent (from the schedule), carried_out, unused."""
+    units), carried_in, spent (from the schedule), carried_out, unused.  An
+    overspent year (a `budget` violation) carries nothing over."""
     scn = f.scn
     fu = scn.funds.assign(
         budget=np.floor(scn.funds["amount"].to_numpy(float) * MONEY_UNITS + 1e-6))
@@ -722,11 +741,10 @@ def check_requires(f: _Facts, rep: _Report) -> None:
 def check_alternative_groups(f: _Facts, rep: _Report) -> None:
     """At most one scheduled project per alternative_group."""
     st = f.starts[f.starts["p_group"] != ""]
-    grp = st.groupby("p_group")["project_id"].agg(list).reset_index()
-    bad = grp[grp["project_id"].map(len) > 1]
-    rep.each("alternative_group", bad,
-             lambda r: f"alternative group {r['p_group']}: {len(r['project_id'])} projects are "
-                       f"scheduled ({', '.join(r['project_id'])}); at most one may be")
+    st = st[st.duplicated("p_group", keep=False)]
+    rep.each_group("alternative_group", st, ["p_group"],
+                   lambda g: f"alternative group {g['p_group'].iloc[0]}: {len(g)} projects are "
+                             f"scheduled ({', '.join(g['project_id'])}); at most one may be")
 
 
 def check_one_per_gap(f: _Facts, rep: _Report) -> None:
@@ -737,12 +755,11 @@ def check_one_per_gap(f: _Facts, rep: _Report) -> None:
         columns={"village_id": "p_village_id", "target": "p_target"})
     st = st.merge(g, on=["p_village_id", "p_target"], how="left")
     st = st[st["quantity"].isna()]
-    grp = st.groupby(["p_village_id", "p_target"])["project_id"].agg(list).reset_index()
-    bad = grp[grp["project_id"].map(len) > 1]
-    rep.each("one_per_gap", bad,
-             lambda r: f"village {r['p_village_id']}, target {r['p_target']}: "
-                       f"{len(r['project_id'])} works are scheduled "
-                       f"({', '.join(r['project_id'])}) for one gap")
+    st = st[st.duplicated(["p_village_id", "p_target"], keep=False)]
+    rep.each_group("one_per_gap", st, ["p_village_id", "p_target"],
+                   lambda g: f"village {g['p_village_id'].iloc[0]}, target "
+                             f"{g['p_target'].iloc[0]}: {len(g)} works are scheduled "
+                             f"({', '.join(g['project_id'])}) for one gap")
 
 
 def check_locks(f: _Facts, rep: _Report) -> None:
@@ -909,7 +926,7 @@ def check_summary(f: _Facts, summary: dict, rep: _Report) -> None:
             rep.add("summary", "summary.json villages_on_time must map exit years to counts")
         else:
             for year in sorted(set(want) | {str(k) for k in got}):
-                have = got.get(year, got.get(int(year) if year.isdigit() else year, 0))
+                have = got.get(year, 0)  # JSON keys are text
                 if have != want.get(year, 0):
                     rep.add("summary", f"summary.json villages_on_time[{year}] is {have!r}; "
                             f"{want.get(year, 0)} villages of exit year {year} are on time")

@@ -307,10 +307,6 @@ def test_money_from_an_ineligible_stream(scenario, plan):
 
 
 def test_project_streams_restrict_eligibility(scenario, plan):
-    text = PROJECTS.replace("P1,V1,power,10,,,,,,", "P1,V1,power,10,,,,,,")
-    (scenario / "projects.csv").write_text(
-        text.replace("project_id,village_id,target,cost,", "project_id,village_id,target,cost,", 1),
-        encoding="utf-8")
     frame = pd.read_csv(scenario / "projects.csv", dtype=str, keep_default_na=False)
     frame["streams"] = ["bonds" if p == "P1" else "" for p in frame["project_id"]]
     frame.to_csv(scenario / "projects.csv", index=False)
@@ -354,7 +350,7 @@ def test_prerequisite_not_scheduled(scenario, plan):
 
 
 def test_two_projects_of_one_alternative_group(scenario, plan):
-    # P6 (group G1, like P5) added in 2020 from 乙县? no: V2 is in 甲县; bonds has 4.5 left.
+    # P6 (group G1, like P5) added in 2020, paid by bonds (4.5 left: 5 is over, too).
     rows = SCHEDULE + [(2020, "P6", 2020, 2020, 5, 5, 0, 0, 5)]
     edit_schedule(plan, rows)
     found = rules(scenario, plan)
@@ -379,9 +375,8 @@ def test_cumulative_gap_allows_several_works(scenario, plan):
     proj = pd.read_csv(scenario / "projects.csv", dtype=str, keep_default_na=False)
     proj["contributes"] = ["1" if p in ("P7", "P10") else "" for p in proj["project_id"]]
     proj.to_csv(scenario / "projects.csv", index=False)
-    # P10 in 2019 from 乙县? 乙县 2019 is full; bonds 2019 has 1.9999 left; so P10
-    # runs in 2020 from 乙县's 10.  V3 power closes in 2020: late for the power
-    # deadline (2019) -> the hard deadline is missed, and V3 is still on time (2020).
+    # P10 runs in 2020 from 乙县's 10: V3 power closes (1 + 1 = 2) only in 2020, late
+    # for the hard power deadline (2019).
     rows = SCHEDULE + [(2020, "P10", 2020, 2020, 9, 9, 0, 9, 0)]
     edit_schedule(plan, rows)
     found = rules(scenario, plan)
@@ -606,7 +601,6 @@ def test_large_schedule_checks_in_seconds(tmp_path):
     p = scn.projects.copy()
     p = p[~p["village_id"].isin(scn.villages.loc[scn.villages["relocated"], "village_id"])]
     vil = scn.villages.set_index("village_id")
-    rows = []
     streams = list(dict.fromkeys(scn.funds["stream"]))
     ex = p.explode("cost_profile")
     k = ex.groupby("project_id").cumcount()
@@ -626,7 +620,6 @@ def test_large_schedule_checks_in_seconds(tmp_path):
     plan = tmp_path / "bigplan"
     plan.mkdir()
     sched.to_csv(plan / "schedule.csv", index=False, float_format="%.4f")
-    del rows
     t0 = time.perf_counter()
     found = verify_plan(scn, plan)
     seconds = time.perf_counter() - t0

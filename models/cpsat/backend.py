@@ -50,9 +50,9 @@ def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
     from ortools.sat.python import cp_model
 
     cost, lb, ub, integer, rlo, rhi, rows, cols, vals = model.arrays()
-    # bounds for the continuous variables: the largest finite row bound they can reach
-    big = int(min(np.nanmax(np.where(np.isfinite(rhi), np.abs(rhi), 0), initial=0) * 1e4 + 1,
-                  2**40))
+    # bound for the continuous variables (money flows): all finite row bounds together
+    finite = np.concatenate([rhi[np.isfinite(rhi)], rlo[np.isfinite(rlo)]])
+    big = int(min(np.abs(finite).sum() * 1e4 + 1, 2**50))
     m = cp_model.CpModel()
     var_scale = np.ones(model.n_vars)  # continuous variables are held in 1e-4 steps
     var_scale[~integer] = 1e4

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..instance import VALUE_QUANTUM, Instance
 from ..linear import INF, LinearModel
+from ..presolve import dominated_starts
 
 ELASTIC_MODES = (None, "rules", "money")
 
@@ -41,15 +42,19 @@ class Layout:
     slacks: list = field(default_factory=list)
     unfundable: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     classes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    tiebreak_max: float = 0.0
 
 
 class Formulation:
-    def __init__(self, inst: Instance, elastic: str | None = None):
+    def __init__(self, inst: Instance, elastic: str | None = None, reduce: bool = True,
+                 floor: float | None = None):
+        """`reduce`: drop dominated starts (models.presolve); `floor`: the tie-break phase,
+        keeping the objective at least `floor` (max_coverage) or at most it (min_cost)."""
         if elastic not in ELASTIC_MODES:
             raise ValueError(f"elastic must be one of {ELASTIC_MODES}")
         self.inst = inst
         self.elastic = elastic
+        self.reduce = reduce and floor is None
+        self.floor = floor
         self.money = 1.0 / inst.money_units
         self.m = LinearModel(maximize=(inst.objective == "max_coverage" and elastic is None))
         self._starts()
@@ -58,6 +63,9 @@ class Formulation:
     def _starts(self):
         inst = self.inst
         proj, start = inst.starts()
+        if self.reduce:
+            keep = ~dominated_starts(inst, proj, start)
+            proj, start = proj[keep], start[keep]
         finish = start + inst.proj_duration[proj] - 1
         # A project whose pooled money no pool may pay can never be funded.
         needs_money = inst.proj_pooled_units.sum(axis=1) > 0
@@ -265,10 +273,12 @@ class Formulation:
     # ------------------------------------------------------------ objective
     def objective(self):
         """max_coverage: value of gaps closed (weight, times late_factor when late),
-        + bonus per village on time, - penalty per village a soft deadline misses,
-        - a tie-break (cheaper, earlier) worth less than half of VALUE_QUANTUM in all.
-        min_cost: pooled money + an earliness tie-break under half a money unit.
-        elastic: the sum of slacks (rules: villages/projects short; money: money missing)."""
+        + bonus per village on time, - penalty per village a soft deadline misses.
+        min_cost: pooled money.  Both are multiples of a quantum (VALUE_QUANTUM, one
+        money unit), which lets the solver round its bound.
+        elastic: the sum of slacks (rules: villages/projects short; money: money missing).
+        tie-break phase (`floor` given): keep that objective, minimise pooled money, then
+        finish years (the earliness term is worth less than one money unit in all)."""
         inst, L, m = self.inst, self.L, self.m
         if self.elastic:
             wanted = ("money",) if self.elastic == "money" else ("lock", "deadline", "exit")
@@ -276,19 +286,28 @@ class Formulation:
                 _set_cost(m, var, 1.0 if kind in wanted else 0.0)
             return self
         pooled = inst.proj_pooled_units.sum(axis=1)[L.x_proj] * self.money
-        G = max(inst.n_gaps, 1)
-        year_tb = (L.x_finish + 1) / (inst.n_years * G)
         if inst.objective == "max_coverage":
-            value = inst.gap_value(L.x_finish, inst.proj_gap[L.x_proj])
-            most = np.zeros(inst.n_gaps)
-            np.maximum.at(most, inst.proj_gap[L.x_proj], pooled)
-            total = max(most.sum(), 1e-9)
-            tb = 0.0 * VALUE_QUANTUM * (pooled / total + year_tb)
-            m.cost[0][:] = value - tb
-            L.tiebreak_max = 0.5 * VALUE_QUANTUM
+            m.cost[0][:] = inst.gap_value(L.x_finish, inst.proj_gap[L.x_proj])
         else:
-            m.cost[0][:] = pooled + 0.25 * self.money * year_tb
-            L.tiebreak_max = 0.25 * self.money
+            m.cost[0][:] = pooled
+        if self.floor is None:
+            return self
+        # tie-break phase: the phase-1 objective becomes a row, then cheaper and earlier
+        cost = np.concatenate(m.cost)
+        nz = np.flatnonzero(cost)
+        if m.maximize:
+            m.add_rows("objective-floor", 1, np.zeros(len(nz), int), nz, cost[nz],
+                       lo=self.floor - m.offset - 0.5 * VALUE_QUANTUM)
+        else:
+            m.add_rows("objective-ceiling", 1, np.zeros(len(nz), int), nz, cost[nz],
+                       hi=self.floor - m.offset + 0.5 * self.money)
+        for arr in m.cost:
+            arr[:] = 0.0
+        G = max(inst.n_gaps, 1)
+        early = 0.5 * self.money * (L.x_finish + 1) / (inst.n_years * G)
+        m.cost[0][:] = pooled + early
+        m.maximize = False
+        m.offset = 0.0
         return self
 
 
@@ -310,6 +329,7 @@ def _group(keys: np.ndarray, n: int) -> list[np.ndarray]:
     return [order[bounds[i]: bounds[i + 1]] for i in range(n)]
 
 
-def build(inst: Instance, elastic: str | None = None) -> tuple[LinearModel, Layout]:
-    f = Formulation(inst, elastic).add_constraints().objective()
+def build(inst: Instance, elastic: str | None = None, reduce: bool = True,
+          floor: float | None = None) -> tuple[LinearModel, Layout]:
+    f = Formulation(inst, elastic, reduce, floor).add_constraints().objective()
     return f.m, f.L

@@ -47,6 +47,17 @@ def new_highs(verbose=False):
     return h
 
 
+_scheduler_threads = None
+
+
+def _use_threads(highspy, threads: int) -> None:
+    """HiGHS keeps one global thread pool; a different thread count needs a fresh one."""
+    global _scheduler_threads
+    if _scheduler_threads is not None and _scheduler_threads != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+    _scheduler_threads = threads
+
+
 def _status(h, highspy) -> SolveStatus:
     s = h.getModelStatus()
     M = highspy.HighsModelStatus
@@ -78,6 +89,7 @@ def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
         h.setOptionValue("mip_rel_gap", float(gap))
         h.setOptionValue("mip_abs_gap", 1e-9 if gap == 0 else 1e-6)
     if threads:
+        _use_threads(highspy, int(threads))
         h.setOptionValue("threads", int(threads))
     if seed is not None:
         h.setOptionValue("random_seed", int(seed))
