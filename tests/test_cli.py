@@ -1,0 +1,83 @@
+"""The command line through click's CliRunner: solve -> check, validate, errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+from click.testing import CliRunner
+
+from planner.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "scenarios" / "tiny"
+
+
+def test_solve_then_check(tmp_path):
+    out = tmp_path / "plan"
+    runner = CliRunner()
+    res = runner.invoke(main, ["solve", str(TINY), "--out", str(out), "--gap", "0"])
+    assert res.exit_code == 0, res.output
+    for name in ("schedule.csv", "villages.csv", "funds.csv", "summary.json"):
+        assert (out / name).is_file()
+    assert (out / "schedule.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel-friendly BOM
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "optimal"
+    sched = pd.read_csv(out / "schedule.csv", encoding="utf-8-sig")
+    assert set(sched["target_name"]) <= {"农村饮水安全", "农村电网建设", "村级公路建设", "农村网络建设",
+                                         "农村危房改造", "农村环境整治", "基础教育提升", "医疗卫生保障",
+                                         "提升社保水平", "文化信息综合服务平台", "壮大村集体经济",
+                                         "提升村级治理水平", "乡风文明建设", "激发内生动力"}
+    res = runner.invoke(main, ["check", str(TINY), str(out)])
+    assert res.exit_code == 0, res.output
+    assert "satisfies every rule" in res.output
+
+
+def test_check_rejects_an_edited_plan(tmp_path):
+    out = tmp_path / "plan"
+    runner = CliRunner()
+    assert runner.invoke(main, ["solve", str(TINY), "--out", str(out)]).exit_code == 0
+    sched = pd.read_csv(out / "schedule.csv", encoding="utf-8-sig", dtype=str)
+    sched.loc[0, "start_year"] = "1999"
+    sched.to_csv(out / "schedule.csv", index=False, encoding="utf-8-sig")
+    res = runner.invoke(main, ["check", str(TINY), str(out)])
+    assert res.exit_code == 1
+    assert "[start]" in res.output
+
+
+def test_validate_reports_file_row_column(tmp_path):
+    scn = tmp_path / "bad"
+    shutil.copytree(TINY, scn)
+    text = (scn / "projects.csv").read_text(encoding="utf-8-sig").splitlines()
+    header = text[0].split(",")
+    cells = text[1].split(",")
+    cells[header.index("cost")] = "abc"
+    text[1] = ",".join(cells)
+    (scn / "projects.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["validate", str(scn)])
+    assert res.exit_code == 1
+    assert "projects.csv, row 2, column cost: 'abc': is not a number" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_solve_never_writes_over_inputs(tmp_path):
+    scn = tmp_path / "scn"
+    shutil.copytree(TINY, scn)
+    res = CliRunner().invoke(main, ["solve", str(scn), "--out", str(scn)])
+    assert res.exit_code == 1
+    assert "scenario folder" in res.output
+
+
+def test_unknown_solver_names_installed_ones(tmp_path):
+    res = CliRunner().invoke(main, ["solve", str(TINY), "--out", str(tmp_path / "p"),
+                                    "--solver", "gurobi"])
+    assert res.exit_code == 2
+    assert "unknown solver 'gurobi'; installed: highs" in res.output
+
+
+def test_solvers_lists_backends():
+    res = CliRunner().invoke(main, ["solvers"])
+    assert res.exit_code == 0
+    assert "highs" in res.output and "cbc" in res.output
