@@ -379,7 +379,7 @@ class _Facts:
         n_exit_on_time = ids.map(ex_by["on_time"].sum()).fillna(0).astype(np.int64)
         last_exit = ids.map(ex_by["close_year"].max())
         open_t = ids.map(g[~g["closed"]].groupby("village_id", sort=False)["target"]
-                         .agg(";".join)).fillna("")
+                         .agg(";".join)).astype(object).fillna("")
         on_time = (n_exit_on_time == n_exit).to_numpy()
         completion = np.where(n_exit == 0, str(self.first - 1),
                               np.where(n_exit_closed == n_exit,
