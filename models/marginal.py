@@ -1,0 +1,22 @@
+"""Marginal value of money: dual prices of the budget rows in the LP relaxation."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .instance import Instance
+from .mip.formulation import build
+
+
+def budget_duals(inst: Instance) -> np.ndarray:
+    """(B, Y) value per money unit of one more unit in pool b, year t (LP relaxation).
+
+    For max_coverage: value gained; for min_cost: money saved.  Zero where the
+    budget does not bind in the relaxation."""
+    from .mip import highs
+
+    model, _ = build(inst)
+    duals = highs.lp_row_duals(model)
+    fam = next(f for f in model.families if f.name == "pool-budget")
+    d = np.asarray(duals[fam.start: fam.start + fam.count]).reshape(inst.n_pools, inst.n_years)
+    return np.abs(d)

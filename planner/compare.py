@@ -1,0 +1,119 @@
+"""`planner compare`: plans side by side and what changed between them.
+
+Each argument is a plan folder (it has summary.json) or a scenario folder
+(solved first, into --out/<name> when given).  The first plan is the
+reference for the changes: villages that gain or lose an on-time exit,
+projects added, dropped or moved to another year, money moved between streams.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .tables import write_csv
+
+
+@dataclass
+class LoadedPlan:
+    name: str
+    folder: Path
+    summary: dict
+    schedule: pd.DataFrame
+    villages: pd.DataFrame
+    funds: pd.DataFrame
+
+
+def is_plan_dir(path: Path) -> bool:
+    return (path / "summary.json").is_file() and (path / "schedule.csv").is_file()
+
+
+def load_plan(folder: Path, name: str | None = None) -> LoadedPlan:
+    read = lambda f: pd.read_csv(folder / f, encoding="utf-8-sig", keep_default_na=False)
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    return LoadedPlan(name or summary.get("scenario") or folder.name, folder, summary,
+                      read("schedule.csv"), read("villages.csv"), read("funds.csv"))
+
+
+def metrics(p: LoadedPlan) -> dict:
+    s = p.summary
+    out = {"value": s["objective"], "status": s["status"], "gap": s["gap"],
+           "total_cost": s["total_cost"], "pooled_cost": s["pooled_cost"],
+           "gaps_closed": s["gaps_closed"]}
+    works = p.schedule.drop_duplicates("project_id")
+    for target, n in works.groupby("target").size().items():
+        out[f"gaps_closed[{target}]"] = int(n)
+    for year, n in s["villages_on_time"].items():
+        out[f"on_time[{year}]"] = f"{n}/{s['villages_due'].get(year, '')}"
+    f = p.funds.copy()
+    f["county"] = f["county"].astype(str)
+    for r in f.itertuples():
+        scope = f"{r.stream}/{r.county}" if r.county else r.stream
+        out[f"spent[{scope}/{r.year}]"] = round(float(r.spent), 4)
+        out[f"left[{scope}/{r.year}]"] = round(float(r.carried_out) + float(r.unused), 4)
+    return out
+
+
+def changes(ref: LoadedPlan, other: LoadedPlan) -> pd.DataFrame:
+    rows = []
+    va = ref.villages.set_index("village_id")["on_time"].astype(str)
+    vb = other.villages.set_index("village_id")["on_time"].astype(str)
+    for vid in va.index.intersection(vb.index):
+        if va[vid] != vb[vid] and "" not in (va[vid], vb[vid]):
+            kind = "village gains on-time exit" if vb[vid] == "True" else "village loses on-time exit"
+            rows.append({"change": kind, "item": vid, "from": va[vid], "to": vb[vid]})
+    sa = ref.schedule.drop_duplicates("project_id").set_index("project_id")["start_year"]
+    sb = other.schedule.drop_duplicates("project_id").set_index("project_id")["start_year"]
+    for pid in sa.index.difference(sb.index):
+        rows.append({"change": "project dropped", "item": pid, "from": int(sa[pid]), "to": ""})
+    for pid in sb.index.difference(sa.index):
+        rows.append({"change": "project added", "item": pid, "from": "", "to": int(sb[pid])})
+    for pid in sa.index.intersection(sb.index):
+        if sa[pid] != sb[pid]:
+            rows.append({"change": "project moved", "item": pid, "from": int(sa[pid]),
+                         "to": int(sb[pid])})
+    streams = [c for c in ref.summary.get("spent_by_stream", {})]
+    for st in sorted(set(streams) | set(other.summary.get("spent_by_stream", {}))):
+        a = ref.summary.get("spent_by_stream", {}).get(st, 0.0)
+        b = other.summary.get("spent_by_stream", {}).get(st, 0.0)
+        if abs(a - b) >= 1e-4:
+            rows.append({"change": "money spent from stream", "item": st, "from": a, "to": b})
+    frame = pd.DataFrame(rows, columns=["change", "item", "from", "to"])
+    frame.insert(0, "plan", other.name)
+    return frame
+
+
+def compare(plans: list[LoadedPlan]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(side-by-side metrics, changes of each plan against the first)."""
+    names = _unique([p.name for p in plans])
+    cols = {n: metrics(p) for n, p in zip(names, plans)}
+    keys = list(dict.fromkeys(k for m in cols.values() for k in m))
+    table = pd.DataFrame({"metric": keys, **{n: [m.get(k, "") for k in keys]
+                                             for n, m in cols.items()}})
+    for p, n in zip(plans, names):
+        p.name = n
+    diff = pd.concat([changes(plans[0], p) for p in plans[1:]], ignore_index=True) \
+        if len(plans) > 1 else pd.DataFrame(columns=["plan", "change", "item", "from", "to"])
+    return table, diff
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n}#{seen[n]}")
+    return out
+
+
+def write_compare(table: pd.DataFrame, diff: pd.DataFrame, out: Path, xlsx: bool = True) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(table, out / "compare.csv")
+    write_csv(diff, out / "compare_changes.csv")
+    if xlsx:
+        with pd.ExcelWriter(out / "compare.xlsx", engine="openpyxl") as xw:
+            table.to_excel(xw, sheet_name="compare", index=False)
+            diff.to_excel(xw, sheet_name="changes", index=False)

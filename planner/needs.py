@@ -1,0 +1,70 @@
+"""`planner needs`: the least money that meets every exit standard and deadline.
+
+Three answers, each from its own solve:
+- total: the least pooled money over the horizon when money were no limit
+  (objective min_cost with every budget unbounded);
+- per stream, county and year, given the money the scenario has: the least
+  extra money, pool-year by pool-year, that makes every exit standard and hard
+  deadline hold (an elastic min_cost solve minimising the total extra); the
+  extra is the funding gap, and budget + gap is what is needed there;
+- the marginal value of each stream-year in the scenario's own objective:
+  the dual price of its budget row in the LP relaxation (value per money unit;
+  an optimistic estimate, since the integer plan may not use a little money).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from models.marginal import budget_duals
+from models.solve import solve
+
+from .build import build_instance
+from .scenario import Scenario
+
+UNLIMITED = 10 ** 13  # units; far above any county's or province's money
+
+
+def needs(scn: Scenario, **opts) -> tuple[pd.DataFrame, dict]:
+    inst = build_instance(scn)
+    need_inst = inst.replace(objective="min_cost")
+    units = inst.money_units
+    # 1. total least money
+    free = need_inst.replace(pool_budget_units=np.full_like(inst.pool_budget_units, UNLIMITED))
+    res = solve(free, **opts)
+    if not res.has_solution:
+        raise RuntimeError(f"even unlimited money cannot meet every exit standard and "
+                           f"deadline ({res.status.value}): some gap has no eligible work in time")
+    total_needed = float(res.objective)
+    # 2. funding gap per pool-year with the money as it is
+    gap = solve(need_inst, elastic="money", **{**opts, "gap": 0})
+    extra = np.zeros_like(inst.pool_budget_units, dtype=float)
+    if gap.has_solution:
+        for (kind, label), amount in gap.options.get("slack", {}).items():
+            b, t = map(int, label.split(":"))
+            extra[b, t] = amount
+    # 3. marginal value per pool-year (the scenario's own objective)
+    duals = budget_duals(inst)
+    rows = []
+    for b in range(inst.n_pools):
+        county = inst.county_names[inst.pool_county[b]] if inst.pool_county[b] >= 0 else ""
+        for t in range(inst.n_years):
+            budget = inst.pool_budget_units[b, t] / units
+            rows.append({"stream": inst.pool_stream[b], "county": county,
+                         "year": int(inst.years[t]), "budget": round(budget, 4),
+                         "funding_gap": round(extra[b, t], 4),
+                         "needed": round(budget + extra[b, t], 4),
+                         "marginal_value": round(float(duals[b, t]), 6)})
+    table = pd.DataFrame(rows)
+    summary = {
+        "scenario": scn.name,
+        "least_total_money": round(total_needed, 4),
+        "money_available": round(float(inst.pool_budget_units.sum() / units), 4),
+        "funding_gap_total": round(float(extra.sum()), 4),
+        "status_total": res.status.value,
+        "status_gap": gap.status.value,
+        "marginal_value_source": "LP-relaxation dual prices of the budget rows "
+                                 f"({scn.objective} objective), value per money unit",
+    }
+    return table, summary
