@@ -181,7 +181,8 @@ def _deadlines(raw, years, codes, counties, problems: Problems) -> list[Deadline
     if raw is None:
         return []
     if not isinstance(raw, list):
-        problems.add(YAML, "must be a list of {target, year, scope, share}", column="deadlines")
+        problems.add(YAML, "must be a list of {target, year, scope, share}, e.g. "
+                     "[{target: road, year: 2020}]", column="deadlines", value=raw)
         return []
     out = []
     for i, item in enumerate(raw, start=1):
@@ -203,6 +204,8 @@ def _deadlines(raw, years, codes, counties, problems: Problems) -> list[Deadline
             problems.add(YAML, f"year must lie in the horizon {years[0]}-{years[-1]}",
                          column=f"{col}.year", value=year)
             ok = False
+        if isinstance(scope, str) and scope not in SCOPES and scope in counties:
+            scope = [scope]  # one county named without brackets
         if isinstance(scope, list):
             bad = [c for c in scope if str(c) not in counties]
             if bad:
@@ -221,7 +224,8 @@ def _deadlines(raw, years, codes, counties, problems: Problems) -> list[Deadline
         if not isinstance(soft, bool):
             soft = parse_bool(str(soft))
             if soft is None:
-                problems.add(YAML, "soft must be true or false", column=f"{col}.soft")
+                problems.add(YAML, "soft must be true or false", column=f"{col}.soft",
+                             value=item.get("soft"))
                 ok = False
         if ok:
             out.append(Deadline(str(target), int(year), scope, float(share), bool(soft)))
@@ -510,8 +514,11 @@ def load_scenario(folder: str | Path) -> Scenario:
                      column="exit_standard", value=exit_standard)
         exit_standard = list(DEFAULT_EXIT_STANDARD)
 
-    exclude = overrides.get("exclude") or {}
-    lock = {**(config.get("lock") or {}), **(overrides.get("lock") or {})}
+    exclude = _mapping_of_lists(overrides.get("exclude"), "overrides.exclude",
+                                ("villages", "counties"), problems)
+    lock = {**_mapping_of_lists(config.get("lock"), "lock", ("in", "out"), problems),
+            **_mapping_of_lists(overrides.get("lock"), "overrides.lock", ("in", "out"),
+                                problems)}
     lock_in = frozenset(str(x) for x in lock.get("in", []) or [])
     lock_out = frozenset(str(x) for x in lock.get("out", []) or [])
     project_ids = set(projects["project_id"])
@@ -524,6 +531,7 @@ def load_scenario(folder: str | Path) -> Scenario:
         problems.add(YAML, "must be a mapping (backend, time_limit, gap, threads, seed)",
                      column="solver", value=solver)
         solver = {}
+    _check_solver(solver, problems)
     problems.raise_if_any()
 
     ex_v = set(map(str, exclude.get("villages", []) or []))
@@ -534,8 +542,11 @@ def load_scenario(folder: str | Path) -> Scenario:
         villages = villages[~villages["village_id"].isin(drop)]
         gaps = gaps[~gaps["village_id"].isin(drop)]
         projects = projects[~projects["village_id"].isin(drop)]
+        funds = funds[~funds["county"].isin(ex_c)]  # an excluded county's own money goes too
 
     projects = _fill_project_defaults(projects, years, catalogue)
+    warnings = [w for t in FILES for w in tables[t].attrs.get("warnings", [])]
+    warnings += _unit_warnings(projects, funds)
     return Scenario(
         name=str(config.get("name") or folder.resolve().name),
         folder=folder,
@@ -553,7 +564,75 @@ def load_scenario(folder: str | Path) -> Scenario:
         lock_in=lock_in,
         lock_out=lock_out,
         input_files=files,
+        warnings=warnings,
     )
+
+
+def _mapping_of_lists(raw, key: str, allowed: tuple[str, ...], problems: Problems) -> dict:
+    """`lock: {in: [...], out: [...]}`, `exclude: {villages: [...], counties: [...]}`."""
+    if raw is None or raw == {}:
+        return {}
+    if not isinstance(raw, dict):
+        problems.add(YAML, f"must be a mapping like {{{allowed[0]}: [...], {allowed[1]}: [...]}}",
+                     column=key, value=raw)
+        return {}
+    out = {}
+    for name, items in raw.items():
+        if name not in allowed:
+            problems.add(YAML, f"unknown key; use {' or '.join(allowed)}",
+                         column=f"{key}.{name}", value=name)
+            continue
+        if items is None:
+            continue
+        if isinstance(items, (str, int)) and not isinstance(items, bool):
+            items = [items]
+        if not isinstance(items, list) or any(isinstance(x, (list, dict)) for x in items):
+            problems.add(YAML, "must be a list of ids", column=f"{key}.{name}", value=items)
+            continue
+        out[name] = items
+    return out
+
+
+def _check_solver(solver: dict, problems: Problems) -> None:
+    checks = {
+        "time_limit": (lambda v: _is_number(v) and v > 0, "a number of seconds > 0"),
+        "gap": (lambda v: _is_number(v) and v >= 0, "a number >= 0, e.g. 0.001"),
+        "threads": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
+                    "a whole number >= 1"),
+        "seed": (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number"),
+        "backend": (lambda v: isinstance(v, str), "a backend name such as highs or cbc"),
+        "name": (lambda v: isinstance(v, str), "a backend name such as highs or cbc"),
+    }
+    for key, value in solver.items():
+        if key not in checks:
+            problems.add(YAML, f"unknown solver setting; use {', '.join(checks)}",
+                         column=f"solver.{key}", value=key)
+        elif value is not None and not checks[key][0](value):
+            problems.add(YAML, f"must be {checks[key][1]}", column=f"solver.{key}", value=value)
+
+
+#: Above this median, costs or amounts look like 元 rather than 万元.
+YUAN_SUSPECT = 1e5
+
+
+def _unit_warnings(projects: pd.DataFrame, funds: pd.DataFrame) -> list[str]:
+    """Money that looks like 元 instead of 万元: a warning, the plan is still made."""
+    out = []
+    med_cost = float(projects["cost"].median()) if len(projects) else 0.0
+    med_amount = float(funds["amount"].median()) if len(funds) else 0.0
+    for file, column, what, med, other, other_what in (
+            (projects.attrs.get("file", "projects.csv"), "cost", "project cost", med_cost,
+             med_amount, "fund amount"),
+            (funds.attrs.get("file", "funds.csv"), "amount", "fund amount", med_amount,
+             med_cost, "project cost")):
+        if med <= YUAN_SUSPECT:
+            continue
+        ratio = f"{med / YUAN_SUSPECT:.3g} times the plausible {YUAN_SUSPECT:,.0f} 万元"
+        if other > 0:
+            ratio += f", and {med / other:.3g} times the median {other_what} ({other:,.4g})"
+        out.append(f"{file}, column {column}: the median {what} is {med:,.4g}, {ratio}; "
+                   "the money looks like 元 rather than 万元: divide it by 10,000")
+    return out
 
 
 def _fill_project_defaults(p: pd.DataFrame, years, catalogue) -> pd.DataFrame:
