@@ -64,13 +64,13 @@ def to_pulp(model: LinearModel):
     return prob, var
 
 
-def _parse_bound(log: str, maximize: bool) -> float | None:
-    """CBC minimises internally; its 'Lower bound' is on the negated objective when maximising."""
-    match = re.search(r"Lower bound:\s*(-?[\d.eE+-]+)", log)
+def _parse_bound(log: str, offset: float) -> float | None:
+    """CBC's closing 'Upper bound:' (maximising) or 'Lower bound:' (minimising), in the
+    problem's own sense but without the objective's constant term."""
+    match = re.search(r"(?:Lower|Upper) bound:\s*(-?[\d.eE+-]+)", log)
     if not match:
         return None
-    value = float(match.group(1))
-    return -value if maximize else value
+    return float(match.group(1)) + offset
 
 
 def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
@@ -109,9 +109,10 @@ def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
     objective = float(pulp.value(prob.objective))
     if prob.sol_status == pulp.LpSolutionOptimal and "Stopped" not in log:
         status = SolveStatus.OPTIMAL
-        bound = _parse_bound(log, model.maximize)
-        bound = objective if bound is None else bound
+        bound = _parse_bound(log, model.offset)
+        if bound is None and "Optimal solution found" in log and "gap tolerance" not in log:
+            bound = objective
     else:
         status = SolveStatus.TIME_LIMIT if "Stopped on time" in log else SolveStatus.FEASIBLE
-        bound = _parse_bound(log, model.maximize)
+        bound = _parse_bound(log, model.offset)
     return status, values, objective, bound, seconds
