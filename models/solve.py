@@ -7,6 +7,7 @@ first, values only when a plan exists.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import time
@@ -95,28 +96,64 @@ def plan_value(inst: Instance, start: np.ndarray) -> float:
     return float(round(value, 6))
 
 
-def _run(inst, mod, opts, hint, verbose, **build_kw):
+@contextlib.contextmanager
+def _stdout_to_stderr(active: bool):
+    """CBC (through pulp, msg=True) writes its log to C-level stdout; send it to stderr
+    so that stdout stays for the planner's own output."""
+    if not active:
+        yield
+        return
+    import sys
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _run(inst, mod, opts, hint, verbose, progress=False, **build_kw):
     t0 = time.perf_counter()
     model, layout = build(inst, **build_kw)
     build_seconds = time.perf_counter() - t0
     mip_hint = None
     if hint is not None:
-        sel = hint[layout.x_proj] == layout.x_start
-        mip_hint = (layout.x, sel.astype(float))
-    status, values, objective, bound, _ = mod.run(model, hint=mip_hint, verbose=verbose, **opts)
+        # A hinted start that presolve dropped as dominated is replaced by the project's
+        # next kept start (the same value class, its money carried over).
+        key = layout.x_proj * (inst.n_years + 1) + layout.x_start
+        chosen = np.flatnonzero(hint >= 0)
+        pos = np.searchsorted(key, chosen * (inst.n_years + 1) + hint[chosen])
+        ok = pos < len(key)
+        ok[ok] = layout.x_proj[pos[ok]] == chosen[ok]
+        val = np.zeros(len(layout.x))
+        val[pos[ok]] = 1.0
+        idx = layout.x
+        if len(layout.o):  # the on-time flags follow from the starts: a fuller hint
+            idx = np.concatenate([idx, layout.o])
+            val = np.concatenate([val, on_time(inst, hint)[layout.o_village].astype(float)])
+        mip_hint = (idx, val)
+    with _stdout_to_stderr(verbose and getattr(mod, "NAME", "") == "cbc"):
+        status, values, objective, bound, _ = mod.run(model, hint=mip_hint, verbose=verbose,
+                                                      progress=progress, **opts)
     return model, layout, status, values, objective, bound, build_seconds
 
 
 def solve(inst: Instance, backend: str = DEFAULT_BACKEND, time_limit: float | None = None,
           gap: float | None = None, threads: int | None = None, seed: int | None = None,
           hint: np.ndarray | None = None, verbose: bool = False,
-          elastic: str | None = None, tie_break: bool = True) -> Result:
+          elastic: str | None = None, tie_break: bool = True, progress=False) -> Result:
     """Solve the planning program; `hint` is a start year per project (-1: not chosen).
 
     Phase 1 finds the best value (max_coverage) or least cost (min_cost).  Phase 2,
     the tie-break, keeps that objective and prefers the cheaper, then earlier plan,
     within a fifth of the time phase 1 took (at least one second, never beyond the
     time limit); its outcome is recorded in `options["tie_break"]`.
+    `progress`: True shows a live one-line progress on stderr (HiGHS); a callable
+    receives (seconds, objective, bound) at each report (HiGHS callbacks).
     """
     mod = _module(backend)
     opts = dict(DEFAULTS)
@@ -124,7 +161,7 @@ def solve(inst: Instance, backend: str = DEFAULT_BACKEND, time_limit: float | No
                                          seed=seed).items() if v is not None})
     t0 = time.perf_counter()
     model, layout, status, values, objective, bound, build_seconds = _run(
-        inst, mod, opts, hint, verbose, elastic=elastic)
+        inst, mod, opts, hint, verbose, progress, elastic=elastic)
     options = {**opts, "backend": backend, "elastic": elastic,
                "build_seconds": round(build_seconds, 4)}
     version = mod.version()

@@ -94,13 +94,16 @@ def _print_summary(summary: dict, out: Path | None) -> None:
               show_default=True, help="Folder for the plan outputs.")
 @with_solver_options
 @click.option("--verbose", "-v", is_flag=True, help="Solver log to stderr.")
+@click.option("--no-hint", is_flag=True, help="Do not start the solver from the greedy plan.")
 @friendly
-def solve(scenario, out, backend, time_limit, gap, threads, seed, verbose):
+def solve(scenario, out, backend, time_limit, gap, threads, seed, verbose, no_hint):
     """Plan SCENARIO, verify the plan, write the outputs to --out."""
     from .pipeline import plan_scenario
 
     outcome = plan_scenario(scenario, out, verbose=verbose, backend=backend,
-                            time_limit=time_limit, gap=gap, threads=threads, seed=seed)
+                            time_limit=time_limit, gap=gap, threads=threads, seed=seed,
+                            use_hint=not no_hint,
+                            progress=sys.stderr.isatty() and not verbose)
     _print_summary(outcome.plan.summary, out)
 
 
@@ -172,6 +175,125 @@ def generate(villages, counties, seed, years, pooled_stream, budget_ratio, out):
     stats = gen(out, villages=villages, counties=counties, seed=seed, years=year_list,
                 pooled_stream=pooled_stream, budget_ratio=budget_ratio)
     click.echo(json.dumps(stats, ensure_ascii=False, default=str))
+
+
+@main.command()
+@click.argument("plan_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@friendly
+def report(plan_dir):
+    """Write a self-contained report.html into PLAN_DIR."""
+    from .report import write_report
+
+    path = write_report(plan_dir)
+    click.echo(f"written    {path}")
+
+
+@main.command()
+@click.argument("items", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for compare.csv, compare_changes.csv, compare.xlsx (and the plans "
+                   "of scenarios solved here).")
+@with_solver_options
+@friendly
+def compare(items, out, backend, time_limit, gap, threads, seed):
+    """Plans side by side: each ITEM is a plan folder or a scenario (solved first)."""
+    import tempfile
+
+    from .compare import compare as compare_plans
+    from .compare import is_plan_dir, load_plan, write_compare
+    from .pipeline import plan_scenario
+
+    plans = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, item in enumerate(items):
+            if is_plan_dir(item):
+                plans.append(load_plan(item))
+                continue
+            target = (out if out else Path(tmp)) / f"{i + 1}-{item.resolve().name}"
+            click.echo(f"solving {item} ...", err=True)
+            plan_scenario(item, target, backend=backend, time_limit=time_limit, gap=gap,
+                          threads=threads, seed=seed)
+            plans.append(load_plan(target, name=item.resolve().name))
+        table, diff = compare_plans(plans)
+    click.echo(table.to_string(index=False, max_rows=80))
+    if len(diff):
+        click.echo("")
+        summary = diff.groupby(["plan", "change"]).size().reset_index(name="count")
+        click.echo(summary.to_string(index=False))
+    if out:
+        write_compare(table, diff, out)
+        click.echo(f"written    {out}/compare.csv compare_changes.csv compare.xlsx")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--budget-scale", "scale", required=True, help="START:STOP:STEP, e.g. 0.5:1.5:0.1")
+@click.option("--stream", default=None, help="Scale only this stream (default: all).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster).")
+@with_solver_options
+@friendly
+def sweep(scenario, scale, stream, out, scheduler, backend, time_limit, gap, threads, seed):
+    """The budget-coverage curve: sweep.csv and sweep.png, solves in parallel on Dask."""
+    from .scenario import load_scenario
+    from .sweep import parse_range, plot_sweep, run_sweep
+    from .tables import write_csv
+
+    try:
+        scales = parse_range(scale)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--budget-scale")
+    scn = load_scenario(scenario)  # bad input is reported before any worker starts
+    if stream and stream not in set(scn.funds["stream"]):
+        raise click.BadParameter(f"unknown stream {stream!r}; streams: "
+                                 f"{', '.join(sorted(set(scn.funds['stream'])))}",
+                                 param_hint="--stream")
+
+    def progress(row, done, total):
+        what = row.get("error") or f"value {row.get('value'):.4f}"
+        click.echo(f"[{done}/{total}] scale {row['scale']:g}: {what}", err=True)
+
+    frame = run_sweep(scenario, scales, stream=stream, scheduler=scheduler, on_result=progress,
+                      backend=backend, time_limit=time_limit, gap=gap, threads=threads,
+                      seed=seed)
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(frame, out / "sweep.csv")
+    plot_sweep(frame, out / "sweep.png", f"{scn.name}: budget-coverage"
+               + (f" ({stream})" if stream else ""))
+    click.echo(frame.to_string(index=False))
+    click.echo(f"written    {out}/sweep.csv sweep.png")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None)
+@with_solver_options
+@friendly
+def needs(scenario, out, backend, time_limit, gap, threads, seed):
+    """The least money meeting every exit standard and deadline, and the funding gap."""
+    from .needs import needs as compute_needs
+    from .scenario import load_scenario
+    from .tables import write_csv
+
+    scn = load_scenario(scenario)
+    opts = {k: v for k, v in dict(backend=backend, time_limit=time_limit, gap=gap,
+                                  threads=threads, seed=seed).items() if v is not None}
+    try:
+        table, summary = compute_needs(scn, **opts)
+    except RuntimeError as exc:
+        _fail(str(exc), 1)
+    click.echo(f"least money for every exit standard and deadline: "
+               f"{summary['least_total_money']:.4f} (available {summary['money_available']:.4f})")
+    click.echo(f"funding gap with the money as it is: {summary['funding_gap_total']:.4f}")
+    click.echo(table.to_string(index=False))
+    click.echo(f"marginal value: {summary['marginal_value_source']}")
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+        write_csv(table, out / "needs.csv")
+        (out / "needs.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2),
+                                        encoding="utf-8")
+        click.echo(f"written    {out}/needs.csv needs.json")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -94,13 +94,28 @@ def explain_infeasible(inst: Instance, opts: dict) -> list[str]:
 
 
 def plan_scenario(folder: str | Path, out: str | Path | None = None, *, verbose=False,
-                  hint: np.ndarray | None = None, **solver_given) -> Outcome:
+                  hint: np.ndarray | None = None, use_hint: bool = True, progress=False,
+                  **solver_given) -> Outcome:
+    """`use_hint`: without a `hint`, start the solver from the greedy plan
+    (models.greedy) unless it breaks a hard rule; `progress`: live progress line."""
     scn = load_scenario(folder)
     inst = build_instance(scn)
     opts = solver_options(scn, **solver_given)
+    hint_info = {"hint": "given" if hint is not None else "none"}
+    if hint is None and use_hint:
+        from models.greedy import greedy, greedy_value, hard_violations
+
+        start = greedy(inst)
+        hint_info["greedy_value"] = greedy_value(inst, start)
+        broken = hard_violations(inst, start)
+        if broken:
+            hint_info["hint_skipped"] = "greedy plan breaks: " + "; ".join(broken[:3])
+        else:
+            hint, hint_info["hint"] = start, "greedy"
     result = solve(inst, backend=opts["backend"], time_limit=opts["time_limit"],
                    gap=opts["gap"], threads=opts["threads"], seed=opts["seed"],
-                   hint=hint, verbose=verbose)
+                   hint=hint, verbose=verbose, progress=progress)
+    result.options.update(hint_info)
     if not result.has_solution:
         if result.status is SolveStatus.INFEASIBLE:
             why = explain_infeasible(inst, opts)
@@ -125,6 +140,9 @@ def write_verified(scn: Scenario, plan: Plan, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     guard_inputs(scn, out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a plan folder is not
     try:
         write_plan(plan, tmp)
         problems = verify_plan(scn, tmp)

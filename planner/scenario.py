@@ -82,12 +82,19 @@ def _read_yaml(folder: Path, chain: tuple[Path, ...] = ()) -> tuple[dict, Path, 
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             row = mark.line + 1 if mark else None
-            raise InputError(Problem(str(path), f"is not valid YAML ({getattr(exc, 'problem', exc)})",
-                                     row=row)) from None
+            ctx = getattr(exc, "context_mark", None)
+            where = ""
+            if ctx is not None and getattr(exc, "context", None):
+                where = f"; {exc.context} on row {ctx.line + 1}"
+            raise InputError(Problem(
+                str(path), f"is not valid YAML ({getattr(exc, 'problem', exc)}{where}); "
+                "check brackets, quotes, colons and indentation there", row=row)) from None
         except UnicodeDecodeError:
             raise InputError(Problem(str(path), "is not UTF-8 text")) from None
         if not isinstance(config, dict):
             raise InputError(Problem(str(path), "must be a mapping of keys (name, years, ...)"))
+    if path.is_file() and not chain:
+        config["_yaml_rows"] = _yaml_rows(path)
     base = config.get("base")
     if base is None:
         return config, folder, files
@@ -97,6 +104,7 @@ def _read_yaml(folder: Path, chain: tuple[Path, ...] = ()) -> tuple[dict, Path, 
     base_cfg, table_folder, base_files = _read_yaml(base_folder, chain + (folder.resolve(),))
     merged = dict(base_cfg)
     merged.pop("overrides", None)
+    merged.pop("_yaml_rows", None)
     for key, value in config.items():
         if key == "weights" and isinstance(value, dict) and isinstance(merged.get("weights"), dict):
             merged["weights"] = {**merged["weights"], **value}
@@ -108,6 +116,45 @@ def _read_yaml(folder: Path, chain: tuple[Path, ...] = ()) -> tuple[dict, Path, 
                                     base_cfg.get("_table_folders", {}).get(t, table_folder))
                                 for t in FILES}
     return merged, folder, base_files + files
+
+
+def _yaml_rows(path: Path) -> dict[str, int]:
+    """Row (1-based line) of each key path: `years`, `deadlines[2]`, `deadlines[2].share`."""
+    rows: dict[str, int] = {}
+
+    def walk(node, key):
+        if key:
+            rows.setdefault(key, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                name = f"{key}.{k.value}" if key else str(k.value)
+                rows.setdefault(name, k.start_mark.line + 1)
+                walk(v, name)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value, start=1):
+                walk(item, f"{key}[{i}]")
+
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8-sig"))
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return {}
+    if root is not None:
+        walk(root, "")
+    return rows
+
+
+def _locate_yaml(problems: Problems, rows: dict[str, int]) -> None:
+    """Give scenario.yaml problems the row of their key where it can be found."""
+    import dataclasses
+
+    for i, p in enumerate(problems.items):
+        if p.file != YAML or p.row is not None or not p.column:
+            continue
+        key = p.column
+        while key and key not in rows:
+            key = key.rpartition(".")[0] if "." in key else ""
+        if key:
+            problems.items[i] = dataclasses.replace(p, row=rows[key])
 
 
 def _years(config, problems: Problems) -> list[int]:
@@ -302,7 +349,8 @@ def _dup(frame: pd.DataFrame, keys: list[str], problems: Problems, what: str):
     dup = frame.duplicated(keys, keep="first")
     for _, row in frame[dup].iterrows():
         first = frame[(frame[keys] == row[keys]).all(axis=1)]["_row"].iloc[0]
-        problems.add(frame.attrs["file"], f"duplicate {what}; first given on row {first}",
+        problems.add(frame.attrs["file"], f"duplicate {what}; first given on row {first}; each must be "
+                     "unique: remove or correct one of the rows",
                      row=row["_row"], column=keys[-1], value=row[keys[-1]])
 
 
@@ -394,7 +442,8 @@ def _validate_projects(p, gaps_set, village_ids, streams, years, problems):
                 problems.add(f, "a project cannot require itself", row=row,
                              column="requires", value=q)
             elif q not in ids:
-                problems.add(f, "requires an unknown project_id", row=row,
+                problems.add(f, "requires an unknown project_id; give project_ids of "
+                             f"rows of {f}, `;`-separated", row=row,
                              column="requires", value=q)
     _check_cycles(p, problems)
 
@@ -468,6 +517,7 @@ def load_scenario(folder: str | Path) -> Scenario:
     folder = Path(folder)
     problems = Problems()
     config, _, files = _read_yaml(folder)
+    yaml_rows = config.pop("_yaml_rows", {})
     table_folders = config.pop("_table_folders", {t: folder for t in FILES})
     years = _years(config, problems)
     objective = config.get("objective", "max_coverage")
@@ -476,11 +526,13 @@ def load_scenario(folder: str | Path) -> Scenario:
                      value=objective)
     catalogue = _targets_catalogue(config, problems)
     codes = list(catalogue)
+    _locate_yaml(problems, yaml_rows)
     problems.raise_if_any()
 
     tables = {}
     for t in FILES:
         tables[t] = read_table(Path(table_folders[t]), t, problems)
+    _locate_yaml(problems, yaml_rows)
     problems.raise_if_any()
     for t in FILES:
         files.append(Path(tables[t].attrs["path"]))
@@ -532,6 +584,7 @@ def load_scenario(folder: str | Path) -> Scenario:
                      column="solver", value=solver)
         solver = {}
     _check_solver(solver, problems)
+    _locate_yaml(problems, yaml_rows)
     problems.raise_if_any()
 
     ex_v = set(map(str, exclude.get("villages", []) or []))

@@ -47,6 +47,43 @@ def new_highs(verbose=False):
     return h
 
 
+def _attach_progress(h, highspy, progress) -> None:
+    """Live progress from HiGHS callbacks.  `progress` True: one line on stderr, rewritten
+    with '\r' (best value, bound, gap, elapsed); a callable: called with
+    (seconds, objective, bound) on every improving solution and log line."""
+    if not progress:
+        return
+    cb = highspy.cb
+    t0 = time.perf_counter()
+    last = [0.0]
+
+    def report(ctype, message, out, _in, _user):
+        obj, bnd = float(out.objective_function_value), float(out.mip_dual_bound)
+        now = time.perf_counter() - t0
+        if callable(progress):
+            progress(now, obj, bnd)
+            return
+        if ctype != cb.HighsCallbackType.kCallbackMipImprovingSolution and now - last[0] < 0.5:
+            return
+        last[0] = now
+        gap = abs(bnd - obj) / max(abs(obj), 1e-9) if abs(obj) < 1e300 and abs(bnd) < 1e300 else None
+        best = f"{obj:.4f}" if abs(obj) < 1e300 else "-"
+        bound = f"{bnd:.4f}" if abs(bnd) < 1e300 else "-"
+        line = f"best {best}  bound {bound}  gap {'-' if gap is None else f'{gap:.2%}'}  {now:.1f} s"
+        sys.stderr.write("\r" + line.ljust(72))
+        sys.stderr.flush()
+
+    h.setCallback(report, None)
+    h.startCallback(cb.HighsCallbackType.kCallbackMipImprovingSolution)
+    h.startCallback(cb.HighsCallbackType.kCallbackMipLogging)
+
+
+def _end_progress(progress) -> None:
+    if progress is True:
+        sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
 _scheduler_threads = None
 
 
@@ -77,7 +114,7 @@ def _status(h, highspy) -> SolveStatus:
 
 
 def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
-        hint=None, verbose=False, **_):
+        hint=None, verbose=False, progress=False, **_):
     import highspy
 
     cost, lb, ub, integer, rlo, rhi, *_ = model.arrays()
@@ -116,8 +153,12 @@ def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
     if hint is not None:
         idx, val = hint
         h.setSolution(len(idx), np.asarray(idx, dtype=np.int32), np.asarray(val, dtype=float))
+    _attach_progress(h, highspy, progress)
     t0 = time.perf_counter()
-    h.run()
+    try:
+        h.run()
+    finally:
+        _end_progress(progress)
     seconds = time.perf_counter() - t0
     status = _status(h, highspy)
     info = h.getInfo()
