@@ -76,21 +76,21 @@ def _mixed_utf8(data: bytes) -> int | None:
         first = exc.start
     lossy = data.decode("utf-8", errors="replace")
     cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in lossy)
-    return first if cjk > lossy.count("\ufffd") else None
+    return first if cjk >= 8 and 10 * cjk >= lossy.count("\ufffd") else None
 
 
 def _csv_rows(path: Path, problems: Problems) -> list[list[str]] | None:
     data = path.read_bytes()
-    try:
-        text = decode_csv(data)
-    except UnicodeDecodeError:
-        _undecodable(path.name, data, problems)
-        return None
     mixed = _mixed_utf8(data)
     if mixed is not None:
         problems.add(path.name, f"mixes encodings: it is UTF-8 text, but byte {mixed} is not "
                      "UTF-8 (a cell pasted from a GBK file?); retype that cell or save the "
                      "whole file as \"CSV UTF-8\"", row=data[:mixed].count(b"\n") + 1)
+        return None
+    try:
+        text = decode_csv(data)
+    except UnicodeDecodeError:
+        _undecodable(path.name, data, problems)
         return None
     if "\x00" in text:
         problems.add(path.name, "contains NUL characters: it looks like a binary file or "
