@@ -113,23 +113,10 @@ def _status(h, highspy) -> SolveStatus:
     return mapping.get(s, SolveStatus.UNKNOWN if has else SolveStatus.ERROR)
 
 
-def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
-        hint=None, verbose=False, progress=False, **_):
-    import highspy
-
+def _to_highs_lp(model: LinearModel, highspy, relax: bool = False):
+    """The model as a HighsLp, the matrix passed column-wise as it is."""
     cost, lb, ub, integer, rlo, rhi, *_ = model.arrays()
     start, index, value = model.csc()
-    h = new_highs(verbose)
-    if time_limit is not None:
-        h.setOptionValue("time_limit", float(time_limit))
-    if gap is not None:
-        h.setOptionValue("mip_rel_gap", float(gap))
-        h.setOptionValue("mip_abs_gap", 1e-9 if gap == 0 else 1e-6)
-    if threads:
-        _use_threads(highspy, int(threads))
-        h.setOptionValue("threads", int(threads))
-    if seed is not None:
-        h.setOptionValue("random_seed", int(seed))
     lp = highspy.HighsLp()
     lp.num_col_ = model.n_vars
     lp.num_row_ = model.n_rows
@@ -146,10 +133,40 @@ def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
     lp.a_matrix_.value_ = value
     lp.a_matrix_.num_col_ = model.n_vars
     lp.a_matrix_.num_row_ = model.n_rows
-    if integer.any():
+    if integer.any() and not relax:
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                            for i in integer]
-    h.passModel(lp)
+    return lp
+
+
+def lp_row_duals(model: LinearModel) -> np.ndarray:
+    """Row dual values of the model's LP relaxation (for marginal values of money)."""
+    import highspy
+
+    h = new_highs(False)
+    h.passModel(_to_highs_lp(model, highspy, relax=True))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        raise RuntimeError(f"the LP relaxation ended {h.modelStatusToString(h.getModelStatus())}")
+    return np.asarray(h.getSolution().row_dual, dtype=float)
+
+
+def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
+        hint=None, verbose=False, progress=False, **_):
+    import highspy
+
+    h = new_highs(verbose)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    if gap is not None:
+        h.setOptionValue("mip_rel_gap", float(gap))
+        h.setOptionValue("mip_abs_gap", 1e-9 if gap == 0 else 1e-6)
+    if threads:
+        _use_threads(highspy, int(threads))
+        h.setOptionValue("threads", int(threads))
+    if seed is not None:
+        h.setOptionValue("random_seed", int(seed))
+    h.passModel(_to_highs_lp(model, highspy))
     if hint is not None:
         idx, val = hint
         h.setSolution(len(idx), np.asarray(idx, dtype=np.int32), np.asarray(val, dtype=float))
@@ -166,7 +183,7 @@ def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
     if info.primal_solution_status == 2:
         values = np.asarray(h.getSolution().col_value, dtype=float)
         objective = float(info.objective_function_value)
-        bound = float(info.mip_dual_bound) if integer.any() else objective
+        bound = float(info.mip_dual_bound) if model.integer and np.concatenate(model.integer).any() else objective
         if status is SolveStatus.UNKNOWN:
             status = SolveStatus.FEASIBLE
     elif status is SolveStatus.OPTIMAL:  # optimal without a primal solution: not trusted
