@@ -11,6 +11,7 @@ import contextlib
 import importlib
 import os
 import time
+import warnings
 
 import numpy as np
 
@@ -164,6 +165,13 @@ def solve(inst: Instance, backend: str = DEFAULT_BACKEND, time_limit: float | No
         inst, mod, opts, hint, verbose, progress, elastic=elastic)
     options = {**opts, "backend": backend, "elastic": elastic,
                "build_seconds": round(build_seconds, 4)}
+    scaling = getattr(mod.run, "scaling_error", None)
+    if scaling is not None:  # CP-SAT: how much the integer scaling rounded away
+        options["scaling_error"] = scaling
+        if scaling > getattr(mod, "SCALING_TOLERANCE", 0.0):
+            warnings.warn(f"{backend}: scaling coefficients to integers rounded away up to "
+                          f"{scaling:.2e} (relative); the plan is still checked exactly",
+                          stacklevel=2)
     version = mod.version()
     if values is None:
         return Result.no_solution(status, backend, time.perf_counter() - t0,

@@ -1,0 +1,53 @@
+"""Property tests on generated instances (hypothesis): every backend's plan passes the
+independent checker, all backends agree on the optimum, and it is never below greedy."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from models.greedy import greedy, greedy_value, hard_violations
+from models.solve import available, solve
+from planner.build import build_instance
+from planner.generate import generate
+from planner.plan import make_plan, write_plan
+from planner.scenario import load_scenario
+from planner.verify import verify_plan
+
+BACKENDS = list(available())
+
+
+@settings(max_examples=50, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), villages=st.integers(3, 7), counties=st.integers(1, 2),
+       ratio=st.sampled_from([0.3, 0.6, 0.9]), pooled=st.booleans())
+def test_backends_agree_verify_and_beat_greedy(tmp_path_factory, seed, villages, counties,
+                                              ratio, pooled):
+    folder = tmp_path_factory.mktemp("scn")
+    generate(folder, villages=villages, counties=min(counties, villages), seed=seed,
+             pooled_stream=pooled, budget_ratio=ratio)
+    scn = load_scenario(folder)
+    inst = build_instance(scn)
+    values = {}
+    for backend in BACKENDS:
+        res = solve(inst, backend=backend, gap=0, time_limit=60, threads=1)
+        if res.status.value == "infeasible":
+            values[backend] = None
+            continue
+        assert res.status.value == "optimal", (backend, res.status)
+        values[backend] = res.objective
+        out = folder / f"plan-{backend}"
+        write_plan(make_plan(scn, inst, res), out)
+        assert verify_plan(scn, out) == [], backend
+    found = [v for v in values.values() if v is not None]
+    assert len(found) in (0, len(values)), values  # all feasible or all infeasible
+    if found:
+        assert max(found) - min(found) < 1e-6, values
+        plan = greedy(inst)
+        if not hard_violations(inst, plan):  # a greedy plan that keeps every hard rule
+            assert min(found) >= greedy_value(inst, plan) - 1e-9
+    # without deadlines greedy always keeps the rules: the optimum is never below it
+    free = inst.replace(deadlines=())
+    best = solve(free, gap=0, threads=1)
+    assert best.objective >= greedy_value(free) - 1e-9
