@@ -95,16 +95,24 @@ def _print_summary(summary: dict, out: Path | None) -> None:
 @with_solver_options
 @click.option("--verbose", "-v", is_flag=True, help="Solver log to stderr.")
 @click.option("--no-hint", is_flag=True, help="Do not start the solver from the greedy plan.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv",
+              show_default=True, help="xlsx also writes plan.xlsx, one sheet per table.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Headers of plan.xlsx: codes (en) or Chinese (zh).")
 @friendly
-def solve(scenario, out, backend, time_limit, gap, threads, seed, verbose, no_hint):
+def solve(scenario, out, backend, time_limit, gap, threads, seed, verbose, no_hint, fmt, lang):
     """Plan SCENARIO, verify the plan, write the outputs to --out."""
     from .pipeline import plan_scenario
 
     outcome = plan_scenario(scenario, out, verbose=verbose, backend=backend,
                             time_limit=time_limit, gap=gap, threads=threads, seed=seed,
-                            use_hint=not no_hint,
+                            use_hint=not no_hint, fmt=fmt, lang=lang,
                             progress=sys.stderr.isatty() and not verbose)
+    for w in outcome.scenario.warnings:
+        click.echo(f"warning: {w}", err=True)
     _print_summary(outcome.plan.summary, out)
+    if fmt == "xlsx":
+        click.echo(f"           {out}/plan.xlsx")
 
 
 @main.command()

@@ -21,7 +21,7 @@ from models.result import Result, SolveStatus
 from models.solve import DEFAULTS, solve
 
 from .build import build_instance
-from .plan import Plan, make_plan, write_plan
+from .plan import Plan, make_plan, write_plan, write_workbook
 from .scenario import Scenario, load_scenario
 
 
@@ -95,7 +95,7 @@ def explain_infeasible(inst: Instance, opts: dict) -> list[str]:
 
 def plan_scenario(folder: str | Path, out: str | Path | None = None, *, verbose=False,
                   hint: np.ndarray | None = None, use_hint: bool = True, progress=False,
-                  **solver_given) -> Outcome:
+                  fmt: str = "csv", lang: str = "en", **solver_given) -> Outcome:
     """`use_hint`: without a `hint`, start the solver from the greedy plan
     (models.greedy) unless it breaks a hard rule; `progress`: live progress line."""
     scn = load_scenario(folder)
@@ -128,12 +128,14 @@ def plan_scenario(folder: str | Path, out: str | Path | None = None, *, verbose=
                             f"{result.status.value} and no plan")
     plan = make_plan(scn, inst, result)
     if out is not None:
-        write_verified(scn, plan, Path(out))
+        write_verified(scn, plan, Path(out), fmt=fmt, lang=lang)
     return Outcome(scn, inst, result, plan)
 
 
-def write_verified(scn: Scenario, plan: Plan, out: Path) -> None:
-    """Write into a temporary sibling folder, verify it there, then swap it into place."""
+def write_verified(scn: Scenario, plan: Plan, out: Path, fmt: str = "csv",
+                   lang: str = "en") -> None:
+    """Write into a temporary sibling folder, verify it there, then swap it into place.
+    fmt="xlsx" adds plan.xlsx (the CSV files stay: `planner check` reads them)."""
     from .verify import verify_plan
 
     out = Path(out)
@@ -150,6 +152,8 @@ def write_verified(scn: Scenario, plan: Plan, out: Path) -> None:
             raise VerificationError("the plan failed the independent check (a bug; please "
                                     "report it):\n  " + "\n  ".join(
                                         f"[{v.rule}] {v.message}" for v in problems[:20]))
+        if fmt == "xlsx":
+            write_workbook(plan, tmp / "plan.xlsx", lang)
         replace_dir(tmp, out)
     finally:
         if tmp.exists():

@@ -252,6 +252,24 @@ def write_plan(plan: Plan, folder: Path) -> None:
         encoding="utf-8")
 
 
+def write_workbook(plan: Plan, path: Path, lang: str = "en") -> None:
+    """The plan as one workbook: a sheet per table and the summary; Chinese headers
+    with lang="zh"."""
+    from .schema import OUTPUT_HEADERS_ZH
+
+    flat = [{"key": k, "value": json.dumps(v, ensure_ascii=False, default=_json_default)
+             if isinstance(v, (dict, list)) else v} for k, v in plan.summary.items()]
+    sheets = {"schedule": plan.schedule, "villages": plan.villages, "funds": plan.funds,
+              "summary": pd.DataFrame(flat)}
+    names_zh = {"schedule": "任务进度表", "villages": "村表", "funds": "资金表", "summary": "概要"}
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        for name, frame in sheets.items():
+            if lang == "zh":
+                frame = frame.rename(columns=lambda c: OUTPUT_HEADERS_ZH.get(c, c))
+                name = names_zh[name]
+            frame.to_excel(xw, sheet_name=name, index=False)
+
+
 def _fmt(frame: pd.DataFrame) -> pd.DataFrame:
     """Money columns as text with exactly 4 decimals."""
     out = frame.copy()

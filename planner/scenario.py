@@ -573,6 +573,19 @@ def load_scenario(folder: str | Path) -> Scenario:
                                 problems)}
     lock_in = frozenset(str(x) for x in lock.get("in", []) or [])
     lock_out = frozenset(str(x) for x in lock.get("out", []) or [])
+    locked = read_table(folder, "locked", problems, required=False)
+    if locked is not None:  # locked.csv in the scenario's own folder: project_id, lock
+        files.append(Path(locked.attrs["path"]))
+        for r in locked.itertuples():
+            word = str(r.lock).strip().lower()
+            if word not in ("in", "out"):
+                problems.add(locked.attrs["file"], "lock must be in or out", row=r._1,
+                             column="lock", value=r.lock)
+            elif r.project_id not in set(projects["project_id"]):
+                problems.add(locked.attrs["file"], "unknown project_id; it is not in "
+                             "projects.csv", row=r._1, column="project_id", value=r.project_id)
+        lock_in |= set(locked.loc[locked["lock"].str.lower() == "in", "project_id"])
+        lock_out |= set(locked.loc[locked["lock"].str.lower() == "out", "project_id"])
     project_ids = set(projects["project_id"])
     for pid in sorted((lock_in | lock_out) - project_ids):
         problems.add(YAML, "lock names an unknown project_id", column="lock", value=pid)

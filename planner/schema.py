@@ -84,6 +84,10 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("targets", "list", False, ("*",), "",
            "targets it may pay for, `;`-separated, or `*`"),
     ),
+    "locked": (
+        _c("project_id", "id", True, None, "", "project to lock"),
+        _c("lock", "id", True, None, "", "in (must be done) or out (must not be done)"),
+    ),
 }
 
 FILES = ("villages", "gaps", "projects", "funds")
@@ -140,3 +144,17 @@ DEFAULT_WEIGHTS = {
 
 TRUE_WORDS = {"true", "1", "yes", "y", "是", "t", "1.0"}
 FALSE_WORDS = {"false", "0", "no", "n", "否", "f", "0.0"}
+
+
+#: Chinese headers for the output workbook (`--format xlsx --lang zh`); streams too.
+OUTPUT_HEADERS_ZH = {
+    "year": "年度", "county": "县", "township": "乡镇", "village_id": "村编号",
+    "village_name": "村名", "exit_year": "退出年度", "target": "任务代码", "target_name": "任务",
+    "project_id": "项目编号", "department": "责任部门", "start_year": "开工年度",
+    "finish_year": "完工年度", "cost": "投资", "pooled_cost": "统筹资金", "self_funded": "自筹资金",
+    "deep_poverty": "深度贫困", "relocated": "整村搬迁", "gaps": "短板数", "gaps_closed": "已补短板",
+    "exit_gaps": "退出标准短板", "on_time": "按期退出", "completion_year": "达标年度",
+    "open_targets": "未补短板", "late_targets": "延期短板", "stream": "资金来源", "budget": "预算",
+    "carried_in": "上年结转", "spent": "支出", "carried_out": "结转下年", "unused": "未用",
+    "key": "项目", "value": "值", **STREAMS,
+}

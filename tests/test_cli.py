@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from planner.cli import main
@@ -81,3 +82,15 @@ def test_solvers_lists_backends():
     res = CliRunner().invoke(main, ["solvers"])
     assert res.exit_code == 0
     assert "highs" in res.output and "cbc" in res.output
+
+
+def test_xlsx_with_chinese_headers(tmp_path):
+    out = tmp_path / "plan"
+    res = CliRunner().invoke(main, ["solve", str(TINY), "--out", str(out), "--format", "xlsx",
+                                    "--lang", "zh"])
+    assert res.exit_code == 0, res.output
+    book = pd.read_excel(out / "plan.xlsx", sheet_name=None)
+    assert list(book) == ["任务进度表", "村表", "资金表", "概要"]
+    sched = pd.read_csv(out / "schedule.csv", encoding="utf-8-sig")
+    assert len(book["任务进度表"]) == len(sched)
+    assert book["任务进度表"]["投资"].sum() == pytest.approx(sched["cost"].sum())

@@ -140,3 +140,15 @@ def test_needs_is_exactly_enough(tmp_path):
         "on_time"].all()
     with pytest.raises(PlanningError, match="money missing"):
         plan_scenario(_needs_scenario(tmp_path, 14.9999), None, gap=0)
+
+
+def test_locked_csv(tmp_path):
+    # locked.csv in a variant folder: P03 out (value 12 - 0.5 = 11.5).
+    f = variant(tmp_path, "locked", {})
+    (f / "locked.csv").write_text("project_id,lock\nP03,out\n", encoding="utf-8")
+    out = plan_scenario(f, None, gap=0)
+    assert out.result.objective == pytest.approx(11.5)
+    (f / "locked.csv").write_text("project_id,lock\nP99,out\n", encoding="utf-8")
+    from planner.errors import InputError
+    with pytest.raises(InputError, match="locked.csv, row 2, column project_id"):
+        load_scenario(f)
