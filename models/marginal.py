@@ -24,3 +24,12 @@ def budget_duals(inst: Instance) -> np.ndarray:
     fam = next(f for f in model.families if f.name == "pool-budget")
     d = np.asarray(duals[fam.start: fam.start + fam.count]).reshape(inst.n_pools, inst.n_years)
     return np.abs(d)
+
+
+def lp_bound(inst: Instance) -> float:
+    """The LP relaxation's objective: an upper bound on the value (a lower bound on the
+    cost for min_cost) of every plan."""
+    from .mip import highs
+
+    model, _ = build(inst)
+    return highs.solve_relaxation(model)[0]

@@ -139,16 +139,25 @@ def _to_highs_lp(model: LinearModel, highspy, relax: bool = False):
     return lp
 
 
-def lp_row_duals(model: LinearModel) -> np.ndarray:
-    """Row dual values of the model's LP relaxation (for marginal values of money)."""
+def solve_relaxation(model: LinearModel, threads: int | None = None):
+    """The model's LP relaxation solved to optimality: (objective, row duals)."""
     import highspy
 
     h = new_highs(False)
+    if threads:
+        _use_threads(highspy, int(threads))
+        h.setOptionValue("threads", int(threads))
     h.passModel(_to_highs_lp(model, highspy, relax=True))
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         raise RuntimeError(f"the LP relaxation ended {h.modelStatusToString(h.getModelStatus())}")
-    return np.asarray(h.getSolution().row_dual, dtype=float)
+    return (float(h.getInfo().objective_function_value),
+            np.asarray(h.getSolution().row_dual, dtype=float))
+
+
+def lp_row_duals(model: LinearModel) -> np.ndarray:
+    """Row dual values of the model's LP relaxation (for marginal values of money)."""
+    return solve_relaxation(model)[1]
 
 
 def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
