@@ -93,6 +93,73 @@ def _part(inst: Instance, county: int) -> Part:
     return Part(county, sub, pidx, exact)
 
 
+def pooled_need(inst: Instance) -> np.ndarray:
+    """(B, C): pooled money of the projects of county c that pool b may pay for."""
+    county = inst.village_county[inst.gap_village[inst.proj_gap]]
+    need = np.zeros((inst.n_pools, len(inst.county_names)))
+    pooled = inst.proj_pooled_units.sum(axis=1).astype(float)
+    for b in np.flatnonzero(inst.pool_county < 0):
+        np.add.at(need[b], county[inst.proj_pools[:, b]], pooled[inst.proj_pools[:, b]])
+    return need
+
+
+def price_directed_shares(inst: Instance, use: np.ndarray) -> np.ndarray:
+    """(B, C, Y) weights: a county's share of a shared pool in year t is what the LP
+    relaxation spends there in year t; money the LP leaves unspent goes by need."""
+    need = pooled_need(inst)
+    share = need / np.maximum(need.sum(axis=1, keepdims=True), 1e-9)
+    weights = np.zeros_like(use)
+    for b in np.flatnonzero(inst.pool_county < 0):
+        for t in range(inst.n_years):
+            total, used = inst.pool_budget_units[b, t], use[b, :, t].sum()
+            spare = total - used
+            if spare >= 0:
+                weights[b, :, t] = use[b, :, t] + spare * share[b]
+            else:  # the LP spends carried money too: scale its use to this year's money
+                weights[b, :, t] = use[b, :, t] * total / used
+    return weights
+
+
+def share_out(inst: Instance, weights: np.ndarray | None = None) -> Instance:
+    """The instance with every pooled pool cut into one slice per county.
+
+    Slice of county c in year t: the pool's money times weights[b, c, t] / sum over c
+    (default: the county's share of the pooled need the pool may pay, every year), in
+    whole units, remainders to the largest fractions.  A restriction: any plan of the result is a plan of
+    the original."""
+    pooled = np.flatnonzero(inst.pool_county < 0)
+    if not len(pooled):
+        return inst
+    counties = np.unique(inst.village_county)
+    if weights is None:
+        weights = np.repeat(pooled_need(inst)[:, :, None], inst.n_years, axis=2)
+    county_of_proj = inst.village_county[inst.gap_village[inst.proj_gap]]
+    keep = np.flatnonzero(inst.pool_county >= 0)
+    streams = [inst.pool_stream[b] for b in keep]
+    pcounty, budget, carry = [inst.pool_county[keep]], [inst.pool_budget_units[keep]], \
+        [inst.pool_carry[keep]]
+    elig = [inst.proj_pools[:, keep]]
+    for b in pooled:
+        w = weights[b][counties].astype(float)  # (C, Y)
+        tot = w.sum(axis=0, keepdims=True)
+        w = np.where(tot > 0, w / np.where(tot > 0, tot, 1), 1.0 / len(counties))
+        raw = inst.pool_budget_units[b][None, :] * w  # (C, Y)
+        base = np.floor(raw).astype(np.int64)
+        for t in range(inst.n_years):
+            short = int(inst.pool_budget_units[b, t] - base[:, t].sum())
+            if short > 0:
+                base[np.argsort(-(raw[:, t] - base[:, t]), kind="stable")[:short], t] += 1
+        streams += [inst.pool_stream[b]] * len(counties)
+        pcounty.append(counties)
+        budget.append(base)
+        carry.append(np.repeat(inst.pool_carry[b][None, :], len(counties), axis=0))
+        elig.append(inst.proj_pools[:, [b]] & (county_of_proj[:, None] == counties[None, :]))
+    return inst.replace(pool_stream=tuple(streams), pool_county=np.concatenate(pcounty),
+                        pool_budget_units=np.concatenate(budget), pool_carry=np.concatenate(carry),
+                        proj_pools=np.concatenate(elig, axis=1),
+                        meta={**inst.meta, "shared_out": [inst.pool_stream[b] for b in pooled]})
+
+
 def split_by_county(inst: Instance) -> list[Part]:
     why = separable(inst)
     if why:
@@ -101,10 +168,16 @@ def split_by_county(inst: Instance) -> list[Part]:
 
 
 def solve_part(part_instance: Instance, opts: dict) -> dict:
+    opts = dict(opts)
     """One county (runs in a worker): start years and what the solver proved."""
+    from .greedy import greedy, hard_violations
     from .solve import solve
 
-    res = solve(part_instance, **opts)
+    hint = None
+    if opts.pop("use_hint", True):
+        start = greedy(part_instance)
+        hint = None if hard_violations(part_instance, start) else start
+    res = solve(part_instance, hint=hint, **opts)
     return {"start": res.start if res.has_solution else None, "status": res.status.value,
             "objective": res.objective, "bound": res.bound, "seconds": res.seconds,
             "county": part_instance.meta.get("county")}
@@ -112,11 +185,18 @@ def solve_part(part_instance: Instance, opts: dict) -> dict:
 
 def solve_by_county(inst: Instance, mapper=map, **opts) -> Result:
     """Split, solve every county (through `mapper`), merge into one Result."""
-    from .marginal import lp_bound
+    from .marginal import lp_relaxation
     from .solve import on_time, plan_value
 
     t0 = time.perf_counter()
-    parts = split_by_county(inst)
+    lp = None
+    work = inst
+    if np.any(inst.pool_counties_pooled()):
+        # price-directed split of the shared pools: each county gets what the LP relaxation
+        # of the whole program spends there (the rest by need); the LP also bounds the value
+        lp, use = lp_relaxation(inst, opts.get("threads"))
+        work = share_out(inst, price_directed_shares(inst, use))
+    parts = split_by_county(work)
     outs = list(mapper(solve_part, [p.instance for p in parts], [opts] * len(parts)))
     start = np.full(inst.n_projects, -1, dtype=np.int64)
     statuses = [o["status"] for o in outs]
@@ -131,13 +211,13 @@ def solve_by_county(inst: Instance, mapper=map, **opts) -> Result:
     for part, out in zip(parts, outs):
         start[part.projects] = out["start"]
     value = plan_value(inst, start)
-    exact = all(p.exact for p in parts)
+    exact = all(p.exact for p in parts) and lp is None
     if exact and all(o["bound"] is not None for o in outs):
         # every part's objective has the same terms as the whole: bounds add up
         bound = sum(o["bound"] for o in outs)
         options["bound_source"] = "sum of county bounds"
     else:
-        bound = lp_bound(inst)
+        bound = lp if lp is not None else lp_relaxation(inst, opts.get("threads"))[0]
         options["bound_source"] = "LP relaxation of the whole program"
     if inst.objective == "max_coverage":
         bound = max(bound, value)

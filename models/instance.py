@@ -105,6 +105,10 @@ class Instance:
     def n_pools(self) -> int:
         return len(self.pool_stream)
 
+    def pool_counties_pooled(self) -> np.ndarray:
+        """Bool per pool: shared by all counties (not county-scoped)."""
+        return self.pool_county < 0
+
     def replace(self, **changes) -> "Instance":
         return replace(self, **changes)
 

@@ -29,7 +29,19 @@ def budget_duals(inst: Instance) -> np.ndarray:
 def lp_bound(inst: Instance) -> float:
     """The LP relaxation's objective: an upper bound on the value (a lower bound on the
     cost for min_cost) of every plan."""
+    return lp_relaxation(inst)[0]
+
+
+def lp_relaxation(inst: Instance, threads: int | None = None) -> tuple[float, np.ndarray]:
+    """(objective, (B, C, Y) money of pool b the LP relaxation spends on county c in year t)."""
     from .mip import highs
 
-    model, _ = build(inst)
-    return highs.solve_relaxation(model)[0]
+    model, layout = build(inst)
+    objective, _, cols = highs.solve_relaxation(model, threads)
+    county = inst.village_county[inst.gap_village[inst.proj_gap]]
+    class_county = np.full(layout.classes.max() + 1 if len(layout.classes) else 0, -1)
+    class_county[layout.classes] = county
+    use = np.zeros((inst.n_pools, len(inst.county_names), inst.n_years))
+    pairs, flows = layout.flow_pairs, cols[layout.flow_vars] * inst.money_units
+    np.add.at(use, (pairs[:, 1], class_county[pairs[:, 0]]), flows)
+    return objective, use

@@ -99,14 +99,20 @@ def _print_summary(summary: dict, out: Path | None) -> None:
               show_default=True, help="xlsx also writes plan.xlsx, one sheet per table.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="Headers of plan.xlsx: codes (en) or Chinese (zh).")
+@click.option("--decompose", type=click.Choice(["auto", "county", "off"]), default=None,
+              help="Solve county by county as Dask tasks (auto: from 3,000 projects).")
+@click.option("--scheduler", default=None,
+              help="Dask scheduler address for county solves (default: a local cluster).")
 @friendly
-def solve(scenario, out, backend, time_limit, gap, threads, seed, verbose, no_hint, fmt, lang):
+def solve(scenario, out, backend, time_limit, gap, threads, seed, verbose, no_hint, fmt, lang,
+          decompose, scheduler):
     """Plan SCENARIO, verify the plan, write the outputs to --out."""
     from .pipeline import plan_scenario
 
     outcome = plan_scenario(scenario, out, verbose=verbose, backend=backend,
                             time_limit=time_limit, gap=gap, threads=threads, seed=seed,
-                            use_hint=not no_hint, fmt=fmt, lang=lang,
+                            use_hint=not no_hint, fmt=fmt, lang=lang, decompose=decompose,
+                            scheduler=scheduler,
                             progress=sys.stderr.isatty() and not verbose)
     for w in outcome.scenario.warnings:
         click.echo(f"warning: {w}", err=True)

@@ -46,12 +46,14 @@ class Outcome:
     explanation: list[str] = field(default_factory=list)
 
 
-SOLVER_KEYS = ("backend", "time_limit", "gap", "threads", "seed")
+SOLVER_KEYS = ("backend", "time_limit", "gap", "threads", "seed", "decompose", "scheduler")
+#: `decompose: auto` splits by county from this many projects on (and >= 2 counties)
+AUTO_SPLIT_PROJECTS = 3000
 
 
 def solver_options(scn: Scenario, **given) -> dict:
     """Defaults < scenario.yaml `solver:` < command line."""
-    opts = {"backend": "highs", **DEFAULTS}
+    opts = {"backend": "highs", **DEFAULTS, "decompose": "auto", "scheduler": None}
     for key in SOLVER_KEYS:
         if key in scn.solver and scn.solver[key] is not None:
             opts[key] = scn.solver[key]
@@ -93,6 +95,35 @@ def explain_infeasible(inst: Instance, opts: dict) -> list[str]:
     return lines or ["the rules contradict each other (no relaxation found a plan)"]
 
 
+def split_by_county_wanted(inst: Instance, opts: dict) -> bool:
+    """decompose: off | county | auto (>= 2 counties and AUTO_SPLIT_PROJECTS projects)."""
+    from models.decompose import separable, share_out
+
+    mode = opts.get("decompose", "auto")
+    if mode == "off" or len(np.unique(inst.village_county)) < 2:
+        return False
+    why = separable(share_out(inst))
+    if mode == "county":
+        if why:
+            raise PlanningError(f"--decompose county: cannot split this scenario: {why}")
+        return True
+    return why is None and inst.n_projects >= AUTO_SPLIT_PROJECTS
+
+
+def solve_counties(inst: Instance, opts: dict, use_hint: bool) -> Result:
+    """County programs as Dask tasks (a local cluster unless a scheduler is given)."""
+    from models.decompose import solve_by_county
+
+    from .distributed import dask_mapper
+
+    counties = len(np.unique(inst.village_county))
+    part_opts = {"backend": opts["backend"], "time_limit": opts["time_limit"],
+                 "gap": opts["gap"], "threads": 1, "seed": opts["seed"],
+                 "use_hint": use_hint}
+    with dask_mapper(opts.get("scheduler"), tasks=counties) as mapper:
+        return solve_by_county(inst, mapper=mapper, **part_opts)
+
+
 def plan_scenario(folder: str | Path, out: str | Path | None = None, *, verbose=False,
                   hint: np.ndarray | None = None, use_hint: bool = True, progress=False,
                   fmt: str = "csv", lang: str = "en", **solver_given) -> Outcome:
@@ -112,9 +143,13 @@ def plan_scenario(folder: str | Path, out: str | Path | None = None, *, verbose=
             hint_info["hint_skipped"] = "greedy plan breaks: " + "; ".join(broken[:3])
         else:
             hint, hint_info["hint"] = start, "greedy"
-    result = solve(inst, backend=opts["backend"], time_limit=opts["time_limit"],
-                   gap=opts["gap"], threads=opts["threads"], seed=opts["seed"],
-                   hint=hint, verbose=verbose, progress=progress)
+    if split_by_county_wanted(inst, opts):
+        result = solve_counties(inst, opts, use_hint)
+        hint_info["hint"] = "greedy per county" if use_hint else "none"
+    else:
+        result = solve(inst, backend=opts["backend"], time_limit=opts["time_limit"],
+                       gap=opts["gap"], threads=opts["threads"], seed=opts["seed"],
+                       hint=hint, verbose=verbose, progress=progress)
     result.options.update(hint_info)
     if not result.has_solution:
         if result.status is SolveStatus.INFEASIBLE:

@@ -668,6 +668,8 @@ def _check_solver(solver: dict, problems: Problems) -> None:
         "seed": (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number"),
         "backend": (lambda v: isinstance(v, str), "a backend name such as highs or cbc"),
         "name": (lambda v: isinstance(v, str), "a backend name such as highs or cbc"),
+        "decompose": (lambda v: v in ("auto", "county", "off"), "auto, county or off"),
+        "scheduler": (lambda v: isinstance(v, str), "a Dask scheduler address, tcp://host:port"),
     }
     for key, value in solver.items():
         if key not in checks:

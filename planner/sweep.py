@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .distributed import client_for, close
+
 SWEEP_COLUMNS = ["scale", "value", "gaps_closed", "villages_on_time", "cost", "money",
                  "marginal_value", "status", "gap", "error"]
 
@@ -68,20 +70,6 @@ def solve_scaled(folder: str, scale: float, stream: str | None, opts: dict) -> d
     return row
 
 
-def client_for(scheduler: str | None, tasks: int):
-    """A Dask client: the given scheduler, or a local cluster sized to the machine."""
-    import os
-
-    from dask.distributed import Client, LocalCluster
-
-    if scheduler:
-        return Client(scheduler)
-    workers = max(1, min(os.cpu_count() or 1, tasks))
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None)
-    return Client(cluster)
-
-
 def run_sweep(folder, scales, stream=None, scheduler=None, on_result=None, **opts) -> pd.DataFrame:
     from dask.distributed import as_completed
 
@@ -97,10 +85,7 @@ def run_sweep(folder, scales, stream=None, scheduler=None, on_result=None, **opt
             if on_result:
                 on_result(row, len(rows), len(futures))
     finally:
-        cluster = getattr(client, "cluster", None)
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        close(client)
     frame = pd.DataFrame(rows).reindex(columns=SWEEP_COLUMNS).sort_values("scale")
     frame = frame.reset_index(drop=True)
     dv, dm = frame["value"].diff(), frame["money"].diff()

@@ -42,6 +42,8 @@ class Layout:
     slacks: list = field(default_factory=list)
     unfundable: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     classes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    flow_pairs: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    flow_vars: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
 
 
 class Formulation:
@@ -107,7 +109,12 @@ class Formulation:
         carry[b,t] exists only where pool b carries year t's money over."""
         inst, L, m = self.inst, self.L, self.m
         Y, B = inst.n_years, inst.n_pools
-        classes, cls = np.unique(inst.proj_pools, axis=0, return_inverse=True)
+        # a class: the projects of one county with the same eligible pools (keeping the
+        # county in the key lets the money each county draws be read off the flows)
+        county = inst.village_county[inst.gap_village[inst.proj_gap]]
+        key = np.column_stack([inst.proj_pools.astype(np.int64), county])
+        uniq, cls = np.unique(key, axis=0, return_inverse=True)
+        classes = uniq[:, :-1].astype(bool)
         cls = cls.reshape(-1)
         L.classes = cls
         C = len(classes)
@@ -124,6 +131,7 @@ class Formulation:
         cb = np.argwhere(classes)  # (pairs, 2): class, pool
         n_cb = len(cb)
         y = m.add_vars("y", n_cb * Y, 0.0, INF).reshape(n_cb, Y)
+        L.flow_pairs, L.flow_vars = cb, y
         # class-spend rows indexed c * Y + t
         rows_y = (cb[:, 0][:, None] * Y + np.arange(Y)[None, :]).ravel()
         rows_x = cls[p] * Y + t

@@ -140,7 +140,7 @@ def _to_highs_lp(model: LinearModel, highspy, relax: bool = False):
 
 
 def solve_relaxation(model: LinearModel, threads: int | None = None):
-    """The model's LP relaxation solved to optimality: (objective, row duals)."""
+    """The model's LP relaxation solved to optimality: (objective, row duals, columns)."""
     import highspy
 
     h = new_highs(False)
@@ -151,8 +151,9 @@ def solve_relaxation(model: LinearModel, threads: int | None = None):
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         raise RuntimeError(f"the LP relaxation ended {h.modelStatusToString(h.getModelStatus())}")
+    sol = h.getSolution()
     return (float(h.getInfo().objective_function_value),
-            np.asarray(h.getSolution().row_dual, dtype=float))
+            np.asarray(sol.row_dual, dtype=float), np.asarray(sol.col_value, dtype=float))
 
 
 def lp_row_duals(model: LinearModel) -> np.ndarray:
