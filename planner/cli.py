@@ -310,5 +310,34 @@ def needs(scenario, out, backend, time_limit, gap, threads, seed):
         click.echo(f"written    {out}/needs.csv needs.json")
 
 
+@main.command("solve-many")
+@click.argument("scenarios", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="One plan folder per scenario is written below it.")
+@click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster).")
+@with_solver_options
+@friendly
+def solve_many(scenarios, out, scheduler, backend, time_limit, gap, threads, seed):
+    """Plan many scenarios as Dask tasks; a failed one is reported, the others kept."""
+    from .distributed import plan_many
+
+    def progress(row, done, total):
+        what = (f"{row['status']} value {row['objective']:.4f}" if row["ok"]
+                else "FAILED: " + row["error"].splitlines()[0])
+        click.echo(f"[{done}/{total}] {row['scenario']}: {what}", err=True)
+
+    rows = plan_many([str(s) for s in scenarios], out, scheduler=scheduler, on_result=progress,
+                     backend=backend, time_limit=time_limit, gap=gap, threads=threads, seed=seed)
+    for r in rows:
+        state = f"{r['status']:10s} {r['objective']:.4f}" if r["ok"] else "failed"
+        click.echo(f"{state:24s} {r['out']}")
+    failed = [r for r in rows if not r["ok"]]
+    if failed:
+        for r in failed:
+            click.echo(f"error: {r['scenario']}: {r['error']}", err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -37,3 +37,48 @@ def dask_mapper(scheduler: str | None = None, tasks: int | None = None):
         yield mapper
     finally:
         close(client)
+
+
+def plan_one(folder: str, out: str, opts: dict) -> dict:
+    """One scenario planned, verified and written (runs inside a Dask worker)."""
+    from .errors import InputError
+    from .pipeline import PlanningError, plan_scenario
+
+    try:
+        outcome = plan_scenario(folder, out, decompose="off", **opts)
+    except (InputError, PlanningError) as exc:
+        return {"scenario": folder, "out": out, "ok": False, "error": str(exc)}
+    except Exception as exc:  # reported for this scenario; the others go on
+        return {"scenario": folder, "out": out, "ok": False,
+                "error": f"{type(exc).__name__}: {exc}"}
+    s = outcome.plan.summary
+    return {"scenario": folder, "out": out, "ok": True, "status": s["status"],
+            "objective": s["objective"], "gap": s["gap"], "seconds": s["seconds"]}
+
+
+def plan_many(folders: list, out_root, scheduler: str | None = None, on_result=None,
+              **opts) -> list[dict]:
+    """Plan many scenarios as Dask tasks, one plan folder each, named after the folder."""
+    from pathlib import Path
+
+    from dask.distributed import as_completed
+
+    names, seen = [], {}
+    for f in folders:
+        base = Path(f).resolve().name
+        seen[base] = seen.get(base, 0) + 1
+        names.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    opts = {"threads": 1, **{k: v for k, v in opts.items() if v is not None}}
+    client = client_for(scheduler, len(folders))
+    rows = []
+    try:
+        futures = [client.submit(plan_one, str(f), str(Path(out_root) / n), opts, pure=False)
+                   for f, n in zip(folders, names)]
+        for fut in as_completed(futures):
+            rows.append(fut.result())
+            if on_result:
+                on_result(rows[-1], len(rows), len(futures))
+    finally:
+        close(client)
+    order = {str(Path(out_root) / n): i for i, n in enumerate(names)}
+    return sorted(rows, key=lambda r: order[r["out"]])

@@ -94,3 +94,15 @@ def test_xlsx_with_chinese_headers(tmp_path):
     sched = pd.read_csv(out / "schedule.csv", encoding="utf-8-sig")
     assert len(book["任务进度表"]) == len(sched)
     assert book["任务进度表"]["投资"].sum() == pytest.approx(sched["cost"].sum())
+
+
+def test_solve_many_reports_a_failure_and_keeps_the_others(tmp_path):
+    bad = tmp_path / "broken"
+    shutil.copytree(TINY, bad)
+    (bad / "gaps.csv").unlink()
+    res = CliRunner().invoke(main, ["solve-many", str(TINY), str(bad), "--out",
+                                    str(tmp_path / "plans")])
+    assert res.exit_code == 1
+    assert (tmp_path / "plans" / "tiny" / "schedule.csv").is_file()
+    assert not (tmp_path / "plans" / "broken").exists()
+    assert "gaps.csv" in res.output
