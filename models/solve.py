@@ -207,9 +207,31 @@ def _pooled(inst, start) -> int:
     return int(inst.proj_pooled_units[start >= 0].sum())
 
 
+def solve_secondary(inst: Instance, floor: float, secondary: dict,
+                    hint: np.ndarray | None = None, backend: str = DEFAULT_BACKEND,
+                    **opts) -> Result:
+    """Keep the objective at `floor` or better and minimise a second-rank objective
+    (see models.mip.formulation.Formulation): fewest changes, most diverse, ..."""
+    mod = _module(backend)
+    run_opts = dict(DEFAULTS)
+    run_opts.update({k: v for k, v in opts.items() if v is not None})
+    t0 = time.perf_counter()
+    _, layout, status, values, objective, bound, _ = _run(
+        inst, mod, run_opts, hint, False, floor=floor, secondary=secondary)
+    if values is None:
+        return Result.no_solution(status, backend, time.perf_counter() - t0,
+                                  backend_version=mod.version(), options=run_opts)
+    start, ontime = decode(inst, layout, values)
+    return Result(status=status, backend=backend, backend_version=mod.version(),
+                  objective=plan_value(inst, start), bound=None, gap=None,
+                  seconds=time.perf_counter() - t0, values=values, start=start, on_time=ontime,
+                  options={**run_opts, "secondary": secondary["kind"],
+                           "secondary_value": objective, "secondary_bound": bound})
+
+
 def _tie_break(inst, mod, opts, start, value, phase1, t0):
     """Same objective, cheaper then earlier: returns (start, what happened)."""
-    limit = max(1.0, 0.2 * phase1)
+    limit = max(0.5, 0.2 * phase1)
     if opts.get("time_limit") is not None:
         limit = min(limit, opts["time_limit"] - (time.perf_counter() - t0))
     if limit <= 0.05:

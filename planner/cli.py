@@ -310,6 +310,35 @@ def needs(scenario, out, backend, time_limit, gap, threads, seed):
         click.echo(f"written    {out}/needs.csv needs.json")
 
 
+@main.command()
+@click.argument("scenario", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--actuals", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True, help="CSV/xlsx: project_id, start_year [, cost] of executed works.")
+@click.option("--from", "from_year", type=int, required=True, help="First year to re-plan.")
+@click.option("--stable", is_flag=True, help="Keep as many previous decisions as possible.")
+@click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="The previous plan folder (default: the scenario re-solved).")
+@click.option("--actual-funds", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="CSV: stream, year, amount [, county]: real fund amounts.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@with_solver_options
+@friendly
+def replan(scenario, actuals, from_year, stable, previous, actual_funds, out, backend,
+           time_limit, gap, threads, seed):
+    """Re-plan the years from --from around what was executed."""
+    from .replan import replan as do_replan
+
+    res = do_replan(scenario, actuals, from_year, out, stable=stable, previous=previous,
+                    actual_funds=actual_funds, backend=backend, time_limit=time_limit,
+                    gap=gap, threads=threads, seed=seed)
+    _print_summary(res.outcome.plan.summary, out)
+    counts = res.changes["change"].value_counts().to_dict()
+    click.echo(f"changes    {len(res.changes)} decision(s) differ from the previous plan "
+               f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items())) or 'none'}); "
+               f"stability: {res.stable}")
+    click.echo(f"           {out}/changes.csv")
+
+
 @main.command("solve-many")
 @click.argument("scenarios", nargs=-1, required=True,
                 type=click.Path(exists=True, file_okay=False, path_type=Path))

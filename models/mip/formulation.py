@@ -48,15 +48,19 @@ class Layout:
 
 class Formulation:
     def __init__(self, inst: Instance, elastic: str | None = None, reduce: bool = True,
-                 floor: float | None = None):
-        """`reduce`: drop dominated starts (models.presolve); `floor`: the tie-break phase,
-        keeping the objective at least `floor` (max_coverage) or at most it (min_cost)."""
+                 floor: float | None = None, secondary: dict | None = None):
+        """`reduce`: drop dominated starts (models.presolve); `floor`: a second-rank phase
+        keeping the objective at least `floor` (max_coverage) or at most it (min_cost) and
+        minimising `secondary`: {"kind": "tie_break"} (default: cheaper, then earlier),
+        {"kind": "stable", "start": S} (fewest changes from the start years S) or
+        {"kind": "diverse", "plans": [S1, ...]} (farthest from those plans)."""
         if elastic not in ELASTIC_MODES:
             raise ValueError(f"elastic must be one of {ELASTIC_MODES}")
         self.inst = inst
         self.elastic = elastic
         self.reduce = reduce and floor is None
         self.floor = floor
+        self.secondary = secondary or {"kind": "tie_break"}
         self.money = 1.0 / inst.money_units
         self.m = LinearModel(maximize=(inst.objective == "max_coverage" and elastic is None))
         self._starts()
@@ -311,11 +315,26 @@ class Formulation:
                        hi=self.floor - m.offset + 0.5 * self.money)
         for arr in m.cost:
             arr[:] = 0.0
-        G = max(inst.n_gaps, 1)
-        early = 0.5 * self.money * (L.x_finish + 1) / (inst.n_years * G)
-        m.cost[0][:] = pooled + early
         m.maximize = False
         m.offset = 0.0
+        kind = self.secondary["kind"]
+        if kind == "tie_break":
+            G = max(inst.n_gaps, 1)
+            early = 0.5 * self.money * (L.x_finish + 1) / (inst.n_years * G)
+            m.cost[0][:] = pooled + early
+        elif kind == "stable":
+            # changes = previous starts not kept + projects started that were not before
+            prev = np.asarray(self.secondary["start"])[L.x_proj]
+            m.cost[0][:] = np.where(prev == L.x_start, -1.0, np.where(prev >= 0, 0.0, 1.0))
+            m.offset = float((np.asarray(self.secondary["start"]) >= 0).sum())
+        elif kind == "diverse":
+            # minus the Hamming distance (over start choices) to each earlier plan
+            cost = np.zeros(len(L.x))
+            for plan in self.secondary["plans"]:
+                cost += np.where(np.asarray(plan)[L.x_proj] == L.x_start, 1.0, -1.0)
+            m.cost[0][:] = cost
+        else:
+            raise ValueError(f"unknown secondary objective {kind!r}")
         return self
 
 
@@ -338,6 +357,7 @@ def _group(keys: np.ndarray, n: int) -> list[np.ndarray]:
 
 
 def build(inst: Instance, elastic: str | None = None, reduce: bool = True,
-          floor: float | None = None) -> tuple[LinearModel, Layout]:
-    f = Formulation(inst, elastic, reduce, floor).add_constraints().objective()
+          floor: float | None = None, secondary: dict | None = None
+          ) -> tuple[LinearModel, Layout]:
+    f = Formulation(inst, elastic, reduce, floor, secondary).add_constraints().objective()
     return f.m, f.L
