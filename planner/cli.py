@@ -339,6 +339,38 @@ def replan(scenario, actuals, from_year, stable, previous, actual_funds, out, ba
     click.echo(f"           {out}/changes.csv")
 
 
+@main.command()
+@click.argument("scenario", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--count", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--within", default="1%", show_default=True,
+              help="Tolerance to the optimum, e.g. 1% or 0.01.")
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True,
+              help="Importance is re-solved for this many of the most expensive works.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@with_solver_options
+@friendly
+def alternatives(scenario, count, within, top, out, backend, time_limit, gap, threads, seed):
+    """K near-optimal plans that differ most, and each work's importance."""
+    from .alternatives import alternatives as find, parse_tolerance
+
+    try:
+        tol = parse_tolerance(within)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--within")
+    res = find(scenario, count, tol, out, top=top, backend=backend, time_limit=time_limit,
+               gap=gap, threads=threads, seed=seed)
+    cols = ["plan", "value", "vs_best", "villages_on_time", "projects", "added", "dropped",
+            "moved"]
+    click.echo(res.table[cols].to_string(index=False))
+    if len(res.plans) < count:
+        click.echo(f"only {len(res.plans)} distinct plan(s) lie within {within} of the optimum")
+    click.echo("")
+    click.echo("importance (value lost without the work; blank: no plan without it):")
+    click.echo(res.importance.to_string(index=False))
+    click.echo(f"written    {out}/plan-1 .. plan-{len(res.plans)}, alternatives.csv, "
+               "importance.csv")
+
+
 @main.command("solve-many")
 @click.argument("scenarios", nargs=-1, required=True,
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
