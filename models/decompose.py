@@ -37,6 +37,8 @@ def separable(inst: Instance) -> str | None:
     """Why the instance cannot be split per county (None: it can)."""
     if np.any(inst.pool_county < 0):
         return "a money pool is shared by several counties"
+    if inst.max_spread is not None:
+        return "a fairness spread between counties couples them"
     county_of_proj = inst.village_county[inst.gap_village[inst.proj_gap]]
     if len(inst.requires) and np.any(county_of_proj[inst.requires[:, 0]]
                                      != county_of_proj[inst.requires[:, 1]]):

@@ -79,6 +79,9 @@ class Instance:
     on_time_bonus: float = 3.0
     soft_penalty: float = 2.0
     money_units: float = 1e4
+    # fairness between counties (on-time exit rate = planned villages on time / planned)
+    max_spread: float | None = None  # largest allowed gap between two counties' rates
+    min_rate: float | None = None  # every county's rate at least this
     meta: dict = field(default_factory=dict)
 
     def __post_init__(self):

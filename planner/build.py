@@ -86,14 +86,33 @@ def build_instance(scn: Scenario) -> Instance:
     proj_county = v["county"].map(county_idx).to_numpy()[p["village_id"].map(vidx).to_numpy()] \
         if P else np.zeros(0, dtype=np.int64)
     eligible = np.zeros((P, B), dtype=bool)
+    stream_ok = {st: np.array([not s or st in s for s in p["streams"]], dtype=bool)
+                 for st in set(pools["stream"])}
+    target_ok = {}
     for b, r in enumerate(pools.itertuples()):
-        ok = np.ones(P, dtype=bool)
+        ok = stream_ok[r.stream].copy()
         if r.county:
             ok &= proj_county == pool_county[b]
         if "*" not in r.targets:
-            ok &= p["target"].isin(r.targets).to_numpy()
-        ok &= np.array([not s or r.stream in s for s in p["streams"]], dtype=bool)
+            key_t = tuple(sorted(r.targets))
+            if key_t not in target_ok:
+                target_ok[key_t] = p["target"].isin(r.targets).to_numpy()
+            ok &= target_ok[key_t]
         eligible[:, b] = ok
+
+    # reserved shares: a part of a stream's money only deep-poverty villages may use
+    stream_names = list(pools["stream"])
+    deep_proj = v["deep_poverty"].astype(bool).to_numpy()[p["village_id"].map(vidx).to_numpy()] \
+        if P else np.zeros(0, dtype=bool)
+    for res in scn.reserve:
+        for b in [i for i, st in enumerate(stream_names[:B]) if st == res["stream"]]:
+            part = np.floor(budget[b] * res["share"] + 1e-9).astype(np.int64)
+            budget[b] -= part
+            budget = np.vstack([budget, part[None, :]])
+            carry = np.vstack([carry, carry[b][None, :]])
+            pool_county = np.append(pool_county, pool_county[b])
+            eligible = np.column_stack([eligible, eligible[:, b] & deep_proj])
+            stream_names.append(res["stream"])
 
     groups = {name: i for i, name in enumerate(sorted(set(p["alternative_group"]) - {""}))}
     proj_group = np.array([groups.get(a, -1) for a in p["alternative_group"]], dtype=np.int64)
@@ -145,7 +164,7 @@ def build_instance(scn: Scenario) -> Instance:
         requires=np.array(requires, dtype=np.int64).reshape(-1, 2),
         lock_in=lock_in,
         lock_out=lock_out,
-        pool_stream=tuple(pools["stream"]),
+        pool_stream=tuple(stream_names),
         pool_county=pool_county,
         pool_budget_units=budget,
         pool_carry=carry,
@@ -153,6 +172,8 @@ def build_instance(scn: Scenario) -> Instance:
         late_factor=scn.weights["late_factor"],
         on_time_bonus=scn.weights["on_time_bonus"],
         soft_penalty=scn.weights["soft_deadline_penalty"],
+        max_spread=scn.fairness.get("max_spread"),
+        min_rate=scn.fairness.get("min_rate"),
         money_units=MONEY_UNITS,
         meta={"name": scn.name},
     )

@@ -371,6 +371,39 @@ def alternatives(scenario, count, within, top, out, backend, time_limit, gap, th
                "importance.csv")
 
 
+@main.command()
+@click.argument("plan_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--village", required=True, help="village_id")
+@click.option("--target", default=None, help="One target code (default: every gap of the village).")
+@click.option("--scenario", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="The plan's scenario (default: read from summary.json).")
+@with_solver_options
+@friendly
+def explain(plan_dir, village, target, scenario, backend, time_limit, gap, threads, seed):
+    """Why a village's gap stays open or closes late, with a re-solve that forces it in."""
+    from .explain import explain as why
+
+    for line in why(plan_dir, village, target, scenario=scenario, backend=backend,
+                    time_limit=time_limit, gap=gap, threads=threads, seed=seed):
+        click.echo(line)
+
+
+@main.command()
+@click.argument("plan_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the sheets (default: PLAN_DIR/sheets).")
+@friendly
+def sheets(plan_dir, out):
+    """Village task maps and timetables (one printable page each) and the county
+    public-notice tables (公示表)."""
+    from .sheets import write_sheets
+
+    counts = write_sheets(plan_dir, out)
+    where = out or plan_dir / "sheets"
+    click.echo(f"written    {where}: {counts['pages']} village pages, index.html, "
+               f"notice.csv and {counts['counties']} county notice(s)")
+
+
 @main.command("solve-many")
 @click.argument("scenarios", nargs=-1, required=True,
                 type=click.Path(exists=True, file_okay=False, path_type=Path))

@@ -143,6 +143,17 @@ def plan_scenario(folder: str | Path, out: str | Path | None = None, *, verbose=
             hint_info["hint_skipped"] = "greedy plan breaks: " + "; ".join(broken[:3])
         else:
             hint, hint_info["hint"] = start, "greedy"
+    maximin = None
+    if scn.fairness.get("maximin") and inst.objective == "max_coverage":
+        from models.fairness import best_worst_rate
+
+        # the worst county first: its best reachable rate becomes a floor for every county
+        maximin = best_worst_rate(inst, backend=opts["backend"], time_limit=opts["time_limit"],
+                                  gap=opts["gap"], threads=opts["threads"], seed=opts["seed"])
+        inst = inst.replace(min_rate=max(inst.min_rate or 0.0, maximin))
+        if hint is not None:
+            hint = None  # the greedy plan knows nothing of the floor
+            hint_info["hint"] = "none (maximin)"
     if split_by_county_wanted(inst, opts):
         result = solve_counties(inst, opts, use_hint)
         hint_info["hint"] = "greedy per county" if use_hint else "none"
@@ -151,6 +162,8 @@ def plan_scenario(folder: str | Path, out: str | Path | None = None, *, verbose=
                        gap=opts["gap"], threads=opts["threads"], seed=opts["seed"],
                        hint=hint, verbose=verbose, progress=progress)
     result.options.update(hint_info)
+    if maximin is not None:
+        result.options["maximin_rate"] = maximin
     if not result.has_solution:
         if result.status is SolveStatus.INFEASIBLE:
             why = explain_infeasible(inst, opts)

@@ -110,7 +110,9 @@ def make_plan(scn: Scenario, inst: Instance, result: Result) -> Plan:
                 "unused": (left - out) / 1e4,
             })
             carried = out
-    funds = pd.DataFrame(rows)
+    # a stream's reserved part (see planner.build) is a pool of its own: report them as one
+    funds = pd.DataFrame(rows).groupby(["stream", "year", "county"], sort=False,
+                                       as_index=False).sum()
 
     summary = _summary(scn, inst, result, sched, villages, funds)
     return Plan(sched, villages, funds, summary)
@@ -163,6 +165,29 @@ def _village_table(scn: Scenario, inst: Instance, start: np.ndarray) -> pd.DataF
         )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _fairness(scn, inst, result, sched, villages) -> dict:
+    """On-time rate per county, the spread, and money reserved for deep-poverty villages."""
+    planned = villages[~villages["relocated"]]
+    rates = {c: round(float((g["on_time"] == True).mean()), 6)  # noqa: E712
+             for c, g in planned.groupby("county", sort=True)}
+    out = {"settings": dict(scn.fairness), "county_on_time_rate": rates,
+           "worst_county_rate": min(rates.values()) if rates else None,
+           "rate_spread": (max(rates.values()) - min(rates.values())) if rates else None}
+    if "maximin_rate" in result.options:
+        out["maximin_rate"] = result.options["maximin_rate"]
+    deep = set(scn.villages.loc[scn.villages["deep_poverty"].astype(bool), "village_id"])
+    reserve = []
+    for r in scn.reserve:
+        amount = scn.funds.loc[scn.funds["stream"] == r["stream"], "amount"].sum()
+        spent = sched.loc[sched["village_id"].isin(deep), r["stream"]].sum() \
+            if r["stream"] in sched else 0.0
+        reserve.append({"stream": r["stream"], "share": r["share"],
+                        "reserved": round(float(amount) * r["share"], 4),
+                        "spent_in_deep_poverty_villages": round(float(spent), 4)})
+    out["reserve"] = reserve
+    return out
 
 
 def _versions() -> dict:
@@ -222,6 +247,7 @@ def _summary(scn, inst, result: Result, sched, villages, funds) -> dict:
         "spent_by_stream": {s: round(float(sched[s].sum()), 4) for s in stream_cols},
         "money_available": round(float(funds.groupby(["stream", "county"])["budget"].sum().sum()), 4),
         "deadlines": deadlines,
+        "fairness": _fairness(scn, inst, result, sched, villages),
         "value_rule": {
             "gap_value": "weight of the gap (gaps.csv weight, else the target's weight) if its "
                          "work finishes by the village's due year (its exit year, or the first "

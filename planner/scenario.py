@@ -56,6 +56,8 @@ class Scenario:
     lock_out: frozenset = frozenset()
     input_files: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    fairness: dict = field(default_factory=dict)  # max_spread, min_rate, maximin
+    reserve: list = field(default_factory=list)  # [{stream, share}] for deep-poverty villages
 
     def target_weight(self, code: str) -> float:
         return float(self.weights["targets"].get(code, self.weights["target_weight"]))
@@ -597,6 +599,8 @@ def load_scenario(folder: str | Path) -> Scenario:
                      column="solver", value=solver)
         solver = {}
     _check_solver(solver, problems)
+    fairness = _fairness(config.get("fairness"), problems)
+    reserve = _reserve(config.get("reserve"), set(funds["stream"]), problems)
     _locate_yaml(problems, yaml_rows)
     problems.raise_if_any()
 
@@ -622,6 +626,8 @@ def load_scenario(folder: str | Path) -> Scenario:
         deadlines=deadlines,
         weights=weights,
         solver=solver,
+        fairness=fairness,
+        reserve=reserve,
         villages=villages.reset_index(drop=True),
         gaps=gaps.reset_index(drop=True),
         projects=projects.reset_index(drop=True),
@@ -656,6 +662,57 @@ def _mapping_of_lists(raw, key: str, allowed: tuple[str, ...], problems: Problem
             problems.add(YAML, "must be a list of ids", column=f"{key}.{name}", value=items)
             continue
         out[name] = items
+    return out
+
+
+def _fairness(raw, problems: Problems) -> dict:
+    """fairness: {max_spread: 0..1, min_rate: 0..1, maximin: bool} between counties."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.add(YAML, "must be a mapping {max_spread, min_rate, maximin}",
+                     column="fairness", value=raw)
+        return {}
+    out = {}
+    for key, value in raw.items():
+        if key in ("max_spread", "min_rate"):
+            if not _is_number(value) or not 0 <= value <= 1:
+                problems.add(YAML, "must be a share between 0 and 1", column=f"fairness.{key}",
+                             value=value)
+            else:
+                out[key] = float(value)
+        elif key == "maximin":
+            if not isinstance(value, bool):
+                problems.add(YAML, "must be true or false", column="fairness.maximin",
+                             value=value)
+            else:
+                out[key] = value
+        else:
+            problems.add(YAML, "unknown fairness setting; use max_spread, min_rate, maximin",
+                         column=f"fairness.{key}", value=key)
+    return out
+
+
+def _reserve(raw, streams: set, problems: Problems) -> list:
+    """reserve: [{stream, share}]: that share of the stream only for deep-poverty villages."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problems.add(YAML, "must be a list of {stream, share}", column="reserve", value=raw)
+        return []
+    out = []
+    for i, item in enumerate(raw, start=1):
+        col = f"reserve[{i}]"
+        if not isinstance(item, dict) or item.get("stream") not in streams:
+            problems.add(YAML, f"needs a stream of funds.csv ({', '.join(sorted(streams))})",
+                         column=col, value=item)
+            continue
+        share = item.get("share")
+        if not _is_number(share) or not 0 < share <= 1:
+            problems.add(YAML, "share must be a number in (0, 1]", column=f"{col}.share",
+                         value=share)
+            continue
+        out.append({"stream": item["stream"], "share": float(share)})
     return out
 
 

@@ -60,6 +60,8 @@ h2 { font-size: 1.1em; margin: .9em 0 .3em 0; }
 table { width: 100%; margin: .3em 0 .6em 0; font-size: .86em; }
 th, td { padding: 2px 4px; }
 th { text-align: center; }
+td.pid, table.timetable th, table.money th:nth-child(-n+4) { white-space: nowrap; }
+table.money td:nth-child(2) { min-width: 7em; }
 td.yr { text-align: center; width: 13%; font-variant-numeric: tabular-nums; }
 td.act { background: #dcebdc; }
 td.idle { background: #f1f6f1; color: #777; }
@@ -73,10 +75,14 @@ ul.status { margin: .2em 0 .6em 0; padding-left: 1.4em; line-height: 1.6; }
 .small { font-size: .82em; color: #555; }
 @page { size: A4; margin: 15mm; }
 @media print {
-  body { max-width: none; margin: 0; font-size: 10.5px; }
-  h1 { font-size: 1.5em; }
-  table { page-break-inside: auto; }
+  body { max-width: none; margin: 0; font-size: 10px; line-height: 1.25; }
+  h1 { font-size: 1.6em; }
+  h2 { margin: .6em 0 .2em 0; }
+  table { page-break-inside: auto; font-size: .9em; margin: .2em 0 .4em 0; }
+  th, td { padding: 1px 3px; }
   tr { page-break-inside: avoid; }
+  .meta, ul.status { line-height: 1.45; }
+  .sign { margin-top: 1em; line-height: 1.8; }
 }
 """
 
@@ -86,6 +92,7 @@ h1 { font-size: 1.5em; text-align: center; border-bottom: none; margin-bottom: .
 table { width: 100%; font-size: .88em; }
 th { text-align: center; }
 td.blank { min-width: 5em; }
+th, td:nth-child(-n+5), td:nth-child(7), td:nth-child(8) { white-space: nowrap; }
 .meta { margin: .3em 0 .5em 0; line-height: 1.8; }
 .line { display: inline-block; min-width: 8em; border-bottom: 1px solid #444; }
 .sign { margin-top: 1.2em; display: flex; justify-content: space-between; line-height: 2.2; }
@@ -211,7 +218,8 @@ def _load(plan_dir: Path):
     schedule = _read_csv(plan_dir / "schedule.csv")
     villages = _read_csv(plan_dir / "villages.csv")
     funds = _read_csv(plan_dir / "funds.csv")
-    streams = [c for c in schedule.columns if c not in _SCHEDULE_FIXED]
+    extra = [c for c in schedule.columns if c not in _SCHEDULE_FIXED]
+    streams = [s for s in STREAMS if s in extra] + [s for s in extra if s not in STREAMS]
 
     years: set[int] = set()
     for col in ("year", "start_year", "finish_year"):
@@ -265,7 +273,8 @@ def _timetable(works: list[Work], years: list[int]) -> str:
     out += [f"<th>{y}年</th>" for y in years]
     out.append("</tr></thead><tbody>")
     for i, w in enumerate(works, 1):
-        out.append(f'<tr><td class="num">{i}</td><td>{_e(w.label)}</td><td>{_e(w.project_id)}</td>'
+        out.append(f'<tr><td class="num">{i}</td><td>{_e(w.label)}</td>'
+                   f'<td class="pid">{_e(w.project_id)}</td>'
                    f"<td>{_e(w.department)}</td>")
         for y in years:
             marks = (["开工"] if y == w.start else []) + (["完工"] if y == w.finish else [])
@@ -292,14 +301,17 @@ def _money_table(works: list[Work], streams: list[str]) -> str:
     used += sorted({s for w in works for s in w.by_stream} - set(used))
     heads = ["序号", "任务", "项目编号", "投资合计"] + [stream_name(s) for s in used] + [SELF_FUNDED_ZH]
     out = ["<table class=\"money\"><thead><tr>"]
-    out += [f'<th{" class=\"num\"" if i >= 3 else ""}>{_e(h)}</th>' for i, h in enumerate(heads)]
+    num = ' class="num"'
+    out += [f"<th{num if i >= 3 else ''}>{_e(h)}</th>" for i, h in enumerate(heads)]
     out.append("</tr></thead><tbody>")
+    cls = {0: num, 2: ' class="pid"'}
     for i, w in enumerate(works, 1):
         cells = [str(i), w.label, w.project_id]
         nums = [w.cost] + [w.by_stream.get(s, 0) for s in used] + [w.self_funded]
         out.append("<tr>" + "".join(
-            f'<td{" class=\"num\"" if j == 0 else ""}>{_e(c)}</td>' for j, c in enumerate(cells))
-            + "".join(f'<td class="num">{_fmt(n)}</td>' for n in nums) + "</tr>")
+            f"<td{cls.get(j, '')}>{_e(c)}</td>" for j, c in enumerate(cells))
+            + "".join(f'<td class="num">{_fmt(n) if n or k == 0 else ""}</td>'
+                      for k, n in enumerate(nums)) + "</tr>")
     tot = [sum(w.cost for w in works)] + [sum(w.by_stream.get(s, 0) for w in works) for s in used] \
         + [sum(w.self_funded for w in works)]
     out.append('<tr class="total"><td></td><td colspan="2">合计</td>'

@@ -158,6 +158,8 @@ def verify_plan(scn: Scenario, plan_dir: Path) -> list[Violation]:
     check_one_per_gap(f, rep)
     check_locks(f, rep)
     check_deadlines(f, rep)
+    check_fairness(f, rep)
+    check_reserve(f, rep)
     if scn.objective == "min_cost":
         check_exit_standard(f, rep)
     if villages is not None:
@@ -807,6 +809,56 @@ def check_deadlines(f: _Facts, rep: _Report) -> None:
         rep.add("deadline", f"deadline {d.label()}: {r['met']} of {r['n']} villages in scope "
                 f"have no open {d.target} gap at the end of {d.year}; {r['required']} must "
                 f"(open in: {shown})")
+
+
+def check_fairness(f: _Facts, rep: _Report) -> None:
+    """fairness.min_rate: every county's on-time rate (planned villages on time / planned)
+    is at least min_rate; fairness.max_spread: the highest minus the lowest at most it."""
+    settings = f.scn.fairness
+    if not settings.get("min_rate") and settings.get("max_spread") is None:
+        return
+    vt = f.village_table[~f.village_table["relocated"]]
+    rates = vt.groupby("county")["on_time_bool"].mean()
+    low = settings.get("min_rate")
+    if low:
+        for county, rate in rates.items():
+            if rate < low - 1e-9:
+                rep.add("fairness", f"county {county}: on-time rate {rate:.4f} < min_rate {low}")
+    spread = settings.get("max_spread")
+    if spread is not None and len(rates) and rates.max() - rates.min() > spread + 1e-9:
+        rep.add("fairness", f"on-time rates spread {rates.max() - rates.min():.4f} "
+                            f"({rates.idxmax()} {rates.max():.4f}, {rates.idxmin()} "
+                            f"{rates.min():.4f}) > max_spread {spread}")
+
+
+def check_reserve(f: _Facts, rep: _Report) -> None:
+    """reserve: a share of a stream only deep-poverty villages may use.  Villages that are
+    not deep-poverty draw only on the rest: per pool, year by year, their spending from
+    the stream fits (1 - share) of each year's money (whole units, rounded as the budget
+    is) plus what that part carried over."""
+    if not f.scn.reserve:
+        return
+    deep = set(f.scn.villages.loc[f.scn.villages["deep_poverty"].astype(bool), "village_id"])
+    s = f.sched[~f.sched["p_village_id"].isin(deep)]
+    fu = f.scn.funds
+    for res in f.scn.reserve:
+        stream = res["stream"]
+        pooled = stream in f.pooled_streams
+        for county, grp in fu[fu["stream"] == stream].groupby("county", sort=False):
+            mine = s if pooled else s[s["pool_county"] == county]
+            carried = 0.0
+            for year in f.scn.years:
+                row = grp[grp["year"] == year]
+                units = float(np.floor(row["amount"].sum() * MONEY_UNITS + 1e-6))
+                open_part = (units - np.floor(units * res["share"] + 1e-9)) / MONEY_UNITS
+                avail = open_part + carried
+                spent = float(mine.loc[mine["year"] == year, stream].sum())
+                if spent > avail + TOL:
+                    rep.add("reserve", f"stream {stream}{_county(county)}, {year}: villages "
+                                       f"outside deep poverty drew {_m(spent)} > {_m(avail)} "
+                                       f"not reserved for deep-poverty villages")
+                carry = bool(row["carry_over"].all()) if len(row) else True
+                carried = max(avail - spent, 0.0) if carry and year != f.last else 0.0
 
 
 def check_exit_standard(f: _Facts, rep: _Report) -> None:

@@ -48,7 +48,8 @@ class Layout:
 
 class Formulation:
     def __init__(self, inst: Instance, elastic: str | None = None, reduce: bool = True,
-                 floor: float | None = None, secondary: dict | None = None):
+                 floor: float | None = None, secondary: dict | None = None,
+                 maximin: bool = False):
         """`reduce`: drop dominated starts (models.presolve); `floor`: a second-rank phase
         keeping the objective at least `floor` (max_coverage) or at most it (min_cost) and
         minimising `secondary`: {"kind": "tie_break"} (default: cheaper, then earlier),
@@ -61,6 +62,8 @@ class Formulation:
         self.reduce = reduce and floor is None
         self.floor = floor
         self.secondary = secondary or {"kind": "tie_break"}
+        self.maximin = maximin  # objective: the worst county's on-time rate
+        self.worst_rate = None
         self.money = 1.0 / inst.money_units
         self.m = LinearModel(maximize=(inst.objective == "max_coverage" and elastic is None))
         self._starts()
@@ -260,6 +263,50 @@ class Formulation:
         cols = np.concatenate([o_of[inst.gap_village[exit_gaps]], L.x[sel]])
         vals = np.concatenate([np.ones(len(exit_gaps)), -np.ones(sel.sum())])
         self.m.add_rows("village-on-time", len(exit_gaps), rows, cols, vals, hi=0.0)
+        if inst.max_spread is not None or inst.min_rate is not None or self.maximin:
+            # rates must count every village that is on time: o[v] may not stay 0 then,
+            # o[v] >= sum_g closed_g - (m[v] - 1) over its m[v] exit-standard gaps
+            m_v = np.bincount(inst.gap_village[exit_gaps], minlength=inst.n_villages)
+            vrow = np.full(inst.n_villages, -1)
+            vrow[villages] = np.arange(len(villages))
+            self.m.add_rows("village-on-time-exact", len(villages),
+                            np.concatenate([np.arange(len(villages)),
+                                            vrow[inst.gap_village[g[sel]]]]),
+                            np.concatenate([o, L.x[sel]]),
+                            np.concatenate([np.ones(len(o)), -np.ones(sel.sum())]),
+                            lo=1.0 - m_v[villages])
+        self.county_rates(villages, o)
+
+    def county_rates(self, villages: np.ndarray, o: np.ndarray):
+        """county-rate (fairness), with n[c] planned villages of county c and k[c] of them
+        without exit-standard gaps (on time whatever the plan):
+        rmin <= (sum_{v in c} o[v] + k[c]) / n[c] <= rmax,  rmax - rmin <= max_spread;
+        (sum o + k[c]) >= ceil(min_rate * n[c]);  maximin: maximise r <= every rate."""
+        inst = self.inst
+        if inst.max_spread is None and inst.min_rate is None and not self.maximin:
+            return
+        counties, n = np.unique(inst.village_county, return_counts=True)
+        row_of = {c: i for i, c in enumerate(counties)}
+        with_o = np.zeros(inst.n_villages, dtype=bool)
+        with_o[villages] = True
+        k = np.array([(~with_o[inst.village_county == c]).sum() for c in counties], float)
+        C = len(counties)
+        rows = np.array([row_of[c] for c in inst.village_county[villages]], dtype=np.int64)
+        if inst.min_rate is not None:
+            need = np.ceil(inst.min_rate * n - 1e-9) - k
+            self.m.add_rows("county-min-rate", C, rows, o, 1.0, lo=need)
+        if inst.max_spread is not None or self.maximin:
+            r = self.m.add_vars("rate", 2, 0.0, 1.0)  # rmin, rmax
+            self.worst_rate = int(r[0])
+            self.m.add_rows("county-rate-low", C, np.concatenate([rows, np.arange(C)]),
+                            np.concatenate([o, np.full(C, r[0])]),
+                            np.concatenate([np.ones(len(o)), -n.astype(float)]), lo=-k)
+            if inst.max_spread is not None:
+                self.m.add_rows("county-rate-high", C, np.concatenate([rows, np.arange(C)]),
+                                np.concatenate([o, np.full(C, r[1])]),
+                                np.concatenate([np.ones(len(o)), -n.astype(float)]), hi=-k)
+                self.m.add_rows("county-rate-spread", 1, [0, 0], r, [-1.0, 1.0],
+                                hi=inst.max_spread)
 
     def exit_standard(self):
         """village-exit (min_cost):  sum_{p for g, s: finish <= due[v]} x[p,s] >= 1
@@ -298,6 +345,12 @@ class Formulation:
                 _set_cost(m, var, 1.0 if kind in wanted else 0.0)
             return self
         pooled = inst.proj_pooled_units.sum(axis=1)[L.x_proj] * self.money
+        if self.maximin:
+            for arr in m.cost:
+                arr[:] = 0.0
+            m.offset, m.maximize = 0.0, True
+            _set_cost(m, self.worst_rate, 1.0)
+            return self
         if inst.objective == "max_coverage":
             m.cost[0][:] = inst.gap_value(L.x_finish, inst.proj_gap[L.x_proj])
         else:
@@ -357,7 +410,8 @@ def _group(keys: np.ndarray, n: int) -> list[np.ndarray]:
 
 
 def build(inst: Instance, elastic: str | None = None, reduce: bool = True,
-          floor: float | None = None, secondary: dict | None = None
+          floor: float | None = None, secondary: dict | None = None, maximin: bool = False
           ) -> tuple[LinearModel, Layout]:
-    f = Formulation(inst, elastic, reduce, floor, secondary).add_constraints().objective()
+    f = Formulation(inst, elastic, reduce, floor, secondary, maximin)
+    f.add_constraints().objective()
     return f.m, f.L

@@ -1,0 +1,29 @@
+"""Fairness between counties: on-time exit rates, and the best worst county first."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .instance import Instance
+
+
+def county_rates(inst: Instance, on_time: np.ndarray) -> dict[str, float]:
+    """On-time exit rate of each county's planned villages."""
+    out = {}
+    for c in np.unique(inst.village_county):
+        mine = inst.village_county == c
+        out[inst.county_names[c]] = float(on_time[mine].mean())
+    return out
+
+
+def best_worst_rate(inst: Instance, **opts) -> float:
+    """The highest on-time rate the worst county can reach (a maximin solve)."""
+    from .solve import DEFAULTS, _module, _run, decode
+
+    mod = _module(opts.pop("backend", "highs"))
+    run_opts = {**DEFAULTS, **{k: v for k, v in opts.items() if v is not None}}
+    _, layout, status, values, *_ = _run(inst, mod, run_opts, None, False, maximin=True)
+    if values is None:
+        raise RuntimeError(f"the maximin solve ended {status.value} without a plan")
+    _, on_time = decode(inst, layout, values)
+    return min(county_rates(inst, on_time).values())
