@@ -175,10 +175,15 @@ def solve_part(part_instance: Instance, opts: dict) -> dict:
     from .greedy import greedy, hard_violations
     from .solve import solve
 
+    from .dive import lp_dive
+
     hint = None
     if opts.pop("use_hint", True):
-        start = greedy(part_instance)
-        hint = None if hard_violations(part_instance, start) else start
+        hint = lp_dive(part_instance, threads=opts.get("threads"),
+                       time_limit=min(2.0, 0.1 * float(opts.get("time_limit") or 20.0)))
+        if hint is None:
+            start = greedy(part_instance)
+            hint = None if hard_violations(part_instance, start) else start
     res = solve(part_instance, hint=hint, **opts)
     return {"start": res.start if res.has_solution else None, "status": res.status.value,
             "objective": res.objective, "bound": res.bound, "seconds": res.seconds,

@@ -26,7 +26,7 @@ BACKENDS = {
     "cpsat": "models.cpsat.backend",
 }
 DEFAULT_BACKEND = "highs"
-DEFAULTS = {"time_limit": 60.0, "gap": 1e-4, "threads": os.cpu_count() or 1, "seed": 0}
+DEFAULTS = {"time_limit": 60.0, "gap": 1e-3, "threads": os.cpu_count() or 1, "seed": 0}
 
 
 class BackendError(ValueError):

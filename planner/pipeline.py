@@ -95,6 +95,33 @@ def explain_infeasible(inst: Instance, opts: dict) -> list[str]:
     return lines or ["the rules contradict each other (no relaxation found a plan)"]
 
 
+def warm_start(inst: Instance, rough: np.ndarray, opts: dict, info: dict):
+    """The better of the LP-guided dive (models.dive) and the greedy plan, when it keeps
+    every hard rule; `info` records which and their values."""
+    from models.dive import lp_dive
+    from models.greedy import hard_violations
+    from models.solve import plan_value
+
+    limit = min(2.0, 0.1 * float(opts["time_limit"] or 20.0))
+    candidates = []
+    dive = lp_dive(inst, threads=opts["threads"], time_limit=limit)
+    if dive is not None:
+        info["dive_value"] = plan_value(inst, dive)
+        candidates.append(("LP dive", dive))
+    broken = hard_violations(inst, rough)
+    if broken:
+        info["greedy_skipped"] = "greedy plan breaks: " + "; ".join(broken[:3])
+    else:
+        candidates.append(("greedy", rough))
+    if not candidates:
+        info["hint"] = "none"
+        return None
+    sign = 1 if inst.objective == "max_coverage" else -1
+    name, best = max(candidates, key=lambda c: sign * plan_value(inst, c[1]))
+    info["hint"] = name
+    return best
+
+
 def split_by_county_wanted(inst: Instance, opts: dict) -> bool:
     """decompose: off | county | auto (>= 2 counties and AUTO_SPLIT_PROJECTS projects)."""
     from models.decompose import separable, share_out
@@ -133,16 +160,10 @@ def plan_scenario(folder: str | Path, out: str | Path | None = None, *, verbose=
     inst = build_instance(scn)
     opts = solver_options(scn, **solver_given)
     hint_info = {"hint": "given" if hint is not None else "none"}
-    if hint is None and use_hint:
-        from models.greedy import greedy, greedy_value, hard_violations
+    from models.greedy import greedy, greedy_value
 
-        start = greedy(inst)
-        hint_info["greedy_value"] = greedy_value(inst, start)
-        broken = hard_violations(inst, start)
-        if broken:
-            hint_info["hint_skipped"] = "greedy plan breaks: " + "; ".join(broken[:3])
-        else:
-            hint, hint_info["hint"] = start, "greedy"
+    rough = greedy(inst)  # the rule of thumb: the baseline every plan is compared with
+    hint_info["greedy_value"] = greedy_value(inst, rough)
     maximin = None
     if scn.fairness.get("maximin") and inst.objective == "max_coverage":
         from models.fairness import best_worst_rate
@@ -151,13 +172,12 @@ def plan_scenario(folder: str | Path, out: str | Path | None = None, *, verbose=
         maximin = best_worst_rate(inst, backend=opts["backend"], time_limit=opts["time_limit"],
                                   gap=opts["gap"], threads=opts["threads"], seed=opts["seed"])
         inst = inst.replace(min_rate=max(inst.min_rate or 0.0, maximin))
-        if hint is not None:
-            hint = None  # the greedy plan knows nothing of the floor
-            hint_info["hint"] = "none (maximin)"
     if split_by_county_wanted(inst, opts):
         result = solve_counties(inst, opts, use_hint)
-        hint_info["hint"] = "greedy per county" if use_hint else "none"
+        hint_info["hint"] = "LP dive or greedy, per county" if use_hint else "none"
     else:
+        if hint is None and use_hint:
+            hint = warm_start(inst, rough, opts, hint_info)
         result = solve(inst, backend=opts["backend"], time_limit=opts["time_limit"],
                        gap=opts["gap"], threads=opts["threads"], seed=opts["seed"],
                        hint=hint, verbose=verbose, progress=progress)

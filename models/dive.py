@@ -1,0 +1,37 @@
+"""LP-guided warm start: solve the LP relaxation, fix every start the LP takes whole or
+leaves at zero, and solve the small integer program that remains.
+
+On these programs the LP relaxation is nearly integral (a county of 300 villages has
+about ten fractional starts out of thousands), so the restricted program is tiny and
+its plan is usually within a few tenths of a percent of the bound; it keeps every
+hard rule, deadlines included, since it is solved on the model itself.  Should the
+restriction be infeasible, the zeros are freed and it is tried once more.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .instance import Instance
+
+
+def lp_dive(inst: Instance, threads: int | None = None, time_limit: float = 2.0):
+    """Start year per project (-1: not chosen), or None when no plan was found."""
+    from .mip import highs
+    from .mip.formulation import build
+    from .solve import decode
+
+    model, layout = build(inst)
+    try:
+        _, _, cols = highs.solve_relaxation(model, threads)
+    except RuntimeError:
+        return None
+    x = cols[layout.x]
+    base_lb, base_ub = model.lb[0].copy(), model.ub[0].copy()
+    for free_zeros in (False, True):
+        model.lb[0] = np.where(x > 1 - 1e-6, 1.0, base_lb)
+        model.ub[0] = base_ub if free_zeros else np.where(x < 1e-6, 0.0, base_ub)
+        _, values, *_ = highs.run(model, time_limit=time_limit, gap=1e-4, threads=threads)
+        if values is not None:
+            return decode(inst, layout, values)[0]
+    return None
