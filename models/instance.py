@@ -82,6 +82,11 @@ class Instance:
     # fairness between counties (on-time exit rate = planned villages on time / planned)
     max_spread: float | None = None  # largest allowed gap between two counties' rates
     min_rate: float | None = None  # every county's rate at least this
+    # cumulative gaps: a gap with quantity > 0 closes when the contributions of the works
+    # finished by a year reach it (None: every gap is closed by one work)
+    gap_quantity: np.ndarray | None = None  # (G,) 0 for a one-work gap
+    proj_contrib: np.ndarray | None = None  # (P,) how much of its gap's quantity it provides
+    partial_credit: bool = False  # cumulative gaps earn value pro rata of their progress
     meta: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -125,6 +130,33 @@ class Instance:
     @property
     def bonus(self) -> float:
         return round(self.on_time_bonus / VALUE_QUANTUM) * VALUE_QUANTUM
+
+    @property
+    def cumulative(self) -> np.ndarray:
+        """Bool per gap: closed by the sum of contributions, not by one work."""
+        if self.gap_quantity is None:
+            return np.zeros(self.n_gaps, dtype=bool)
+        return self.gap_quantity > 0
+
+    def progress(self, start: np.ndarray, year: int) -> np.ndarray:
+        """(G,) share of each gap done by the end of year index `year` (0..1)."""
+        chosen = start >= 0
+        finished = chosen & (start + self.proj_duration - 1 <= year)
+        done = np.zeros(self.n_gaps)
+        contrib = (self.proj_contrib if self.proj_contrib is not None
+                   else np.ones(self.n_projects))
+        np.add.at(done, self.proj_gap[finished], contrib[finished])
+        need = np.where(self.cumulative, self.gap_quantity if self.gap_quantity is not None
+                        else 1.0, 1.0)
+        share = np.where(self.cumulative, done / need, (done > 0).astype(float))
+        return np.minimum(share, 1.0)
+
+    def close_year(self, start: np.ndarray) -> np.ndarray:
+        """(G,) year index by whose end each gap is closed; n_years when it stays open."""
+        out = np.full(self.n_gaps, self.n_years, dtype=np.int64)
+        for t in range(self.n_years - 1, -1, -1):
+            out[self.progress(start, t) >= 1 - 1e-9] = t
+        return out
 
     def starts(self) -> tuple[np.ndarray, np.ndarray]:
         """All allowed (project, start year) pairs, in project order."""
@@ -180,6 +212,9 @@ class Instance:
             raise InstanceError("a project is locked both in and out")
         if not 0 <= self.late_factor <= 1:
             raise InstanceError("late_factor must be in [0, 1]")
+        if self.gap_quantity is not None:
+            check("gap_quantity", self.gap_quantity, (G,), 0)
+            check("proj_contrib", self.proj_contrib, (P,), 0)
         for d in self.deadlines:
             if not (0 <= d.target < len(self.target_codes) and 0 <= d.year < Y
                     and 0 < d.share <= 1):

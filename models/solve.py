@@ -67,9 +67,7 @@ def decode(inst: Instance, layout, values: np.ndarray) -> tuple[np.ndarray, np.n
 
 def on_time(inst: Instance, start: np.ndarray) -> np.ndarray:
     """A village is on time when each exit-standard gap is closed by its due year."""
-    finish = np.where(start >= 0, start + inst.proj_duration - 1, np.iinfo(np.int64).max)
-    gap_finish = np.full(inst.n_gaps, np.iinfo(np.int64).max)
-    np.minimum.at(gap_finish, inst.proj_gap, finish)
+    gap_finish = inst.close_year(start)
     late = inst.gap_exit & (gap_finish > inst.village_due[inst.gap_village])
     bad = np.zeros(inst.n_villages, dtype=bool)
     bad[inst.gap_village[late]] = True
@@ -79,13 +77,23 @@ def on_time(inst: Instance, start: np.ndarray) -> np.ndarray:
 def plan_value(inst: Instance, start: np.ndarray) -> float:
     """The objective of a plan by the documented rule (no tie-break term)."""
     chosen = np.flatnonzero(start >= 0)
-    finish = start[chosen] + inst.proj_duration[chosen] - 1
     if inst.objective == "min_cost":
         return float(inst.proj_pooled_units[chosen].sum() / inst.money_units)
-    value = inst.gap_value(finish, inst.proj_gap[chosen]).sum()
+    closed_by = inst.close_year(start)
+    due = inst.village_due[inst.gap_village]
+    last = inst.n_years - 1
+    if inst.partial_credit:  # pro rata progress by the due year, and late progress
+        by_due = np.array([inst.progress(start, t)[g] for g, t in enumerate(due)]) \
+            if inst.n_gaps else np.zeros(0)
+        at_end = inst.progress(start, last)
+        share_on, share_late = by_due, at_end - by_due
+    else:
+        share_on = (closed_by <= due).astype(float)
+        share_late = ((closed_by > due) & (closed_by <= last)).astype(float)
+    on_w = inst.gap_value(np.zeros(inst.n_gaps, dtype=np.int64) - 1, np.arange(inst.n_gaps))
+    late_w = inst.gap_value(np.full(inst.n_gaps, inst.n_years), np.arange(inst.n_gaps))
+    value = float((on_w * share_on + late_w * share_late).sum())
     value += inst.bonus * on_time(inst, start).sum()
-    closed_by = np.full(inst.n_gaps, np.iinfo(np.int64).max)
-    np.minimum.at(closed_by, inst.proj_gap[chosen], finish)
     for d in inst.deadlines:
         if not d.soft:
             continue

@@ -114,6 +114,13 @@ def build_instance(scn: Scenario) -> Instance:
             eligible = np.column_stack([eligible, eligible[:, b] & deep_proj])
             stream_names.append(res["stream"])
 
+    # cumulative gaps: quantity > 0; a work's blank `contributes` provides all of it
+    quantity = pd.to_numeric(g["quantity"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    own = pd.to_numeric(p["contributes"], errors="coerce").to_numpy(dtype=float)
+    contrib = np.where(np.isnan(own), quantity[proj_gap] if P else own, own) if P \
+        else np.zeros(0)
+    contrib = np.where(quantity[proj_gap] > 0, contrib, 1.0) if P else contrib
+
     groups = {name: i for i, name in enumerate(sorted(set(p["alternative_group"]) - {""}))}
     proj_group = np.array([groups.get(a, -1) for a in p["alternative_group"]], dtype=np.int64)
     lock_in = np.array(p["project_id"].isin(scn.lock_in), dtype=bool)
@@ -172,6 +179,9 @@ def build_instance(scn: Scenario) -> Instance:
         late_factor=scn.weights["late_factor"],
         on_time_bonus=scn.weights["on_time_bonus"],
         soft_penalty=scn.weights["soft_deadline_penalty"],
+        gap_quantity=quantity,
+        proj_contrib=contrib,
+        partial_credit=scn.partial_credit,
         max_spread=scn.fairness.get("max_spread"),
         min_rate=scn.fairness.get("min_rate"),
         money_units=MONEY_UNITS,

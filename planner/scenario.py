@@ -57,6 +57,7 @@ class Scenario:
     input_files: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     fairness: dict = field(default_factory=dict)  # max_spread, min_rate, maximin
+    partial_credit: bool = False  # cumulative gaps valued pro rata of their progress
     reserve: list = field(default_factory=list)  # [{stream, share}] for deep-poverty villages
 
     def target_weight(self, code: str) -> float:
@@ -600,6 +601,11 @@ def load_scenario(folder: str | Path) -> Scenario:
         solver = {}
     _check_solver(solver, problems)
     fairness = _fairness(config.get("fairness"), problems)
+    partial_credit = config.get("partial_credit", False)
+    if not isinstance(partial_credit, bool):
+        problems.add(YAML, "must be true or false", column="partial_credit",
+                     value=partial_credit)
+        partial_credit = False
     reserve = _reserve(config.get("reserve"), set(funds["stream"]), problems)
     _locate_yaml(problems, yaml_rows)
     problems.raise_if_any()
@@ -627,6 +633,7 @@ def load_scenario(folder: str | Path) -> Scenario:
         weights=weights,
         solver=solver,
         fairness=fairness,
+        partial_credit=partial_credit,
         reserve=reserve,
         villages=villages.reset_index(drop=True),
         gaps=gaps.reset_index(drop=True),

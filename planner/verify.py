@@ -363,6 +363,15 @@ class _Facts:
         g["close_year"] = g["close_year"].astype(float)
         g["closed"] = g["close_year"].notna()
         g["on_time"] = g["closed"] & (g["close_year"] <= g["due"])
+        # progress shares of cumulative gaps (for partial credit): done by the due year,
+        # and by the end of the horizon, each at most 1
+        w = w.merge(g[["village_id", "target", "due"]], on=["village_id", "target"])
+        by_due = (w[w["finish"] <= w["due"]].groupby(["village_id", "target"])["amount"].sum())
+        by_end = w.groupby(["village_id", "target"])["amount"].sum()
+        key = pd.MultiIndex.from_frame(g[["village_id", "target"]])
+        need = g["quantity"].fillna(1.0).to_numpy()
+        g["share_due"] = np.minimum(by_due.reindex(key).fillna(0.0).to_numpy() / need, 1.0)
+        g["share_end"] = np.minimum(by_end.reindex(key).fillna(0.0).to_numpy() / need, 1.0)
         return g
 
     def _village_table(self) -> pd.DataFrame:
@@ -937,10 +946,21 @@ def _plan_objective(f: _Facts, deadlines: list[dict]) -> float:
         return float(f.sched["pooled_cost"].sum())
     w = f.scn.weights
     q = lambda x: round(x / VALUE_QUANTUM) * VALUE_QUANTUM  # noqa: E731
-    g = f.gaps[f.gaps["planned"] & f.gaps["closed"]]
-    factor = np.where(g["close_year"] <= g["due"], 1.0, float(w["late_factor"]))
-    terms = np.round(g["weight"].to_numpy(float) * factor / VALUE_QUANTUM) * VALUE_QUANTUM
-    value = float(terms.sum())
+    late = float(w["late_factor"])
+    if f.scn.partial_credit:  # cumulative gaps pro rata: on-time share, then late share
+        g = f.gaps[f.gaps["planned"]]
+        cum = g["quantity"].notna().to_numpy()
+        on_w = np.round(g["weight"].to_numpy(float) / VALUE_QUANTUM) * VALUE_QUANTUM
+        late_w = np.round(g["weight"].to_numpy(float) * late / VALUE_QUANTUM) * VALUE_QUANTUM
+        closed = g["closed"].to_numpy()
+        on = np.where(cum, g["share_due"], (closed & (g["close_year"] <= g["due"])))
+        end = np.where(cum, g["share_end"], closed)
+        value = float((on_w * on + late_w * (end - on)).sum())
+    else:
+        g = f.gaps[f.gaps["planned"] & f.gaps["closed"]]
+        factor = np.where(g["close_year"] <= g["due"], 1.0, late)
+        terms = np.round(g["weight"].to_numpy(float) * factor / VALUE_QUANTUM) * VALUE_QUANTUM
+        value = float(terms.sum())
     value += q(float(w["on_time_bonus"])) * int(f.village_table["on_time_bool"].sum())
     for r in deadlines:
         if r["deadline"].soft:

@@ -83,6 +83,42 @@ class Formulation:
         x = self.m.add_vars("x", len(proj), 0.0, ub, integer=True)
         self.L = Layout(x=x, x_proj=proj, x_start=start, x_finish=finish,
                         unfundable=np.flatnonzero(unfundable))
+        self._cumulative()
+
+    def _cumulative(self):
+        """z[g,t] binary: cumulative gap g is closed by the end of year t; with partial
+        credit also u[g,t] in [0,1], its share done (pro rata value)."""
+        inst, Y = self.inst, self.inst.n_years
+        self.cum = inst.cumulative
+        self.zrow = np.full(inst.n_gaps, -1)
+        cgaps = np.flatnonzero(self.cum)
+        self.zrow[cgaps] = np.arange(len(cgaps))
+        self.cgaps = cgaps
+        if not len(cgaps):
+            self.z = self.u = np.zeros((0, Y), dtype=np.int64)
+            return
+        self.z = self.m.add_vars("z", len(cgaps) * Y, 0.0, 1.0, integer=True).reshape(-1, Y)
+        self.u = (self.m.add_vars("u", len(cgaps) * Y, 0.0, 1.0).reshape(-1, Y)
+                  if inst.partial_credit else np.zeros((0, Y), dtype=np.int64))
+
+    def closed(self, gaps: np.ndarray, years: np.ndarray):
+        """Entries (row i, column, coefficient) of 'gap gaps[i] is closed by the end of
+        year years[i]': the starts of its work finishing by then (a one-work gap), or
+        z[g, year] (a cumulative gap)."""
+        inst, L = self.inst, self.L
+        pos = np.full(inst.n_gaps, -1)
+        pos[gaps] = np.arange(len(gaps))
+        yr = np.full(inst.n_gaps, -1)
+        yr[gaps] = years
+        g = inst.proj_gap[L.x_proj]
+        sel = (pos[g] >= 0) & ~self.cum[g] & (L.x_finish <= yr[g])
+        rows, cols = [pos[g[sel]]], [L.x[sel]]
+        cg = self.cum[gaps]
+        if cg.any():
+            rows.append(np.flatnonzero(cg))
+            cols.append(self.z[self.zrow[gaps[cg]], years[cg]])
+        rows, cols = np.concatenate(rows), np.concatenate(cols)
+        return rows, cols, np.ones(len(rows))
 
     def _slack(self, kind: str, label: str, n: int = 1, integer=True) -> np.ndarray:
         idx = self.m.add_vars(f"slack-{kind}-{label}", n, 0.0, INF, integer=integer)
@@ -105,10 +141,38 @@ class Formulation:
 
     # ------------------------------------------------------------ rules
     def gap_once(self):
-        """gap-once:  sum_{p for g, s} x[p,s] <= 1  for every gap g (one work closes it)."""
-        L = self.L
-        self.m.add_rows("gap-once", self.inst.n_gaps, self.inst.proj_gap[L.x_proj], L.x, 1.0,
-                        hi=1.0)
+        """gap-once:  sum_{p for g, s} x[p,s] <= 1  for every one-work gap g;
+        project-once: sum_s x[p,s] <= 1 for the works of a cumulative gap;
+        cumulative-progress:  quantity[g] z[g,t] <= sum_{p for g, s: finish <= t} c[p] x[p,s]
+        (and quantity[g] u[g,t] <= the same with partial credit); z[g,t] <= z[g,t+1]."""
+        inst, L = self.inst, self.L
+        g = inst.proj_gap[L.x_proj]
+        key = np.where(self.cum[g], inst.n_gaps + L.x_proj, g)
+        uniq, rows = np.unique(key, return_inverse=True)
+        self.m.add_rows("gap-once", len(uniq), rows.reshape(-1), L.x, 1.0, hi=1.0)
+        if not len(self.cgaps):
+            return
+        Y = inst.n_years
+        on = self.cum[g]
+        contrib = inst.proj_contrib[L.x_proj[on]]
+        for name, var in (("cumulative-progress", self.z), ("cumulative-share", self.u)):
+            if not var.size:
+                continue
+            rows, cols, vals = [], [], []
+            for t in range(Y):
+                done = L.x_finish[on] <= t
+                r = self.zrow[g[on][done]] * Y + t
+                rows += [np.arange(len(self.cgaps)) * Y + t, r]
+                cols += [var[:, t], L.x[on][done]]
+                vals += [inst.gap_quantity[self.cgaps], -contrib[done]]
+            self.m.add_rows(name, len(self.cgaps) * Y, np.concatenate(rows),
+                            np.concatenate(cols), np.concatenate(vals), hi=0.0)
+        if Y > 1:
+            n = len(self.cgaps) * (Y - 1)
+            r = np.arange(n)
+            self.m.add_rows("cumulative-monotone", n, np.concatenate([r, r]),
+                            np.concatenate([self.z[:, :-1].ravel(), self.z[:, 1:].ravel()]),
+                            np.concatenate([np.ones(n), -np.ones(n)]), hi=0.0)
 
     def funding(self):
         """class-spend:  sum_b y[c,b,t] = sum_{p in c, s} pooled[p, t-s] x[p,s]  for c, t;
@@ -218,8 +282,7 @@ class Formulation:
     def deadlines(self):
         """deadline:  sum_{gaps g of the target in scope} sum_{s: finish <= year} x  >=
         required - (villages in scope without the gap)  [- slack when soft]."""
-        inst, L = self.inst, self.L
-        gap_of_x = inst.proj_gap[L.x_proj]
+        inst = self.inst
         for d in inst.deadlines:
             in_scope = np.zeros(inst.n_villages, dtype=bool)
             in_scope[d.villages] = True
@@ -227,8 +290,9 @@ class Formulation:
             need = d.required() - (len(d.villages) - int(gaps.sum()))
             if need <= 0:
                 continue
-            sel = gaps[gap_of_x] & (L.x_finish <= d.year)
-            rows, cols, vals = [np.zeros(sel.sum(), int)], [L.x[sel]], [np.ones(sel.sum())]
+            idx = np.flatnonzero(gaps)
+            _, c, v = self.closed(idx, np.full(len(idx), d.year))
+            rows, cols, vals = [np.zeros(len(c), int)], [c], [v]
             if d.soft or self.elastic == "rules":
                 s = self._slack("soft" if d.soft else "deadline", d.label)
                 rows.append([0])
@@ -254,14 +318,10 @@ class Formulation:
         o_of[villages] = o
         if self.m.maximize:
             self.m.offset += inst.bonus * (inst.n_villages - len(villages))
-        row_of_gap = np.full(inst.n_gaps, -1)
-        row_of_gap[exit_gaps] = np.arange(len(exit_gaps))
-        g = inst.proj_gap[L.x_proj]
-        due = inst.village_due[inst.gap_village[g]]
-        sel = (row_of_gap[g] >= 0) & (L.x_finish <= due)
-        rows = np.concatenate([np.arange(len(exit_gaps)), row_of_gap[g[sel]]])
-        cols = np.concatenate([o_of[inst.gap_village[exit_gaps]], L.x[sel]])
-        vals = np.concatenate([np.ones(len(exit_gaps)), -np.ones(sel.sum())])
+        cr, cc, cv = self.closed(exit_gaps, inst.village_due[inst.gap_village[exit_gaps]])
+        rows = np.concatenate([np.arange(len(exit_gaps)), cr])
+        cols = np.concatenate([o_of[inst.gap_village[exit_gaps]], cc])
+        vals = np.concatenate([np.ones(len(exit_gaps)), -cv])
         self.m.add_rows("village-on-time", len(exit_gaps), rows, cols, vals, hi=0.0)
         if inst.max_spread is not None or inst.min_rate is not None or self.maximin:
             # rates must count every village that is on time: o[v] may not stay 0 then,
@@ -271,9 +331,9 @@ class Formulation:
             vrow[villages] = np.arange(len(villages))
             self.m.add_rows("village-on-time-exact", len(villages),
                             np.concatenate([np.arange(len(villages)),
-                                            vrow[inst.gap_village[g[sel]]]]),
-                            np.concatenate([o, L.x[sel]]),
-                            np.concatenate([np.ones(len(o)), -np.ones(sel.sum())]),
+                                            vrow[inst.gap_village[exit_gaps[cr]]]]),
+                            np.concatenate([o, cc]),
+                            np.concatenate([np.ones(len(o)), -cv]),
                             lo=1.0 - m_v[villages])
         self.county_rates(villages, o)
 
@@ -311,14 +371,10 @@ class Formulation:
     def exit_standard(self):
         """village-exit (min_cost):  sum_{p for g, s: finish <= due[v]} x[p,s] >= 1
         for every exit-standard gap g of every planned village v."""
-        inst, L = self.inst, self.L
+        inst = self.inst
         exit_gaps = np.flatnonzero(inst.gap_exit)
-        row_of_gap = np.full(inst.n_gaps, -1)
-        row_of_gap[exit_gaps] = np.arange(len(exit_gaps))
-        g = inst.proj_gap[L.x_proj]
-        due = inst.village_due[inst.gap_village[g]]
-        sel = (row_of_gap[g] >= 0) & (L.x_finish <= due)
-        rows, cols, vals = [row_of_gap[g[sel]]], [L.x[sel]], [np.ones(sel.sum())]
+        r, c, v = self.closed(exit_gaps, inst.village_due[inst.gap_village[exit_gaps]])
+        rows, cols, vals = [r], [c], [v]
         if self.elastic == "rules":
             for r, gap in enumerate(exit_gaps):
                 v = inst.village_ids[inst.gap_village[gap]]
@@ -330,6 +386,25 @@ class Formulation:
                         np.concatenate(cols), np.concatenate(vals), lo=1.0)
 
     # ------------------------------------------------------------ objective
+    def _cumulative_value(self):
+        """A cumulative gap is worth its on-time weight at z (or u) of its due year and the
+        late weight for what closes after: w_on var[due] + w_late (var[last] - var[due])."""
+        inst, m = self.inst, self.m
+        if not len(self.cgaps):
+            return
+        var = self.u if inst.partial_credit else self.z
+        g = self.cgaps
+        due = inst.village_due[inst.gap_village[g]]
+        last = inst.n_years - 1
+        w_on = inst.gap_value(np.full(len(g), -1), g)
+        w_late = inst.gap_value(np.full(len(g), inst.n_years), g)
+        costs = {}
+        for i in range(len(g)):
+            costs[var[i, last]] = costs.get(var[i, last], 0.0) + w_late[i]
+            costs[var[i, due[i]]] = costs.get(var[i, due[i]], 0.0) + w_on[i] - w_late[i]
+        for j, c in costs.items():
+            _set_cost(m, int(j), c)
+
     def objective(self):
         """max_coverage: value of gaps closed (weight, times late_factor when late),
         + bonus per village on time, - penalty per village a soft deadline misses.
@@ -352,7 +427,9 @@ class Formulation:
             _set_cost(m, self.worst_rate, 1.0)
             return self
         if inst.objective == "max_coverage":
-            m.cost[0][:] = inst.gap_value(L.x_finish, inst.proj_gap[L.x_proj])
+            m.cost[0][:] = np.where(self.cum[inst.proj_gap[L.x_proj]], 0.0,
+                                    inst.gap_value(L.x_finish, inst.proj_gap[L.x_proj]))
+            self._cumulative_value()
         else:
             m.cost[0][:] = pooled
         if self.floor is None:
