@@ -79,6 +79,8 @@ def _part(inst: Instance, county: int) -> Part:
         village_deep=inst.village_deep[vmask],
         gap_village=vnew[inst.gap_village[gmask]], gap_target=inst.gap_target[gmask],
         gap_weight=inst.gap_weight[gmask], gap_exit=inst.gap_exit[gmask],
+        gap_quantity=None if inst.gap_quantity is None else inst.gap_quantity[gmask],
+        proj_contrib=None if inst.proj_contrib is None else inst.proj_contrib[pmask],
         project_ids=tuple(inst.project_ids[i] for i in pidx),
         proj_gap=gnew[inst.proj_gap[pmask]], proj_duration=inst.proj_duration[pmask],
         proj_cost_units=inst.proj_cost_units[pmask],

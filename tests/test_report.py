@@ -81,6 +81,20 @@ def _well_formed(text: str) -> _TagChecker:
     return checker
 
 
+def render_png(page: Path, tmp_path: Path, size: tuple[int, int]) -> Path:
+    """Headless Chromium screenshot of a local page (no network, a fresh profile)."""
+    png = tmp_path / f"{page.stem}.png"
+    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--no-first-run", f"--user-data-dir={tmp_path / 'chromium-profile'}",
+           f"--screenshot={png}", f"--window-size={size[0]},{size[1]}",
+           page.resolve().as_uri()]
+    subprocess.run(cmd, timeout=60, capture_output=True, cwd=tmp_path,
+                   env={**os.environ, "HOME": str(tmp_path)})
+    assert png.is_file(), "chromium wrote no screenshot"
+    return png
+
+
 def test_report_is_self_contained_and_complete(plan_dir, report):
     assert report == plan_dir / "report.html"
     assert report.is_file()
@@ -163,13 +177,5 @@ def test_report_renders(report, tmp_path):
     assert checker.counts.get("svg", 0) >= 3 and checker.counts.get("table", 0) >= 5
     if not CHROMIUM.exists():
         return
-    png = tmp_path / "report.png"
-    profile = tmp_path / "chromium-profile"
-    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           "--no-first-run", f"--user-data-dir={profile}", f"--screenshot={png}",
-           "--window-size=1200,2000", report.resolve().as_uri()]
-    subprocess.run(cmd, timeout=60, capture_output=True, cwd=tmp_path,
-                   env={**os.environ, "HOME": str(tmp_path)})
-    assert png.is_file(), "chromium wrote no screenshot"
+    png = render_png(report, tmp_path, (1200, 2000))
     assert png.stat().st_size > 10_000

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import csv
 import html
-import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +14,7 @@ import pytest
 from planner.pipeline import plan_scenario
 from planner.sheets import NOTICE_COLUMNS, village_file, write_sheets
 
-from test_report import SVG_NAMESPACES, _well_formed
+from test_report import SVG_NAMESPACES, _well_formed, render_png
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "scenarios" / "tiny"
@@ -188,13 +186,5 @@ def test_village_page_renders(sheets, tmp_path):
     _well_formed(page.read_text(encoding="utf-8"))
     if not CHROMIUM.exists():
         return
-    png = tmp_path / "village.png"
-    profile = tmp_path / "chromium-profile"
-    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           "--no-first-run", f"--user-data-dir={profile}", f"--screenshot={png}",
-           "--window-size=1240,1754", page.resolve().as_uri()]
-    subprocess.run(cmd, timeout=60, capture_output=True, cwd=tmp_path,
-                   env={**os.environ, "HOME": str(tmp_path)})
-    assert png.is_file(), "chromium wrote no screenshot"
+    png = render_png(page, tmp_path, (1240, 1754))
     assert png.stat().st_size > 10_000
