@@ -297,6 +297,8 @@ def needs(scenario, out, backend, time_limit, gap, threads, seed):
         table, summary = compute_needs(scn, **opts)
     except RuntimeError as exc:
         _fail(str(exc), 1)
+    for label in summary["impossible_exit_gaps"] + summary["impossible_deadlines"]:
+        click.echo(f"no money can make this hold, left out: {label}", err=True)
     click.echo(f"least money for every exit standard and deadline: "
                f"{summary['least_total_money']:.4f} (available {summary['money_available']:.4f})")
     click.echo(f"funding gap with the money as it is: {summary['funding_gap_total']:.4f}")

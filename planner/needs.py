@@ -1,5 +1,9 @@
 """`planner needs`: the least money that meets every exit standard and deadline.
 
+Exit-standard gaps and hard deadlines that no money can make hold (no work can
+finish by the due year, none may be paid from any stream, ...) are found first
+by an elastic solve with unlimited money, listed, and left out of what follows.
+
 Three answers, each from its own solve:
 - total: the least pooled money over the horizon when money were no limit
   (objective min_cost with every budget unbounded);
@@ -30,6 +34,16 @@ def needs(scn: Scenario, **opts) -> tuple[pd.DataFrame, dict]:
     inst = build_instance(scn)
     need_inst = inst.replace(objective="min_cost")
     units = inst.money_units
+    # 0. what no money can make hold (no work can finish in time, none may be paid, ...)
+    impossible = _impossible(need_inst, opts)
+    if impossible["exit"] or impossible["deadline"]:
+        # the elastic solve names an exit gap "<village_id>/<target>"
+        drop = np.array(
+            [f"{inst.village_ids[inst.gap_village[g]]}/{inst.target_codes[inst.gap_target[g]]}"
+             in impossible["exit"] for g in range(inst.n_gaps)], dtype=bool)
+        need_inst = need_inst.replace(
+            gap_exit=inst.gap_exit & ~drop,
+            deadlines=tuple(d for d in inst.deadlines if d.label not in impossible["deadline"]))
     # 1. total least money
     free = need_inst.replace(pool_budget_units=np.full_like(inst.pool_budget_units, UNLIMITED))
     res = solve(free, **opts)
@@ -66,5 +80,21 @@ def needs(scn: Scenario, **opts) -> tuple[pd.DataFrame, dict]:
         "status_gap": gap.status.value,
         "marginal_value_source": "LP-relaxation dual prices of the budget rows "
                                  f"({scn.objective} objective), value per money unit",
+        "impossible_exit_gaps": sorted(impossible["exit"]),
+        "impossible_deadlines": sorted(impossible["deadline"]),
     }
     return table, summary
+
+
+def _impossible(inst, opts) -> dict:
+    """Exit-standard gaps and hard deadlines no amount of money can make hold: the
+    elastic solve with unlimited money, minimising the rules broken."""
+    free = inst.replace(pool_budget_units=np.full_like(inst.pool_budget_units, UNLIMITED))
+    if solve(free, **opts).has_solution:
+        return {"exit": set(), "deadline": set()}
+    res = solve(free, elastic="rules", **{**opts, "gap": 0})
+    out = {"exit": set(), "deadline": set()}
+    for (kind, label), _ in (res.options.get("slack", {}) if res.has_solution else {}).items():
+        if kind in out:
+            out[kind].add(label)
+    return out
