@@ -152,3 +152,20 @@ def test_locked_csv(tmp_path):
     from planner.errors import InputError
     with pytest.raises(InputError, match="locked.csv, row 2, column project_id"):
         load_scenario(f)
+
+
+def test_needs_leaves_out_what_no_money_can_do(tmp_path):
+    # B's road can start only in 2020 but B is due in 2019: no money helps; it is listed
+    # and the rest (A's 30) is still computed.
+    folder = _needs_scenario(tmp_path)
+    (folder / "villages.csv").write_text(
+        "village_id,name,county,exit_year,deep_poverty\nA,甲村,X县,2020,false\n"
+        "B,乙村,X县,2019,false\n", encoding="utf-8")
+    (folder / "gaps.csv").write_text("village_id,target\nA,water\nA,road\nB,road\n",
+                                     encoding="utf-8")
+    (folder / "projects.csv").write_text(
+        "project_id,village_id,target,cost,earliest_year\nP1,A,water,10,\nP2,A,road,20,\n"
+        "P3,B,road,5,2020\n", encoding="utf-8")
+    table, summary = needs(load_scenario(folder), gap=0)
+    assert summary["impossible_exit_gaps"] == ["B/road"]
+    assert summary["least_total_money"] == pytest.approx(30.0)
