@@ -39,6 +39,8 @@ def separable(inst: Instance) -> str | None:
         return "a money pool is shared by several counties"
     if inst.max_spread is not None:
         return "a fairness spread between counties couples them"
+    if inst.revolving.any():
+        return "a revolving fund (solved whole)"
     county_of_proj = inst.village_county[inst.gap_village[inst.proj_gap]]
     if len(inst.requires) and np.any(county_of_proj[inst.requires[:, 0]]
                                      != county_of_proj[inst.requires[:, 1]]):
@@ -92,6 +94,10 @@ def _part(inst: Instance, county: int) -> Part:
         pool_stream=tuple(s for s, m in zip(inst.pool_stream, bmask) if m),
         pool_county=inst.pool_county[bmask], pool_budget_units=inst.pool_budget_units[bmask],
         pool_carry=inst.pool_carry[bmask], deadlines=tuple(deadlines),
+        pool_return_after=None if inst.pool_return_after is None
+        else inst.pool_return_after[bmask],
+        pool_return_share=None if inst.pool_return_share is None
+        else inst.pool_return_share[bmask],
         meta={**inst.meta, "county": inst.county_names[county]},
     )
     return Part(county, sub, pidx, exact)
@@ -158,7 +164,16 @@ def share_out(inst: Instance, weights: np.ndarray | None = None) -> Instance:
         budget.append(base)
         carry.append(np.repeat(inst.pool_carry[b][None, :], len(counties), axis=0))
         elig.append(inst.proj_pools[:, [b]] & (county_of_proj[:, None] == counties[None, :]))
-    return inst.replace(pool_stream=tuple(streams), pool_county=np.concatenate(pcounty),
+    ret_after = ret_share = None
+    if inst.pool_return_after is not None:
+        ret_after = np.concatenate([inst.pool_return_after[keep]]
+                                   + [np.repeat(inst.pool_return_after[b], len(counties))
+                                      for b in pooled])
+        ret_share = np.concatenate([inst.pool_return_share[keep]]
+                                   + [np.repeat(inst.pool_return_share[b], len(counties))
+                                      for b in pooled])
+    return inst.replace(pool_return_after=ret_after, pool_return_share=ret_share,
+                        pool_stream=tuple(streams), pool_county=np.concatenate(pcounty),
                         pool_budget_units=np.concatenate(budget), pool_carry=np.concatenate(carry),
                         proj_pools=np.concatenate(elig, axis=1),
                         meta={**inst.meta, "shared_out": [inst.pool_stream[b] for b in pooled]})

@@ -18,8 +18,12 @@ class FundingError(RuntimeError):
     """The chosen starts cannot be paid from the pools (the plan is not feasible)."""
 
 
-def allocate(inst: Instance, start: np.ndarray) -> np.ndarray:
-    """(K, 4) int64 rows (project, pool, year index, units) paying every chosen project."""
+def allocate(inst: Instance, start: np.ndarray, lent: np.ndarray | None = None) -> np.ndarray:
+    """(K, 4) int64 rows (project, pool, year index, units) paying every chosen project.
+
+    A revolving pool pays out exactly what the solve lent from it each year (`lent`,
+    whole units), since the money that comes back depends on it; its ledger (budget,
+    carry-over, returns) was kept by the solve itself."""
     from ortools.graph.python import min_cost_flow
 
     Y, B = inst.n_years, inst.n_pools
@@ -35,7 +39,12 @@ def allocate(inst: Instance, start: np.ndarray) -> np.ndarray:
     n_dem = len(proj)
     if n_dem == 0:
         return np.zeros((0, 4), dtype=np.int64)
-    supply = inst.pool_budget_units.astype(np.int64)
+    supply = inst.pool_budget_units.astype(np.int64).copy()
+    revolving = inst.revolving
+    if revolving.any():
+        if lent is None:
+            raise FundingError("a revolving pool needs the money lent from it (Result.pool_lent)")
+        supply[revolving] = lent[revolving]
     total_supply, total_demand = int(supply.sum()), int(units.sum())
     if total_demand > total_supply:
         raise FundingError("the plan spends more money than all pools hold")
@@ -45,7 +54,7 @@ def allocate(inst: Instance, start: np.ndarray) -> np.ndarray:
     big = total_supply
     breadth = np.argsort(np.argsort(inst.proj_pools.sum(axis=0), kind="stable"), kind="stable")
     tails, heads, caps, costs = [], [], [], []
-    for b in range(B):  # carry arcs and the unused-money arc
+    for b in np.flatnonzero(~revolving):  # carry arcs and the unused-money arc
         for t in range(Y):
             if t + 1 < Y and inst.pool_carry[b, t]:
                 tails.append(b * Y + t); heads.append(b * Y + t + 1); caps.append(big); costs.append(0)

@@ -87,6 +87,10 @@ class Instance:
     gap_quantity: np.ndarray | None = None  # (G,) 0 for a one-work gap
     proj_contrib: np.ndarray | None = None  # (P,) how much of its gap's quantity it provides
     partial_credit: bool = False  # cumulative gaps earn value pro rata of their progress
+    # revolving pools (扶贫周转金): money spent in year t comes back in year t + return_after
+    # (0: never), floor(return_share * spent) in whole units
+    pool_return_after: np.ndarray | None = None  # (B,) int
+    pool_return_share: np.ndarray | None = None  # (B,) float
     meta: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -158,6 +162,13 @@ class Instance:
             out[self.progress(start, t) >= 1 - 1e-9] = t
         return out
 
+    @property
+    def revolving(self) -> np.ndarray:
+        """Bool per pool: money spent from it comes back after some years."""
+        if self.pool_return_after is None:
+            return np.zeros(self.n_pools, dtype=bool)
+        return self.pool_return_after > 0
+
     def starts(self) -> tuple[np.ndarray, np.ndarray]:
         """All allowed (project, start year) pairs, in project order."""
         lo = np.where(self.lock_out, 1, self.proj_earliest)
@@ -212,6 +223,9 @@ class Instance:
             raise InstanceError("a project is locked both in and out")
         if not 0 <= self.late_factor <= 1:
             raise InstanceError("late_factor must be in [0, 1]")
+        if self.pool_return_after is not None:
+            check("pool_return_after", self.pool_return_after, (B,), 0)
+            check("pool_return_share", self.pool_return_share, (B,), 0, 1)
         if self.gap_quantity is not None:
             check("gap_quantity", self.gap_quantity, (G,), 0)
             check("proj_contrib", self.proj_contrib, (P,), 0)

@@ -42,6 +42,6 @@ def lp_relaxation(inst: Instance, threads: int | None = None) -> tuple[float, np
     class_county = np.full(layout.classes.max() + 1 if len(layout.classes) else 0, -1)
     class_county[layout.classes] = county
     use = np.zeros((inst.n_pools, len(inst.county_names), inst.n_years))
-    pairs, flows = layout.flow_pairs, cols[layout.flow_vars] * inst.money_units
+    pairs, flows = layout.flow_pairs, cols[layout.flow_vars] * layout.flow_units[:, None]
     np.add.at(use, (pairs[:, 1], class_county[pairs[:, 0]]), flows)
     return objective, use

@@ -39,6 +39,7 @@ def dominated_starts(inst: Instance, proj: np.ndarray, start: np.ndarray) -> np.
     if len(inst.requires):
         prerequisite[inst.requires[:, 1]] = True
     carries = inst.pool_carry[:, :-1].all(axis=1) if inst.n_years > 1 else np.ones(inst.n_pools, bool)
+    carries &= ~inst.revolving  # spending later moves when the money comes back
     free = ~prerequisite & np.all(~inst.proj_pools | carries[None, :], axis=1)
     same_next = np.zeros(len(proj), dtype=bool)
     same_next[:-1] = (proj[1:] == proj[:-1]) & (sig[1:] == sig[:-1])

@@ -65,6 +65,18 @@ def decode(inst: Instance, layout, values: np.ndarray) -> tuple[np.ndarray, np.n
     return start, on_time(inst, start)
 
 
+def revolving_lent(inst: Instance, layout, values: np.ndarray) -> np.ndarray | None:
+    """(B, Y) whole units each revolving pool pays out per year (None: no such pool)."""
+    if not inst.revolving.any():
+        return None
+    lent = np.zeros((inst.n_pools, inst.n_years), dtype=np.int64)
+    pools = layout.flow_pairs[:, 1]
+    rev = inst.revolving[pools]
+    units = np.rint(values[layout.flow_vars[rev]] * layout.flow_units[rev, None])
+    np.add.at(lent, pools[rev], units.astype(np.int64))
+    return lent
+
+
 def on_time(inst: Instance, start: np.ndarray) -> np.ndarray:
     """A village is on time when each exit-standard gap is closed by its due year."""
     gap_finish = inst.close_year(start)
@@ -202,13 +214,16 @@ def solve(inst: Instance, backend: str = DEFAULT_BACKEND, time_limit: float | No
             bound = value
     phase1 = time.perf_counter() - t0
     options["tie_break"] = "off"
+    lent = revolving_lent(inst, layout, values)
     if tie_break:
-        start, options["tie_break"] = _tie_break(inst, mod, opts, start, value, phase1, t0)
+        start, lent2, options["tie_break"] = _tie_break(inst, mod, opts, start, value,
+                                                        phase1, t0)
+        lent = lent if lent2 is None else lent2
         ontime = on_time(inst, start)
     return Result(status=status, backend=backend, backend_version=version,
                   objective=value, bound=bound, gap=relative_gap(value, bound),
                   seconds=time.perf_counter() - t0, values=values, start=start,
-                  on_time=ontime, options=options)
+                  on_time=ontime, options=options, pool_lent=lent)
 
 
 def _pooled(inst, start) -> int:
@@ -233,25 +248,28 @@ def solve_secondary(inst: Instance, floor: float, secondary: dict,
     return Result(status=status, backend=backend, backend_version=mod.version(),
                   objective=plan_value(inst, start), bound=None, gap=None,
                   seconds=time.perf_counter() - t0, values=values, start=start, on_time=ontime,
+                  pool_lent=revolving_lent(inst, layout, values),
                   options={**run_opts, "secondary": secondary["kind"],
                            "secondary_value": objective, "secondary_bound": bound})
 
 
 def _tie_break(inst, mod, opts, start, value, phase1, t0):
-    """Same objective, cheaper then earlier: returns (start, what happened)."""
+    """Same objective, cheaper then earlier: (start, revolving money lent or None when
+    phase 1 is kept, what happened)."""
     limit = max(0.5, 0.2 * phase1)
     if opts.get("time_limit") is not None:
         limit = min(limit, opts["time_limit"] - (time.perf_counter() - t0))
     if limit <= 0.05:
-        return start, "skipped: no time left"
+        return start, None, "skipped: no time left"
     run_opts = {**opts, "time_limit": limit, "gap": 1e-6}
     _, layout, status, values, *_ = _run(inst, mod, run_opts, start, False, floor=value)
     if values is None:
-        return start, "kept phase 1: no better plan found in time"
+        return start, None, "kept phase 1: no better plan found in time"
     new, _ = decode(inst, layout, values)
     better_value = (plan_value(inst, new) >= value - 1e-9 if inst.objective == "max_coverage"
                     else plan_value(inst, new) <= value + 1e-9)
     finish = lambda st: int((st + inst.proj_duration - 1)[st >= 0].sum())
     if better_value and (_pooled(inst, new), finish(new)) <= (_pooled(inst, start), finish(start)):
-        return new, "optimal" if status is SolveStatus.OPTIMAL else "improved within its time"
-    return start, "kept phase 1"
+        return new, revolving_lent(inst, layout, values), (
+            "optimal" if status is SolveStatus.OPTIMAL else "improved within its time")
+    return start, None, "kept phase 1"

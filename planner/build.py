@@ -82,6 +82,14 @@ def build_instance(scn: Scenario) -> Instance:
         budget[b, t] += int(np.floor(r.amount * MONEY_UNITS + 1e-6))
         carry[b, t] = bool(r.carry_over)
     pool_county = np.array([county_idx[c] if c else -1 for c in pools["county"]], dtype=np.int64)
+    ret_after = np.zeros(B, dtype=np.int64)
+    ret_share = np.zeros(B)
+    for r in f.itertuples():  # a revolving stream gives the same on every row (validated)
+        if r.returns_after is not None and not pd.isna(r.returns_after):
+            b = key[(r.stream, r.county)]
+            ret_after[b] = int(r.returns_after)
+            share = r.return_share
+            ret_share[b] = 1.0 if share is None or pd.isna(share) else float(share)
 
     proj_county = v["county"].map(county_idx).to_numpy()[p["village_id"].map(vidx).to_numpy()] \
         if P else np.zeros(0, dtype=np.int64)
@@ -111,6 +119,8 @@ def build_instance(scn: Scenario) -> Instance:
             budget = np.vstack([budget, part[None, :]])
             carry = np.vstack([carry, carry[b][None, :]])
             pool_county = np.append(pool_county, pool_county[b])
+            ret_after = np.append(ret_after, ret_after[b])
+            ret_share = np.append(ret_share, ret_share[b])
             eligible = np.column_stack([eligible, eligible[:, b] & deep_proj])
             stream_names.append(res["stream"])
 
@@ -179,6 +189,8 @@ def build_instance(scn: Scenario) -> Instance:
         late_factor=scn.weights["late_factor"],
         on_time_bonus=scn.weights["on_time_bonus"],
         soft_penalty=scn.weights["soft_deadline_penalty"],
+        pool_return_after=ret_after,
+        pool_return_share=ret_share,
         gap_quantity=quantity,
         proj_contrib=contrib,
         partial_credit=scn.partial_credit,

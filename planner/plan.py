@@ -45,7 +45,7 @@ def make_plan(scn: Scenario, inst: Instance, result: Result) -> Plan:
     scale = inst.money_units
     assert scale == 1e4, "outputs assume 4 decimals per money unit"
     start = result.start
-    alloc = allocate(inst, start)
+    alloc = allocate(inst, start, result.pool_lent)
     streams = sorted(set(inst.pool_stream))
     years = inst.years
 
@@ -96,9 +96,13 @@ def make_plan(scn: Scenario, inst: Instance, result: Result) -> Plan:
     rows = []
     for b in range(inst.n_pools):
         carried = 0
+        back = np.zeros(inst.n_years, dtype=np.int64)  # revolving money coming back
+        if inst.revolving[b]:
+            k, share = int(inst.pool_return_after[b]), float(inst.pool_return_share[b])
+            back[k:] = np.floor(share * spent[b, : inst.n_years - k] + 1e-9).astype(np.int64)
         for ti in range(inst.n_years):
             budget = int(inst.pool_budget_units[b, ti])
-            avail = budget + carried
+            avail = budget + carried + int(back[ti])
             left = avail - int(spent[b, ti])
             out = left if (inst.pool_carry[b, ti] and ti + 1 < inst.n_years) else 0
             rows.append({
@@ -106,6 +110,7 @@ def make_plan(scn: Scenario, inst: Instance, result: Result) -> Plan:
                 "year": int(years[ti]),
                 "county": inst.county_names[inst.pool_county[b]] if inst.pool_county[b] >= 0 else "",
                 "budget": budget / 1e4, "carried_in": carried / 1e4,
+                "returned": int(back[ti]) / 1e4,
                 "spent": int(spent[b, ti]) / 1e4, "carried_out": out / 1e4,
                 "unused": (left - out) / 1e4,
             })

@@ -506,7 +506,26 @@ def _validate_funds(fu, counties, codes, years, problems):
                          "stream either per county or pooled (blank county) on every row",
                          row=int(grp.loc[pooled != pooled.iloc[0], "_row"].iloc[0]),
                          column="county")
+    for r in fu.itertuples():
+        k, share = r.returns_after, r.return_share
+        if k is not None and not pd.isna(k) and k < 1:
+            problems.add(f, "returns_after must be a whole number of years >= 1",
+                         row=r._1, column="returns_after", value=k)
+        if share is not None and not pd.isna(share):
+            if not 0 < share <= 1:
+                problems.add(f, "return_share must be in (0, 1]", row=r._1,
+                             column="return_share", value=share)
+            if k is None or pd.isna(k):
+                problems.add(f, "return_share needs returns_after (years until the money "
+                             "comes back)", row=r._1, column="returns_after")
     for (stream, county), grp in fu.groupby(["stream", "county"], sort=False):
+        revolving = {(None if v is None or pd.isna(v) else int(v),
+                      None if w is None or pd.isna(w) else float(w))
+                     for v, w in zip(grp["returns_after"], grp["return_share"])}
+        if len(revolving) > 1:
+            problems.add(f, f"stream {stream!r} gives different returns_after/return_share "
+                         "on different rows; give the same on every row of a stream",
+                         row=int(grp["_row"].iloc[1]), column="returns_after")
         kinds = {tuple(sorted(t)) for t in grp["targets"]}
         if len(kinds) > 1:
             problems.add(f, f"stream {stream!r} lists different targets in different years; "

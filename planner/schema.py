@@ -83,6 +83,11 @@ TABLES: dict[str, tuple[Column, ...]] = {
            "unspent money moves to the next year"),
         _c("targets", "list", False, ("*",), "",
            "targets it may pay for, `;`-separated, or `*`"),
+        _c("returns_after", "int", False, None, "years",
+           "revolving fund (扶贫周转金): money spent comes back to the stream this many "
+           "years later"),
+        _c("return_share", "float", False, None, "share",
+           "share of the money spent that comes back (default 1 with returns_after)"),
     ),
     "locked": (
         _c("project_id", "id", True, None, "", "project to lock"),

@@ -243,6 +243,8 @@ def _read_funds(plan_dir: Path, rep: _Report) -> pd.DataFrame | None:
         return None
     ok = _to_numbers(frame, "funds.csv", ("year",), rep, integer=True)
     ok &= _to_numbers(frame, "funds.csv", FUNDS_MONEY, rep)
+    if "returned" in frame.columns:
+        ok &= _to_numbers(frame, "funds.csv", ("returned",), rep)
     return frame if ok else None
 
 
@@ -665,27 +667,53 @@ def _ledger(f: _Facts) -> pd.DataFrame:
 
     carried_in = np.zeros(len(grid))
     carried_out = np.zeros(len(grid))
+    returned = np.zeros(len(grid))
     budget, spent_v, carry = (grid["budget"].to_numpy(), grid["spent"].to_numpy(),
                               grid["carry"].to_numpy())
     last = f.last
     years = grid["year"].to_numpy()
-    for idx in grid.groupby(["stream", "county"], sort=False).indices.values():
+    revolving = _revolving(scn)
+    for (stream, county), idx in grid.groupby(["stream", "county"], sort=False).indices.items():
+        if (stream, county) in revolving:  # revolving fund: floor(share * spent) comes back
+            k, share = revolving[(stream, county)]
+            for j, i in enumerate(idx):
+                if j >= k:
+                    units = round(spent_v[idx[j - k]] * MONEY_UNITS)
+                    returned[i] = np.floor(share * units + 1e-9) / MONEY_UNITS
         carried = 0.0
         for i in idx:  # few pools x years: a short loop
             carried_in[i] = carried
-            left = budget[i] + carried - spent_v[i]
+            left = budget[i] + carried + returned[i] - spent_v[i]
             carried = max(left, 0.0) if (carry[i] and years[i] != last) else 0.0
             carried_out[i] = carried
     grid["carried_in"] = carried_in
     grid["carried_out"] = carried_out
-    grid["available"] = grid["budget"] + grid["carried_in"]
+    grid["returned"] = returned
+    grid["available"] = grid["budget"] + grid["carried_in"] + grid["returned"]
     grid["unused"] = grid["available"] - grid["spent"] - grid["carried_out"]
     return grid
 
 
+def _revolving(scn) -> dict:
+    """(stream, county) -> (returns_after, return_share) of revolving funds (扶贫周转金)."""
+    fu = scn.funds
+    if "returns_after" not in fu.columns:
+        return {}
+    out = {}
+    for r in fu.itertuples():
+        k = r.returns_after
+        if k is not None and not pd.isna(k):
+            share = r.return_share
+            out[(r.stream, r.county)] = (int(k), 1.0 if share is None or pd.isna(share)
+                                         else float(share))
+    return out
+
+
 def check_budget(f: _Facts, rep: _Report) -> pd.DataFrame:
-    """Per pool and year, spent <= budget + carried_in; what is left carries to the
-    next year when the row's carry_over is true and the year is not the last."""
+    """Per pool and year, spent <= budget + carried_in (+ what a revolving fund gets
+    back: floor(return_share * spent returns_after years before), in whole units);
+    what is left carries to the next year when the row's carry_over is true and the
+    year is not the last."""
     ledger = _ledger(f)
     bad = ledger[ledger["spent"] > ledger["available"] + TOL]
     rep.each("budget", bad,
@@ -718,7 +746,7 @@ def check_funds_table(ledger: pd.DataFrame, funds: pd.DataFrame, rep: _Report) -
                        f"{_county(r['county'])}, {r['year']} is not a money pool of funds.csv "
                        "in the scenario")
     both = both[both["_merge"] == "both"]
-    for col in FUNDS_MONEY:
+    for col in FUNDS_MONEY + (("returned",) if "returned" in funds.columns else ()):
         tol = ONE_UNIT if col == "budget" else TOL
         bad = both[(both[col] - both[f"{col}_plan"]).abs() > tol]
         rep.each("funds", bad,

@@ -44,6 +44,7 @@ class Layout:
     classes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     flow_pairs: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
     flow_vars: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    flow_units: np.ndarray = field(default_factory=lambda: np.zeros(0))  # units per var unit
 
 
 class Formulation:
@@ -198,27 +199,37 @@ class Formulation:
         keep = amount > 0
         rep, k, p, amount = rep[keep], k[keep], p[keep], amount[keep]
         t = L.x_start[rep] + k
-        # flows y[c, b, t] for each class and eligible pool
+        # flows y[c, b, t] for each class and eligible pool; from a revolving pool in whole
+        # units (integer), so that what comes back, floor(share * lent), is exact
         cb = np.argwhere(classes)  # (pairs, 2): class, pool
         n_cb = len(cb)
-        y = m.add_vars("y", n_cb * Y, 0.0, INF).reshape(n_cb, Y)
-        L.flow_pairs, L.flow_vars = cb, y
+        rev = inst.revolving[cb[:, 1]] if n_cb else np.zeros(0, dtype=bool)
+        y = np.zeros((n_cb, Y), dtype=np.int64)
+        y[~rev] = m.add_vars("y", int((~rev).sum()) * Y, 0.0, INF).reshape(-1, Y)
+        y[rev] = m.add_vars("y-revolving", int(rev.sum()) * Y, 0.0, INF,
+                            integer=True).reshape(-1, Y)
+        coef = np.where(rev, self.money, 1.0)  # 万元 per variable unit
+        L.flow_pairs, L.flow_vars, L.flow_units = cb, y, np.where(rev, 1.0, inst.money_units)
         # class-spend rows indexed c * Y + t
         rows_y = (cb[:, 0][:, None] * Y + np.arange(Y)[None, :]).ravel()
         rows_x = cls[p] * Y + t
         m.add_rows("class-spend", C * Y,
                    np.concatenate([rows_y, rows_x]),
                    np.concatenate([y.ravel(), L.x[rep]]),
-                   np.concatenate([np.ones(len(rows_y)), -amount]), lo=0.0, hi=0.0)
+                   np.concatenate([np.repeat(coef, Y), -amount]), lo=0.0, hi=0.0)
         # pool-budget rows indexed b * Y + t
         cb_rows = (cb[:, 1][:, None] * Y + np.arange(Y)[None, :]).ravel()
         cb_cols = y.ravel()
-        cb_vals = np.ones(len(cb_rows))
+        cb_vals = np.repeat(coef, Y)
         carry_bt = np.argwhere(inst.pool_carry[:, : Y - 1]) if Y > 1 else np.zeros((0, 2), int)
         carry = m.add_vars("carry", len(carry_bt), 0.0, INF)
         rows = [cb_rows, carry_bt[:, 0] * Y + carry_bt[:, 1], carry_bt[:, 0] * Y + carry_bt[:, 1] + 1]
         cols = [cb_cols, carry, carry]
         vals = [cb_vals, np.ones(len(carry)), -np.ones(len(carry))]
+        ret_rows, ret_cols = self._returns(cb, y, rev)
+        rows.append(ret_rows)
+        cols.append(ret_cols)
+        vals.append(np.full(len(ret_cols), -self.money))
         if self.elastic == "money":
             extra = m.add_vars("slack-money", B * Y, 0.0, INF)
             for b in range(B):
@@ -230,6 +241,29 @@ class Formulation:
         budget = inst.pool_budget_units.ravel() * self.money
         m.add_rows("pool-budget", B * Y, np.concatenate(rows), np.concatenate(cols),
                    np.concatenate(vals), hi=budget)
+
+    def _returns(self, cb, y, rev):
+        """pool-return (revolving pools):  back[b,t] <= share[b] * sum_c y[c,b,t-k[b]] (in
+        whole units, back integer, so back <= floor); back[b,t] adds to pool-budget[b,t].
+        Returns the (budget row, back variable) entries."""
+        inst, m, Y = self.inst, self.m, self.inst.n_years
+        rows, cols = [], []
+        ret_rows, ret_cols, ret_vals, n = [], [], [], 0
+        for b in np.flatnonzero(inst.revolving):
+            k, share = int(inst.pool_return_after[b]), float(inst.pool_return_share[b])
+            lenders = np.flatnonzero((cb[:, 1] == b) & rev)
+            for t in range(k, Y):
+                back = m.add_vars(f"back-{b}-{t}", 1, 0.0, INF, integer=True)[0]
+                rows.append(b * Y + t)
+                cols.append(back)
+                ret_rows += [n] * (1 + len(lenders))
+                ret_cols += [back] + list(y[lenders, t - k])
+                ret_vals += [1.0] + [-share] * len(lenders)
+                n += 1
+        if n:
+            m.add_rows("pool-return", n, np.array(ret_rows), np.array(ret_cols),
+                       np.array(ret_vals), hi=0.0)
+        return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
 
     def requires(self):
         """requires:  x[q,s] <= sum_{s': s' + d_p - 1 < s} x[p,s']  when q requires p
