@@ -39,8 +39,8 @@ def separable(inst: Instance) -> str | None:
         return "a money pool is shared by several counties"
     if inst.max_spread is not None:
         return "a fairness spread between counties couples them"
-    if inst.revolving.any():
-        return "a revolving fund (solved whole)"
+    if inst.revolving.any() or inst.levering.any():
+        return "a revolving or levering fund (solved whole)"
     county_of_proj = inst.village_county[inst.gap_village[inst.proj_gap]]
     if len(inst.requires) and np.any(county_of_proj[inst.requires[:, 0]]
                                      != county_of_proj[inst.requires[:, 1]]):
@@ -98,6 +98,9 @@ def _part(inst: Instance, county: int) -> Part:
         else inst.pool_return_after[bmask],
         pool_return_share=None if inst.pool_return_share is None
         else inst.pool_return_share[bmask],
+        pool_leverage=None if inst.pool_leverage is None else inst.pool_leverage[bmask],
+        pool_outside_limit=None if inst.pool_outside_limit is None
+        else inst.pool_outside_limit[bmask],
         meta={**inst.meta, "county": inst.county_names[county]},
     )
     return Part(county, sub, pidx, exact)
@@ -172,7 +175,15 @@ def share_out(inst: Instance, weights: np.ndarray | None = None) -> Instance:
         ret_share = np.concatenate([inst.pool_return_share[keep]]
                                    + [np.repeat(inst.pool_return_share[b], len(counties))
                                       for b in pooled])
-    return inst.replace(pool_return_after=ret_after, pool_return_share=ret_share,
+    lev = lim = None
+    if inst.pool_leverage is not None:  # a levering pool is not cut (separable refuses it)
+        lev = np.concatenate([inst.pool_leverage[keep]]
+                             + [np.repeat(inst.pool_leverage[b], len(counties)) for b in pooled])
+        lim = np.concatenate([inst.pool_outside_limit[keep]]
+                             + [np.repeat(inst.pool_outside_limit[b][None, :], len(counties),
+                                          axis=0) for b in pooled])
+    return inst.replace(pool_leverage=lev, pool_outside_limit=lim,
+                        pool_return_after=ret_after, pool_return_share=ret_share,
                         pool_stream=tuple(streams), pool_county=np.concatenate(pcounty),
                         pool_budget_units=np.concatenate(budget), pool_carry=np.concatenate(carry),
                         proj_pools=np.concatenate(elig, axis=1),

@@ -18,33 +18,84 @@ class FundingError(RuntimeError):
     """The chosen starts cannot be paid from the pools (the plan is not feasible)."""
 
 
-def allocate(inst: Instance, start: np.ndarray, lent: np.ndarray | None = None) -> np.ndarray:
-    """(K, 4) int64 rows (project, pool, year index, units) paying every chosen project.
+def allocate(inst: Instance, start: np.ndarray, flows: dict | None = None
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """(pool money, outside money): (K, 4) int64 rows (project, pool, year index, units).
 
-    A revolving pool pays out exactly what the solve lent from it each year (`lent`,
-    whole units), since the money that comes back depends on it; its ledger (budget,
-    carry-over, returns) was kept by the solve itself."""
-    from ortools.graph.python import min_cost_flow
-
-    Y, B = inst.n_years, inst.n_pools
+    A revolving pool pays out exactly what the solve lent from it each year
+    (flows["lent"], whole units), since the money that comes back depends on it; its
+    ledger (budget, carry-over, returns) was kept by the solve itself.  A levering
+    pool's money and the outside money it unlocks are handed to the projects of each
+    class first (`_lever`: a project gets outside money only with some of the pool's);
+    the min-cost flow pays the rest from the other pools."""
+    Y = inst.n_years
     chosen = np.flatnonzero(start >= 0)
-    # demand entries (project, year, units)
     dur = inst.proj_duration[chosen]
     proj = np.repeat(chosen, dur)
     k = np.arange(len(proj)) - np.repeat(np.cumsum(dur) - dur, dur)
-    units = inst.proj_pooled_units[proj, k]
+    units = inst.proj_pooled_units[proj, k].astype(np.int64)
     keep = units > 0
     proj, k, units = proj[keep], k[keep], units[keep]
     year = start[proj] + k
+    if (inst.revolving.any() or inst.levering.any()) and flows is None:
+        raise FundingError("a revolving or levering pool needs the solve's whole-unit flows")
+    lever_rows, outside_rows = _lever(inst, proj, year, units, flows)
+    pool_rows = _flow(inst, proj, year, units, flows)
+    return np.concatenate([pool_rows, lever_rows]), outside_rows
+
+
+def _lever(inst, proj, year, units, flows):
+    """Hand each class's levering money (and the outside money it unlocks) to its
+    projects, in project order; `units` (the remaining demand) is reduced in place."""
+    empty = np.zeros((0, 4), dtype=np.int64)
+    if flows is None or not len(flows["lever"]):
+        return empty, empty
+    classes = flows["classes"]
+    pos = {(p, t): i for i, (p, t) in enumerate(zip(proj, year))}
+    by_class: dict[tuple, list] = {}
+    for p, t in zip(proj, year):
+        by_class.setdefault((classes[p], t), []).append(p)
+    paid, outside = [], []
+    for c, b, t, money, unlocked in flows["lever"]:
+        for p in by_class.get((c, t), []):
+            if money == 0 and unlocked == 0:
+                break
+            i = pos[(p, t)]
+            want = min(units[i], money + unlocked)
+            o = min(unlocked, max(want - 1, 0))  # leave at least one unit of pool money
+            m = min(money, want - o)
+            if m == 0:
+                o = 0
+            if m:
+                paid.append((p, b, t, m))
+            if o:
+                outside.append((p, b, t, o))
+            units[i] -= m + o
+            money -= m
+            unlocked -= o
+        if money or unlocked:
+            raise FundingError(f"levering pool {inst.pool_stream[b]} money could not be "
+                               "handed to its projects")
+    as_rows = lambda rows: np.array(rows, dtype=np.int64).reshape(-1, 4)
+    return as_rows(paid), as_rows(outside)
+
+
+def _flow(inst, proj, year, units, flows) -> np.ndarray:
+    """The rest of the demand paid from the other pools by a min-cost flow."""
+    from ortools.graph.python import min_cost_flow
+
+    keep = units > 0
+    proj, year, units = proj[keep], year[keep], units[keep]
+    lent = flows["lent"] if flows is not None else None
+    Y, B = inst.n_years, inst.n_pools
     n_dem = len(proj)
     if n_dem == 0:
         return np.zeros((0, 4), dtype=np.int64)
     supply = inst.pool_budget_units.astype(np.int64).copy()
     revolving = inst.revolving
-    if revolving.any():
-        if lent is None:
-            raise FundingError("a revolving pool needs the money lent from it (Result.pool_lent)")
-        supply[revolving] = lent[revolving]
+    supply[revolving] = lent[revolving] if revolving.any() else 0
+    supply[inst.levering] = 0  # handed out by _lever
+    revolving = revolving | inst.levering  # no carry or unused arcs either
     total_supply, total_demand = int(supply.sum()), int(units.sum())
     if total_demand > total_supply:
         raise FundingError("the plan spends more money than all pools hold")
@@ -59,7 +110,7 @@ def allocate(inst: Instance, start: np.ndarray, lent: np.ndarray | None = None) 
             if t + 1 < Y and inst.pool_carry[b, t]:
                 tails.append(b * Y + t); heads.append(b * Y + t + 1); caps.append(big); costs.append(0)
             tails.append(b * Y + t); heads.append(sink); caps.append(big); costs.append(0)
-    elig = inst.proj_pools[proj]  # (n_dem, B)
+    elig = inst.proj_pools[proj] & ~inst.levering[None, :]  # (n_dem, B)
     d_idx, b_idx = np.nonzero(elig)
     arc_cost = np.where(inst.pool_carry[b_idx, year[d_idx]], 2 * B, 0) + breadth[b_idx] + 1
     tails.extend((b_idx * Y + year[d_idx]).tolist())

@@ -91,6 +91,10 @@ class Instance:
     # (0: never), floor(return_share * spent) in whole units
     pool_return_after: np.ndarray | None = None  # (B,) int
     pool_return_share: np.ndarray | None = None  # (B,) float
+    # levering pools: 1 unit of the pool's money on a work unlocks up to pool_leverage[b]
+    # units of outside money for it; at most pool_outside_limit[b, t] units a year (-1: none)
+    pool_leverage: np.ndarray | None = None  # (B,) float, 0 for none
+    pool_outside_limit: np.ndarray | None = None  # (B, Y) int units, -1 for no limit
     meta: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -169,6 +173,13 @@ class Instance:
             return np.zeros(self.n_pools, dtype=bool)
         return self.pool_return_after > 0
 
+    @property
+    def levering(self) -> np.ndarray:
+        """Bool per pool: its money unlocks outside money."""
+        if self.pool_leverage is None:
+            return np.zeros(self.n_pools, dtype=bool)
+        return self.pool_leverage > 0
+
     def starts(self) -> tuple[np.ndarray, np.ndarray]:
         """All allowed (project, start year) pairs, in project order."""
         lo = np.where(self.lock_out, 1, self.proj_earliest)
@@ -226,6 +237,11 @@ class Instance:
         if self.pool_return_after is not None:
             check("pool_return_after", self.pool_return_after, (B,), 0)
             check("pool_return_share", self.pool_return_share, (B,), 0, 1)
+        if self.pool_leverage is not None:
+            check("pool_leverage", self.pool_leverage, (B,), 0)
+            check("pool_outside_limit", self.pool_outside_limit, (B, Y), -1)
+            if np.any(self.levering & self.revolving):
+                raise InstanceError("a pool cannot both revolve and lever")
         if self.gap_quantity is not None:
             check("gap_quantity", self.gap_quantity, (G,), 0)
             check("proj_contrib", self.proj_contrib, (P,), 0)

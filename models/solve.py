@@ -65,16 +65,27 @@ def decode(inst: Instance, layout, values: np.ndarray) -> tuple[np.ndarray, np.n
     return start, on_time(inst, start)
 
 
-def revolving_lent(inst: Instance, layout, values: np.ndarray) -> np.ndarray | None:
-    """(B, Y) whole units each revolving pool pays out per year (None: no such pool)."""
-    if not inst.revolving.any():
+def whole_flows(inst: Instance, layout, values: np.ndarray) -> dict | None:
+    """The money the solve holds in whole units, which the per-project split must keep:
+    "lent": (B, Y) what each revolving pool pays out per year; "lever": rows (class,
+    pool, year, pool money, outside money) of the levering pools; "classes": the class
+    of each project.  None when no pool revolves or levers."""
+    if not (inst.revolving.any() or inst.levering.any()):
         return None
     lent = np.zeros((inst.n_pools, inst.n_years), dtype=np.int64)
-    pools = layout.flow_pairs[:, 1]
-    rev = inst.revolving[pools]
-    units = np.rint(values[layout.flow_vars[rev]] * layout.flow_units[rev, None])
-    np.add.at(lent, pools[rev], units.astype(np.int64))
-    return lent
+    pairs = layout.flow_pairs
+    rev = inst.revolving[pairs[:, 1]]
+    units = np.rint(values[layout.flow_vars] * layout.flow_units[:, None]).astype(np.int64)
+    np.add.at(lent, pairs[rev, 1], units[rev])
+    rows = []
+    outside = np.rint(values[layout.outside_vars]).astype(np.int64)
+    for i, pair in enumerate(layout.outside_pairs):
+        c, b = pairs[pair]
+        for t in range(inst.n_years):
+            if units[pair, t] or outside[i, t]:
+                rows.append((c, b, t, units[pair, t], outside[i, t]))
+    return {"lent": lent, "lever": np.array(rows, dtype=np.int64).reshape(-1, 5),
+            "classes": layout.classes}
 
 
 def on_time(inst: Instance, start: np.ndarray) -> np.ndarray:
@@ -214,7 +225,7 @@ def solve(inst: Instance, backend: str = DEFAULT_BACKEND, time_limit: float | No
             bound = value
     phase1 = time.perf_counter() - t0
     options["tie_break"] = "off"
-    lent = revolving_lent(inst, layout, values)
+    lent = whole_flows(inst, layout, values)
     if tie_break:
         start, lent2, options["tie_break"] = _tie_break(inst, mod, opts, start, value,
                                                         phase1, t0)
@@ -223,7 +234,7 @@ def solve(inst: Instance, backend: str = DEFAULT_BACKEND, time_limit: float | No
     return Result(status=status, backend=backend, backend_version=version,
                   objective=value, bound=bound, gap=relative_gap(value, bound),
                   seconds=time.perf_counter() - t0, values=values, start=start,
-                  on_time=ontime, options=options, pool_lent=lent)
+                  on_time=ontime, options=options, flows=lent)
 
 
 def _pooled(inst, start) -> int:
@@ -248,7 +259,7 @@ def solve_secondary(inst: Instance, floor: float, secondary: dict,
     return Result(status=status, backend=backend, backend_version=mod.version(),
                   objective=plan_value(inst, start), bound=None, gap=None,
                   seconds=time.perf_counter() - t0, values=values, start=start, on_time=ontime,
-                  pool_lent=revolving_lent(inst, layout, values),
+                  flows=whole_flows(inst, layout, values),
                   options={**run_opts, "secondary": secondary["kind"],
                            "secondary_value": objective, "secondary_bound": bound})
 
@@ -270,6 +281,6 @@ def _tie_break(inst, mod, opts, start, value, phase1, t0):
                     else plan_value(inst, new) <= value + 1e-9)
     finish = lambda st: int((st + inst.proj_duration - 1)[st >= 0].sum())
     if better_value and (_pooled(inst, new), finish(new)) <= (_pooled(inst, start), finish(start)):
-        return new, revolving_lent(inst, layout, values), (
+        return new, whole_flows(inst, layout, values), (
             "optimal" if status is SolveStatus.OPTIMAL else "improved within its time")
     return start, None, "kept phase 1"

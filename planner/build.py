@@ -84,6 +84,14 @@ def build_instance(scn: Scenario) -> Instance:
     pool_county = np.array([county_idx[c] if c else -1 for c in pools["county"]], dtype=np.int64)
     ret_after = np.zeros(B, dtype=np.int64)
     ret_share = np.zeros(B)
+    leverage = np.zeros(B)
+    limit = np.full((B, Y), -1, dtype=np.int64)
+    for r in f.itertuples():
+        if r.leverage is not None and not pd.isna(r.leverage):
+            b = key[(r.stream, r.county)]
+            leverage[b] = float(r.leverage)
+            if r.outside_limit is not None and not pd.isna(r.outside_limit):
+                limit[b, r.year - first] = int(np.floor(r.outside_limit * MONEY_UNITS + 1e-6))
     for r in f.itertuples():  # a revolving stream gives the same on every row (validated)
         if r.returns_after is not None and not pd.isna(r.returns_after):
             b = key[(r.stream, r.county)]
@@ -121,6 +129,10 @@ def build_instance(scn: Scenario) -> Instance:
             pool_county = np.append(pool_county, pool_county[b])
             ret_after = np.append(ret_after, ret_after[b])
             ret_share = np.append(ret_share, ret_share[b])
+            leverage = np.append(leverage, leverage[b])
+            part_limit = np.where(limit[b] >= 0, np.floor(limit[b] * res["share"] + 1e-9), -1)
+            limit[b] = np.where(limit[b] >= 0, limit[b] - part_limit, -1)
+            limit = np.vstack([limit, part_limit.astype(np.int64)[None, :]])
             eligible = np.column_stack([eligible, eligible[:, b] & deep_proj])
             stream_names.append(res["stream"])
 
@@ -189,6 +201,8 @@ def build_instance(scn: Scenario) -> Instance:
         late_factor=scn.weights["late_factor"],
         on_time_bonus=scn.weights["on_time_bonus"],
         soft_penalty=scn.weights["soft_deadline_penalty"],
+        pool_leverage=leverage,
+        pool_outside_limit=limit,
         pool_return_after=ret_after,
         pool_return_share=ret_share,
         gap_quantity=quantity,

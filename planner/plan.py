@@ -45,7 +45,7 @@ def make_plan(scn: Scenario, inst: Instance, result: Result) -> Plan:
     scale = inst.money_units
     assert scale == 1e4, "outputs assume 4 decimals per money unit"
     start = result.start
-    alloc = allocate(inst, start, result.pool_lent)
+    alloc, outside = allocate(inst, start, result.flows)
     streams = sorted(set(inst.pool_stream))
     years = inst.years
 
@@ -60,6 +60,11 @@ def make_plan(scn: Scenario, inst: Instance, result: Result) -> Plan:
     stream_col = {s: i for i, s in enumerate(streams)}
     for p, b, tt, units in alloc:
         spend[row_of[(p, tt)], stream_col[inst.pool_stream[b]]] += units
+    lever_streams = sorted({inst.pool_stream[b] for b in np.flatnonzero(inst.levering)})
+    lever_col = {s: i for i, s in enumerate(lever_streams)}
+    unlocked = np.zeros((len(proj), len(lever_streams)), dtype=np.int64)
+    for p, b, tt, units in outside:
+        unlocked[row_of[(p, tt)], lever_col[inst.pool_stream[b]]] += units
     prj = scn.projects.set_index("project_id")
     vil = scn.villages.set_index("village_id")
     pids = [inst.project_ids[p] for p in proj]
@@ -84,6 +89,8 @@ def make_plan(scn: Scenario, inst: Instance, result: Result) -> Plan:
     })
     for s in streams:
         sched[s] = _money(spend[:, stream_col[s]])
+    for s in lever_streams:  # outside money (loans, private capital) a stream unlocked
+        sched[f"outside_{s}"] = _money(unlocked[:, lever_col[s]])
     sched = sched.sort_values(["year", "county", "village_id", "project_id"], kind="stable")
     sched = sched.reset_index(drop=True)
 
@@ -93,6 +100,8 @@ def make_plan(scn: Scenario, inst: Instance, result: Result) -> Plan:
     # ---------------------------------------------------------- funds
     spent = np.zeros((inst.n_pools, inst.n_years), dtype=np.int64)
     np.add.at(spent, (alloc[:, 1], alloc[:, 2]), alloc[:, 3]) if len(alloc) else None
+    freed = np.zeros((inst.n_pools, inst.n_years), dtype=np.int64)
+    np.add.at(freed, (outside[:, 1], outside[:, 2]), outside[:, 3]) if len(outside) else None
     rows = []
     for b in range(inst.n_pools):
         carried = 0
@@ -112,6 +121,7 @@ def make_plan(scn: Scenario, inst: Instance, result: Result) -> Plan:
                 "budget": budget / 1e4, "carried_in": carried / 1e4,
                 "returned": int(back[ti]) / 1e4,
                 "spent": int(spent[b, ti]) / 1e4, "carried_out": out / 1e4,
+                "outside": int(freed[b, ti]) / 1e4,
                 "unused": (left - out) / 1e4,
             })
             carried = out
@@ -242,6 +252,8 @@ def _summary(scn, inst, result: Result, sched, villages, funds) -> dict:
         "pooled_cost": round(float(sched["pooled_cost"].sum()), 4),
         "self_funded": round(float(sched["self_funded"].sum()), 4),
         "spent_by_stream": {s: round(float(sched[s].sum()), 4) for s in stream_cols},
+        "outside_money": {c[len("outside_"):]: round(float(sched[c].sum()), 4)
+                          for c in sched.columns if c.startswith("outside_")},
         "money_available": round(float(funds.groupby(["stream", "county"])["budget"].sum().sum()), 4),
         "deadlines": deadlines,
         "fairness": _fairness(scn, inst, result, sched, villages),

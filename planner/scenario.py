@@ -518,7 +518,26 @@ def _validate_funds(fu, counties, codes, years, problems):
             if k is None or pd.isna(k):
                 problems.add(f, "return_share needs returns_after (years until the money "
                              "comes back)", row=r._1, column="returns_after")
+    for r in fu.itertuples():
+        lev, lim = r.leverage, r.outside_limit
+        if lev is not None and not pd.isna(lev):
+            if lev < 0:
+                problems.add(f, "leverage must be >= 0", row=r._1, column="leverage", value=lev)
+            if r.returns_after is not None and not pd.isna(r.returns_after):
+                problems.add(f, "a stream is either revolving or levering, not both",
+                             row=r._1, column="leverage", value=lev)
+        if lim is not None and not pd.isna(lim):
+            if lim < 0:
+                problems.add(f, "outside_limit must be >= 0", row=r._1, column="outside_limit",
+                             value=lim)
+            if lev is None or pd.isna(lev):
+                problems.add(f, "outside_limit needs leverage", row=r._1, column="leverage")
     for (stream, county), grp in fu.groupby(["stream", "county"], sort=False):
+        levers = {None if v is None or pd.isna(v) else float(v) for v in grp["leverage"]}
+        if len(levers) > 1:
+            problems.add(f, f"stream {stream!r} gives different leverage on different rows; "
+                         "give the same on every row of a stream",
+                         row=int(grp["_row"].iloc[1]), column="leverage")
         revolving = {(None if v is None or pd.isna(v) else int(v),
                       None if w is None or pd.isna(w) else float(w))
                      for v, w in zip(grp["returns_after"], grp["return_share"])}

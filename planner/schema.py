@@ -88,6 +88,11 @@ TABLES: dict[str, tuple[Column, ...]] = {
            "years later"),
         _c("return_share", "float", False, None, "share",
            "share of the money spent that comes back (default 1 with returns_after)"),
+        _c("leverage", "float", False, None, "",
+           "each 1 of this stream's money on a work unlocks up to this much outside money "
+           "(loans, private capital) for it (贷款贴息, PPP)"),
+        _c("outside_limit", "float", False, None, "money unit",
+           "most outside money this stream may unlock in the year (blank: no limit)"),
     ),
     "locked": (
         _c("project_id", "id", True, None, "", "project to lock"),

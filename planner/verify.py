@@ -150,6 +150,7 @@ def verify_plan(scn: Scenario, plan_dir: Path) -> list[Violation]:
     check_costs(f, rep)
     check_streams(f, rep)
     check_eligibility(f, rep)
+    check_leverage(f, rep)
     ledger = check_budget(f, rep)
     if funds is not None:
         check_funds_table(ledger, funds, rep)
@@ -233,6 +234,8 @@ def _read_schedule(plan_dir: Path, streams: list[str], rep: _Report) -> pd.DataF
     ok = _to_numbers(frame, "schedule.csv", SCHEDULE_INT, rep, integer=True)
     ok &= _to_numbers(frame, "schedule.csv", SCHEDULE_MONEY, rep)
     ok &= _to_numbers(frame, "schedule.csv", streams, rep, blank=0.0)
+    outside = [c for c in frame.columns if c.startswith("outside_")]
+    ok &= _to_numbers(frame, "schedule.csv", outside, rep, blank=0.0)
     return frame if ok else None
 
 
@@ -575,12 +578,51 @@ def check_streams(f: _Facts, rep: _Report) -> None:
                  lambda r, stream=stream:
                  f"schedule.csv row {r['_row']}: project {r['project_id']} draws "
                  f"{_m(r[stream])} from {stream} in {r['year']}: money must be >= 0")
-    total = s[f.streams].sum(axis=1) if f.streams else pd.Series(0.0, index=s.index)
+    money = f.streams + [c for c in s.columns if c.startswith("outside_")]
+    total = s[money].sum(axis=1) if money else pd.Series(0.0, index=s.index)
     bad = s.assign(total=total)[(total - s["pooled_cost"]).abs() > TOL]
     rep.each("streams", bad[["_row", "project_id", "year", "pooled_cost", "total"]],
              lambda r: f"schedule.csv row {r['_row']}: project {r['project_id']} in {r['year']} "
-                       f"draws {_m(r['total'])} from the streams in all; its pooled_cost is "
-                       f"{_m(r['pooled_cost'])}")
+                       f"draws {_m(r['total'])} from the streams (and outside money they "
+                       f"unlock) in all; its pooled_cost is {_m(r['pooled_cost'])}")
+
+
+def check_leverage(f: _Facts, rep: _Report) -> None:
+    """outside_<S> (loans, private capital) only for a stream S with `leverage` k, only in
+    a row that also draws on S, and per pool and year at most k times what S paid and at
+    most S's outside_limit (whole units, rounded down as budgets are)."""
+    s, fu = f.sched, f.scn.funds
+    levers = {}
+    if "leverage" in fu.columns:
+        for r in fu.itertuples():
+            if r.leverage is not None and not pd.isna(r.leverage):
+                levers[r.stream] = float(r.leverage)
+    for col in [c for c in s.columns if c.startswith("outside_")]:
+        stream = col[len("outside_"):]
+        if stream not in levers:
+            if (s[col] > 0).any():
+                rep.add("leverage", f"schedule.csv has outside money {col} but stream {stream!r} "
+                                    "has no leverage in funds.csv")
+            continue
+        bad = s[(s[col] > 0) & (s.get(stream, 0.0) <= 0)]
+        rep.each("leverage", bad[["_row", "project_id", "year"]],
+                 lambda r, col=col, stream=stream: f"schedule.csv row {r['_row']}: project "
+                 f"{r['project_id']} gets {col} in {r['year']} without money from {stream}")
+        pooled = stream in f.pooled_streams
+        by = ["year"] if pooled else ["pool_county", "year"]
+        sums = s.groupby(by)[[col, stream]].sum().reset_index()
+        for r in sums.itertuples(index=False):
+            row = r._asdict()
+            county = "" if pooled else row["pool_county"]
+            if row[col] > levers[stream] * row[stream] + TOL:
+                rep.add("leverage", f"stream {stream}{_county(county)}, {row['year']}: outside "
+                                    f"money {_m(row[col])} > {levers[stream]:g} x {_m(row[stream])}")
+            lim = fu[(fu["stream"] == stream) & (fu["county"] == county)
+                     & (fu["year"] == row["year"])]["outside_limit"]
+            lim = [v for v in lim if v is not None and not pd.isna(v)]
+            if lim and row[col] > np.floor(lim[0] * MONEY_UNITS + 1e-6) / MONEY_UNITS + TOL:
+                rep.add("leverage", f"stream {stream}{_county(county)}, {row['year']}: outside "
+                                    f"money {_m(row[col])} > outside_limit {lim[0]:g}")
 
 
 # ====================================================================== rule 2: eligibility

@@ -50,9 +50,12 @@ def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
     from ortools.sat.python import cp_model
 
     cost, lb, ub, integer, rlo, rhi, rows, cols, vals = model.arrays()
-    # bound for the continuous variables (money flows): all finite row bounds together
+    # bound for unbounded variables (money flows): every finite row bound and everything
+    # the bounded variables can contribute, together, in 1e-4 steps
     finite = np.concatenate([rhi[np.isfinite(rhi)], rlo[np.isfinite(rlo)]])
-    big = int(min(np.abs(finite).sum() * 1e4 + 1, 2**50))
+    bounded = np.isfinite(ub)[cols]
+    reach = np.abs(vals[bounded] * ub[cols[bounded]]).sum()
+    big = int(min((np.abs(finite).sum() + reach) * 1e4 + 1, 2**50))
     m = cp_model.CpModel()
     var_scale = np.ones(model.n_vars)  # continuous variables are held in 1e-4 steps
     var_scale[~integer] = 1e4

@@ -45,6 +45,8 @@ class Layout:
     flow_pairs: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
     flow_vars: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
     flow_units: np.ndarray = field(default_factory=lambda: np.zeros(0))  # units per var unit
+    outside_pairs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    outside_vars: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
 
 
 class Formulation:
@@ -203,20 +205,28 @@ class Formulation:
         # units (integer), so that what comes back, floor(share * lent), is exact
         cb = np.argwhere(classes)  # (pairs, 2): class, pool
         n_cb = len(cb)
-        rev = inst.revolving[cb[:, 1]] if n_cb else np.zeros(0, dtype=bool)
+        whole = inst.revolving | inst.levering  # pools whose flows are held in whole units
+        rev = whole[cb[:, 1]] if n_cb else np.zeros(0, dtype=bool)
         y = np.zeros((n_cb, Y), dtype=np.int64)
         y[~rev] = m.add_vars("y", int((~rev).sum()) * Y, 0.0, INF).reshape(-1, Y)
         y[rev] = m.add_vars("y-revolving", int(rev.sum()) * Y, 0.0, INF,
                             integer=True).reshape(-1, Y)
         coef = np.where(rev, self.money, 1.0)  # 万元 per variable unit
         L.flow_pairs, L.flow_vars, L.flow_units = cb, y, np.where(rev, 1.0, inst.money_units)
+        # outside money unlocked by levering pools, whole units
+        lev = np.flatnonzero(inst.levering[cb[:, 1]]) if n_cb else np.zeros(0, dtype=np.int64)
+        out = m.add_vars("outside", len(lev) * Y, 0.0, INF, integer=True).reshape(-1, Y)
+        L.outside_pairs, L.outside_vars = lev, out
         # class-spend rows indexed c * Y + t
         rows_y = (cb[:, 0][:, None] * Y + np.arange(Y)[None, :]).ravel()
+        rows_o = (cb[lev, 0][:, None] * Y + np.arange(Y)[None, :]).ravel()
         rows_x = cls[p] * Y + t
         m.add_rows("class-spend", C * Y,
-                   np.concatenate([rows_y, rows_x]),
-                   np.concatenate([y.ravel(), L.x[rep]]),
-                   np.concatenate([np.repeat(coef, Y), -amount]), lo=0.0, hi=0.0)
+                   np.concatenate([rows_y, rows_o, rows_x]),
+                   np.concatenate([y.ravel(), out.ravel(), L.x[rep]]),
+                   np.concatenate([np.repeat(coef, Y), np.full(out.size, self.money), -amount]),
+                   lo=0.0, hi=0.0)
+        self._leverage(cb, y, lev, out)
         # pool-budget rows indexed b * Y + t
         cb_rows = (cb[:, 1][:, None] * Y + np.arange(Y)[None, :]).ravel()
         cb_cols = y.ravel()
@@ -241,6 +251,30 @@ class Formulation:
         budget = inst.pool_budget_units.ravel() * self.money
         m.add_rows("pool-budget", B * Y, np.concatenate(rows), np.concatenate(cols),
                    np.concatenate(vals), hi=budget)
+
+    def _leverage(self, cb, y, lev, out):
+        """pool-leverage:  outside[c,b,t] <= leverage[b] * y[c,b,t]  (whole units);
+        outside-limit:  sum_c outside[c,b,t] <= limit[b,t]  where a limit is given."""
+        inst, m, Y = self.inst, self.m, self.inst.n_years
+        if not len(lev):
+            return
+        k = inst.pool_leverage[cb[lev, 1]]
+        n = len(lev) * Y
+        r = np.arange(n)
+        m.add_rows("pool-leverage", n, np.concatenate([r, r]),
+                   np.concatenate([out.ravel(), y[lev].ravel()]),
+                   np.concatenate([np.ones(n), -np.repeat(k, Y)]), hi=0.0)
+        rows, cols, his = [], [], []
+        for b in np.flatnonzero(inst.levering):
+            mine = np.flatnonzero(cb[lev, 1] == b)
+            for t in range(Y):
+                if inst.pool_outside_limit[b, t] >= 0:
+                    rows.append(np.full(len(mine), len(his)))
+                    cols.append(out[mine, t])
+                    his.append(float(inst.pool_outside_limit[b, t]))
+        if his:
+            m.add_rows("outside-limit", len(his), np.concatenate(rows), np.concatenate(cols),
+                       1.0, hi=np.array(his))
 
     def _returns(self, cb, y, rev):
         """pool-return (revolving pools):  back[b,t] <= share[b] * sum_c y[c,b,t-k[b]] (in
