@@ -101,9 +101,3 @@ class LinearModel:
         start = np.zeros(self.n_vars + 1, dtype=np.int64)
         np.add.at(start, c + 1, 1)
         return np.cumsum(start), r, v
-
-    def family_of(self, row: int) -> str:
-        for fam in self.families:
-            if fam.start <= row < fam.start + fam.count:
-                return fam.name
-        raise IndexError(row)

@@ -26,12 +26,6 @@ def budget_duals(inst: Instance) -> np.ndarray:
     return np.abs(d)
 
 
-def lp_bound(inst: Instance) -> float:
-    """The LP relaxation's objective: an upper bound on the value (a lower bound on the
-    cost for min_cost) of every plan."""
-    return lp_relaxation(inst)[0]
-
-
 def lp_relaxation(inst: Instance, threads: int | None = None) -> tuple[float, np.ndarray]:
     """(objective, (B, C, Y) money of pool b the LP relaxation spends on county c in year t)."""
     from .mip import highs

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +43,6 @@ class Outcome:
     instance: Instance
     result: Result
     plan: Plan | None
-    explanation: list[str] = field(default_factory=list)
 
 
 SOLVER_KEYS = ("backend", "time_limit", "gap", "threads", "seed", "decompose", "scheduler")
