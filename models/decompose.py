@@ -75,6 +75,7 @@ def _part(inst: Instance, county: int) -> Part:
         if d.share < 1 and len(scope) < len(d.villages):
             exact = False
         deadlines.append(DeadlineSpec(d.label, d.target, d.year, vnew[scope], d.share, d.soft))
+    pools = inst.take_pools(np.flatnonzero(bmask))
     sub = inst.replace(
         village_ids=tuple(v for v, m in zip(inst.village_ids, vmask) if m),
         village_county=inst.village_county[vmask], village_due=inst.village_due[vmask],
@@ -88,20 +89,12 @@ def _part(inst: Instance, county: int) -> Part:
         proj_cost_units=inst.proj_cost_units[pmask],
         proj_pooled_units=inst.proj_pooled_units[pmask],
         proj_earliest=inst.proj_earliest[pmask], proj_latest=inst.proj_latest[pmask],
-        proj_pools=inst.proj_pools[pmask][:, bmask], proj_group=new_groups,
+        proj_group=new_groups,
         requires=np.column_stack([pnew[req[:, 0]], pnew[req[:, 1]]]) if len(req) else req,
         lock_in=inst.lock_in[pmask], lock_out=inst.lock_out[pmask],
-        pool_stream=tuple(s for s, m in zip(inst.pool_stream, bmask) if m),
-        pool_county=inst.pool_county[bmask], pool_budget_units=inst.pool_budget_units[bmask],
-        pool_carry=inst.pool_carry[bmask], deadlines=tuple(deadlines),
-        pool_return_after=None if inst.pool_return_after is None
-        else inst.pool_return_after[bmask],
-        pool_return_share=None if inst.pool_return_share is None
-        else inst.pool_return_share[bmask],
-        pool_leverage=None if inst.pool_leverage is None else inst.pool_leverage[bmask],
-        pool_outside_limit=None if inst.pool_outside_limit is None
-        else inst.pool_outside_limit[bmask],
+        deadlines=tuple(deadlines),
         meta={**inst.meta, "county": inst.county_names[county]},
+        **{**pools, "proj_pools": pools["proj_pools"][pmask]},
     )
     return Part(county, sub, pidx, exact)
 
@@ -138,8 +131,8 @@ def share_out(inst: Instance, weights: np.ndarray | None = None) -> Instance:
 
     Slice of county c in year t: the pool's money times weights[b, c, t] / sum over c
     (default: the county's share of the pooled need the pool may pay, every year), in
-    whole units, remainders to the largest fractions.  A restriction: any plan of the result is a plan of
-    the original."""
+    whole units, remainders to the largest fractions.  A restriction: any plan of the
+    result is a plan of the original."""
     pooled = np.flatnonzero(inst.pool_county < 0)
     if not len(pooled):
         return inst
@@ -148,11 +141,10 @@ def share_out(inst: Instance, weights: np.ndarray | None = None) -> Instance:
         weights = np.repeat(pooled_need(inst)[:, :, None], inst.n_years, axis=2)
     county_of_proj = inst.village_county[inst.gap_village[inst.proj_gap]]
     keep = np.flatnonzero(inst.pool_county >= 0)
-    streams = [inst.pool_stream[b] for b in keep]
-    pcounty, budget, carry = [inst.pool_county[keep]], [inst.pool_budget_units[keep]], \
-        [inst.pool_carry[keep]]
-    elig = [inst.proj_pools[:, keep]]
-    for b in pooled:
+    index = np.concatenate([keep] + [np.repeat(b, len(counties)) for b in pooled])
+    cut = inst.take_pools(index)
+    at = len(keep)
+    for b in pooled:  # each shared pool becomes one slice per county
         w = weights[b][counties].astype(float)  # (C, Y)
         tot = w.sum(axis=0, keepdims=True)
         w = np.where(tot > 0, w / np.where(tot > 0, tot, 1), 1.0 / len(counties))
@@ -162,32 +154,13 @@ def share_out(inst: Instance, weights: np.ndarray | None = None) -> Instance:
             short = int(inst.pool_budget_units[b, t] - base[:, t].sum())
             if short > 0:
                 base[np.argsort(-(raw[:, t] - base[:, t]), kind="stable")[:short], t] += 1
-        streams += [inst.pool_stream[b]] * len(counties)
-        pcounty.append(counties)
-        budget.append(base)
-        carry.append(np.repeat(inst.pool_carry[b][None, :], len(counties), axis=0))
-        elig.append(inst.proj_pools[:, [b]] & (county_of_proj[:, None] == counties[None, :]))
-    ret_after = ret_share = None
-    if inst.pool_return_after is not None:
-        ret_after = np.concatenate([inst.pool_return_after[keep]]
-                                   + [np.repeat(inst.pool_return_after[b], len(counties))
-                                      for b in pooled])
-        ret_share = np.concatenate([inst.pool_return_share[keep]]
-                                   + [np.repeat(inst.pool_return_share[b], len(counties))
-                                      for b in pooled])
-    lev = lim = None
-    if inst.pool_leverage is not None:  # a levering pool is not cut (separable refuses it)
-        lev = np.concatenate([inst.pool_leverage[keep]]
-                             + [np.repeat(inst.pool_leverage[b], len(counties)) for b in pooled])
-        lim = np.concatenate([inst.pool_outside_limit[keep]]
-                             + [np.repeat(inst.pool_outside_limit[b][None, :], len(counties),
-                                          axis=0) for b in pooled])
-    return inst.replace(pool_leverage=lev, pool_outside_limit=lim,
-                        pool_return_after=ret_after, pool_return_share=ret_share,
-                        pool_stream=tuple(streams), pool_county=np.concatenate(pcounty),
-                        pool_budget_units=np.concatenate(budget), pool_carry=np.concatenate(carry),
-                        proj_pools=np.concatenate(elig, axis=1),
-                        meta={**inst.meta, "shared_out": [inst.pool_stream[b] for b in pooled]})
+        part = slice(at, at + len(counties))
+        cut["pool_county"][part] = counties
+        cut["pool_budget_units"][part] = base
+        cut["proj_pools"][:, part] &= county_of_proj[:, None] == counties[None, :]
+        at += len(counties)
+    return inst.replace(**cut, meta={**inst.meta,
+                                     "shared_out": [inst.pool_stream[b] for b in pooled]})
 
 
 def split_by_county(inst: Instance) -> list[Part]:

@@ -28,7 +28,6 @@ def allocate(inst: Instance, start: np.ndarray, flows: dict | None = None
     pool's money and the outside money it unlocks are handed to the projects of each
     class first (`_lever`: a project gets outside money only with some of the pool's);
     the min-cost flow pays the rest from the other pools."""
-    Y = inst.n_years
     chosen = np.flatnonzero(start >= 0)
     dur = inst.proj_duration[chosen]
     proj = np.repeat(chosen, dur)

@@ -125,6 +125,19 @@ class Instance:
         """Bool per pool: shared by all counties (not county-scoped)."""
         return self.pool_county < 0
 
+    POOL_FIELDS = ("pool_county", "pool_budget_units", "pool_carry", "pool_return_after",
+                   "pool_return_share", "pool_leverage", "pool_outside_limit")
+
+    def take_pools(self, index: np.ndarray) -> dict:
+        """Replacements for every per-pool field (and the eligibility columns), taking the
+        pools at `index` in that order (repeats allowed: a pool cut into parts)."""
+        index = np.asarray(index, dtype=np.int64)
+        out = {name: getattr(self, name)[index] for name in self.POOL_FIELDS
+               if getattr(self, name) is not None}
+        out["pool_stream"] = tuple(self.pool_stream[b] for b in index)
+        out["proj_pools"] = self.proj_pools[:, index]
+        return out
+
     def replace(self, **changes) -> "Instance":
         return replace(self, **changes)
 
@@ -146,25 +159,24 @@ class Instance:
             return np.zeros(self.n_gaps, dtype=bool)
         return self.gap_quantity > 0
 
-    def progress(self, start: np.ndarray, year: int) -> np.ndarray:
-        """(G,) share of each gap done by the end of year index `year` (0..1)."""
+    def progress(self, start: np.ndarray) -> np.ndarray:
+        """(Y, G): share of each gap done by the end of each year index (0..1)."""
         chosen = start >= 0
-        finished = chosen & (start + self.proj_duration - 1 <= year)
-        done = np.zeros(self.n_gaps)
+        finish = np.where(chosen, start + self.proj_duration - 1, self.n_years)
         contrib = (self.proj_contrib if self.proj_contrib is not None
                    else np.ones(self.n_projects))
-        np.add.at(done, self.proj_gap[finished], contrib[finished])
-        need = np.where(self.cumulative, self.gap_quantity if self.gap_quantity is not None
+        done = np.zeros((self.n_years + 1, self.n_gaps))
+        np.add.at(done, (finish, self.proj_gap), np.where(chosen, contrib, 0.0))
+        done = np.cumsum(done[:-1], axis=0)
+        cumulative = self.cumulative
+        need = np.where(cumulative, self.gap_quantity if self.gap_quantity is not None
                         else 1.0, 1.0)
-        share = np.where(self.cumulative, done / need, (done > 0).astype(float))
-        return np.minimum(share, 1.0)
+        return np.minimum(np.where(cumulative, done / need, (done > 0).astype(float)), 1.0)
 
     def close_year(self, start: np.ndarray) -> np.ndarray:
         """(G,) year index by whose end each gap is closed; n_years when it stays open."""
-        out = np.full(self.n_gaps, self.n_years, dtype=np.int64)
-        for t in range(self.n_years - 1, -1, -1):
-            out[self.progress(start, t) >= 1 - 1e-9] = t
-        return out
+        closed = self.progress(start) >= 1 - 1e-9
+        return np.where(closed.any(axis=0), closed.argmax(axis=0), self.n_years)
 
     @property
     def revolving(self) -> np.ndarray:

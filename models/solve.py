@@ -106,10 +106,9 @@ def plan_value(inst: Instance, start: np.ndarray) -> float:
     due = inst.village_due[inst.gap_village]
     last = inst.n_years - 1
     if inst.partial_credit:  # pro rata progress by the due year, and late progress
-        by_due = np.array([inst.progress(start, t)[g] for g, t in enumerate(due)]) \
-            if inst.n_gaps else np.zeros(0)
-        at_end = inst.progress(start, last)
-        share_on, share_late = by_due, at_end - by_due
+        done = inst.progress(start)
+        by_due = done[due, np.arange(inst.n_gaps)]
+        share_on, share_late = by_due, done[last] - by_due
     else:
         share_on = (closed_by <= due).astype(float)
         share_late = ((closed_by > due) & (closed_by <= last)).astype(float)

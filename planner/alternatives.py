@@ -20,8 +20,7 @@ import pandas as pd
 from models.result import Result
 from models.solve import solve, solve_secondary
 
-from .build import build_instance
-from .pipeline import PlanningError, plan_scenario, solver_options, write_verified
+from .pipeline import plan_scenario, solve_kwargs, solver_options, write_verified
 from .plan import make_plan
 from .tables import write_csv
 
@@ -50,7 +49,7 @@ def alternatives(folder: Path, count: int, within: float, out: Path, top: int = 
     first = plan_scenario(folder, out / "plan-1", **solver_given)
     scn, inst, best = first.scenario, first.instance, first.result
     opts = solver_options(scn, **solver_given)
-    kw = {k: opts[k] for k in ("backend", "time_limit", "gap", "threads", "seed")}
+    kw = solve_kwargs(opts)
     maximize = inst.objective == "max_coverage"
     floor = best.objective * (1 - within) if maximize else best.objective * (1 + within)
     plans: list[tuple[str, Result]] = [("plan-1", best)]

@@ -116,25 +116,8 @@ def build_instance(scn: Scenario) -> Instance:
             ok &= target_ok[key_t]
         eligible[:, b] = ok
 
-    # reserved shares: a part of a stream's money only deep-poverty villages may use
-    stream_names = list(pools["stream"])
     deep_proj = v["deep_poverty"].astype(bool).to_numpy()[p["village_id"].map(vidx).to_numpy()] \
         if P else np.zeros(0, dtype=bool)
-    for res in scn.reserve:
-        for b in [i for i, st in enumerate(stream_names[:B]) if st == res["stream"]]:
-            part = np.floor(budget[b] * res["share"] + 1e-9).astype(np.int64)
-            budget[b] -= part
-            budget = np.vstack([budget, part[None, :]])
-            carry = np.vstack([carry, carry[b][None, :]])
-            pool_county = np.append(pool_county, pool_county[b])
-            ret_after = np.append(ret_after, ret_after[b])
-            ret_share = np.append(ret_share, ret_share[b])
-            leverage = np.append(leverage, leverage[b])
-            part_limit = np.where(limit[b] >= 0, np.floor(limit[b] * res["share"] + 1e-9), -1)
-            limit[b] = np.where(limit[b] >= 0, limit[b] - part_limit, -1)
-            limit = np.vstack([limit, part_limit.astype(np.int64)[None, :]])
-            eligible = np.column_stack([eligible, eligible[:, b] & deep_proj])
-            stream_names.append(res["stream"])
 
     # cumulative gaps: quantity > 0; a work's blank `contributes` provides all of it
     quantity = pd.to_numeric(g["quantity"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
@@ -168,7 +151,7 @@ def build_instance(scn: Scenario) -> Instance:
         deadlines.append(DeadlineSpec(d.label(), tidx[d.target], d.year - first,
                                       scope.astype(np.int64), d.share, d.soft))
 
-    return Instance(
+    inst = Instance(
         years=years,
         objective=scn.objective,
         village_ids=tuple(v["village_id"]),
@@ -193,7 +176,7 @@ def build_instance(scn: Scenario) -> Instance:
         requires=np.array(requires, dtype=np.int64).reshape(-1, 2),
         lock_in=lock_in,
         lock_out=lock_out,
-        pool_stream=tuple(stream_names),
+        pool_stream=tuple(pools["stream"]),
         pool_county=pool_county,
         pool_budget_units=budget,
         pool_carry=carry,
@@ -213,3 +196,30 @@ def build_instance(scn: Scenario) -> Instance:
         money_units=MONEY_UNITS,
         meta={"name": scn.name},
     )
+    return reserve_parts(inst, scn.reserve, deep_proj)
+
+
+def reserve_parts(inst: Instance, reserve: list, deep_proj: np.ndarray) -> Instance:
+    """A reserved share of a stream (for deep-poverty villages) as a pool of its own:
+    floor(share x money) of each year (and of the outside limit), which only the works
+    of deep-poverty villages may use; the rest stays open to all."""
+    original = inst.n_pools  # a second reserve of one stream cuts the open part only
+    for res in reserve:
+        parts = [b for b in range(original) if inst.pool_stream[b] == res["stream"]]
+        if not parts:
+            continue
+        index = np.concatenate([np.arange(inst.n_pools), parts])
+        cut = inst.take_pools(index)
+        for i, b in enumerate(parts):
+            part = inst.n_pools + i
+            share = np.floor(inst.pool_budget_units[b] * res["share"] + 1e-9).astype(np.int64)
+            cut["pool_budget_units"][b] -= share
+            cut["pool_budget_units"][part] = share
+            cut["proj_pools"][:, part] &= deep_proj
+            limit = inst.pool_outside_limit
+            if limit is not None:
+                lim = np.where(limit[b] >= 0, np.floor(limit[b] * res["share"] + 1e-9), -1)
+                cut["pool_outside_limit"][b] = np.where(limit[b] >= 0, limit[b] - lim, -1)
+                cut["pool_outside_limit"][part] = lim
+        inst = inst.replace(**cut)
+    return inst

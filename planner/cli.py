@@ -63,10 +63,19 @@ solver_opts = [
 ]
 
 
+SOLVER_ARGS = ("backend", "time_limit", "gap", "threads", "seed")
+
+
 def with_solver_options(func):
+    """The common solver options, handed to the command as one `solver` dict of the
+    options given (those left out keep the scenario's or the defaults)."""
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        given = {k: kwargs.pop(k) for k in SOLVER_ARGS}
+        return func(*args, solver={k: v for k, v in given.items() if v is not None}, **kwargs)
     for opt in reversed(solver_opts):
-        func = opt(func)
-    return func
+        wrapper = opt(wrapper)
+    return wrapper
 
 
 def _print_summary(summary: dict, out: Path | None) -> None:
@@ -104,13 +113,12 @@ def _print_summary(summary: dict, out: Path | None) -> None:
 @click.option("--scheduler", default=None,
               help="Dask scheduler address for county solves (default: a local cluster).")
 @friendly
-def solve(scenario, out, backend, time_limit, gap, threads, seed, verbose, no_hint, fmt, lang,
+def solve(scenario, out, solver, verbose, no_hint, fmt, lang,
           decompose, scheduler):
     """Plan SCENARIO, verify the plan, write the outputs to --out."""
     from .pipeline import plan_scenario
 
-    outcome = plan_scenario(scenario, out, verbose=verbose, backend=backend,
-                            time_limit=time_limit, gap=gap, threads=threads, seed=seed,
+    outcome = plan_scenario(scenario, out, verbose=verbose, **solver,
                             use_hint=not no_hint, fmt=fmt, lang=lang, decompose=decompose,
                             scheduler=scheduler,
                             progress=sys.stderr.isatty() and not verbose)
@@ -210,7 +218,7 @@ def report(plan_dir):
                    "of scenarios solved here).")
 @with_solver_options
 @friendly
-def compare(items, out, backend, time_limit, gap, threads, seed):
+def compare(items, out, solver):
     """Plans side by side: each ITEM is a plan folder or a scenario (solved first)."""
     import tempfile
 
@@ -226,8 +234,7 @@ def compare(items, out, backend, time_limit, gap, threads, seed):
                 continue
             target = (out if out else Path(tmp)) / f"{i + 1}-{item.resolve().name}"
             click.echo(f"solving {item} ...", err=True)
-            plan_scenario(item, target, backend=backend, time_limit=time_limit, gap=gap,
-                          threads=threads, seed=seed)
+            plan_scenario(item, target, **solver)
             plans.append(load_plan(target, name=item.resolve().name))
         table, diff = compare_plans(plans)
     click.echo(table.to_string(index=False, max_rows=80))
@@ -248,7 +255,7 @@ def compare(items, out, backend, time_limit, gap, threads, seed):
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster).")
 @with_solver_options
 @friendly
-def sweep(scenario, scale, stream, out, scheduler, backend, time_limit, gap, threads, seed):
+def sweep(scenario, scale, stream, out, scheduler, solver):
     """The budget-coverage curve: sweep.csv and sweep.png, solves in parallel on Dask."""
     from .scenario import load_scenario
     from .sweep import parse_range, plot_sweep, run_sweep
@@ -269,8 +276,7 @@ def sweep(scenario, scale, stream, out, scheduler, backend, time_limit, gap, thr
         click.echo(f"[{done}/{total}] scale {row['scale']:g}: {what}", err=True)
 
     frame = run_sweep(scenario, scales, stream=stream, scheduler=scheduler, on_result=progress,
-                      backend=backend, time_limit=time_limit, gap=gap, threads=threads,
-                      seed=seed)
+                      **solver)
     out.mkdir(parents=True, exist_ok=True)
     write_csv(frame, out / "sweep.csv")
     plot_sweep(frame, out / "sweep.png", f"{scn.name}: budget-coverage"
@@ -284,17 +290,15 @@ def sweep(scenario, scale, stream, out, scheduler, backend, time_limit, gap, thr
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None)
 @with_solver_options
 @friendly
-def needs(scenario, out, backend, time_limit, gap, threads, seed):
+def needs(scenario, out, solver):
     """The least money meeting every exit standard and deadline, and the funding gap."""
     from .needs import needs as compute_needs
     from .scenario import load_scenario
     from .tables import write_csv
 
     scn = load_scenario(scenario)
-    opts = {k: v for k, v in dict(backend=backend, time_limit=time_limit, gap=gap,
-                                  threads=threads, seed=seed).items() if v is not None}
     try:
-        table, summary = compute_needs(scn, **opts)
+        table, summary = compute_needs(scn, **solver)
     except RuntimeError as exc:
         _fail(str(exc), 1)
     for label in summary["impossible_exit_gaps"] + summary["impossible_deadlines"]:
@@ -325,14 +329,12 @@ def needs(scenario, out, backend, time_limit, gap, threads, seed):
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
 @with_solver_options
 @friendly
-def replan(scenario, actuals, from_year, stable, previous, actual_funds, out, backend,
-           time_limit, gap, threads, seed):
+def replan(scenario, actuals, from_year, stable, previous, actual_funds, out, solver):
     """Re-plan the years from --from around what was executed."""
     from .replan import replan as do_replan
 
     res = do_replan(scenario, actuals, from_year, out, stable=stable, previous=previous,
-                    actual_funds=actual_funds, backend=backend, time_limit=time_limit,
-                    gap=gap, threads=threads, seed=seed)
+                    actual_funds=actual_funds, **solver)
     _print_summary(res.outcome.plan.summary, out)
     counts = res.changes["change"].value_counts().to_dict()
     click.echo(f"changes    {len(res.changes)} decision(s) differ from the previous plan "
@@ -351,7 +353,7 @@ def replan(scenario, actuals, from_year, stable, previous, actual_funds, out, ba
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
 @with_solver_options
 @friendly
-def alternatives(scenario, count, within, top, out, backend, time_limit, gap, threads, seed):
+def alternatives(scenario, count, within, top, out, solver):
     """K near-optimal plans that differ most, and each work's importance."""
     from .alternatives import alternatives as find, parse_tolerance
 
@@ -359,8 +361,7 @@ def alternatives(scenario, count, within, top, out, backend, time_limit, gap, th
         tol = parse_tolerance(within)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--within")
-    res = find(scenario, count, tol, out, top=top, backend=backend, time_limit=time_limit,
-               gap=gap, threads=threads, seed=seed)
+    res = find(scenario, count, tol, out, top=top, **solver)
     cols = ["plan", "value", "vs_best", "villages_on_time", "projects", "added", "dropped",
             "moved"]
     click.echo(res.table[cols].to_string(index=False))
@@ -381,12 +382,11 @@ def alternatives(scenario, count, within, top, out, backend, time_limit, gap, th
               default=None, help="The plan's scenario (default: read from summary.json).")
 @with_solver_options
 @friendly
-def explain(plan_dir, village, target, scenario, backend, time_limit, gap, threads, seed):
+def explain(plan_dir, village, target, scenario, solver):
     """Why a village's gap stays open or closes late, with a re-solve that forces it in."""
     from .explain import explain as why
 
-    for line in why(plan_dir, village, target, scenario=scenario, backend=backend,
-                    time_limit=time_limit, gap=gap, threads=threads, seed=seed):
+    for line in why(plan_dir, village, target, scenario=scenario, **solver):
         click.echo(line)
 
 
@@ -414,7 +414,7 @@ def sheets(plan_dir, out):
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster).")
 @with_solver_options
 @friendly
-def solve_many(scenarios, out, scheduler, backend, time_limit, gap, threads, seed):
+def solve_many(scenarios, out, scheduler, solver):
     """Plan many scenarios as Dask tasks; a failed one is reported, the others kept."""
     from .distributed import plan_many
 
@@ -424,7 +424,7 @@ def solve_many(scenarios, out, scheduler, backend, time_limit, gap, threads, see
         click.echo(f"[{done}/{total}] {row['scenario']}: {what}", err=True)
 
     rows = plan_many([str(s) for s in scenarios], out, scheduler=scheduler, on_result=progress,
-                     backend=backend, time_limit=time_limit, gap=gap, threads=threads, seed=seed)
+                     **solver)
     for r in rows:
         state = f"{r['status']:10s} {r['objective']:.4f}" if r["ok"] else "failed"
         click.echo(f"{state:24s} {r['out']}")

@@ -427,7 +427,7 @@ def explain(plan_dir: Path, village: str, target: str | None = None,
     closes after the village's due year in the plan at `plan_dir`, or that it closes
     on time; with a forced re-solve as evidence.  `solver_opts`: backend,
     time_limit, gap (default 0 here), threads, seed."""
-    from .pipeline import solver_options
+    from .pipeline import solve_kwargs, solver_options
 
     plan_dir = Path(plan_dir)
     schedule, funds, summary = _read_plan(plan_dir)
@@ -464,9 +464,7 @@ def explain(plan_dir: Path, village: str, target: str | None = None,
     base_value = plan_value(inst, start)
     lines = [f"{head}; plan value {_v(base_value)}"]
     opts = solver_options(scn, **solver_opts)
-    run = {"backend": opts["backend"], "time_limit": opts["time_limit"],
-           "gap": solver_opts.get("gap") if solver_opts.get("gap") is not None else 0.0,
-           "threads": opts["threads"], "seed": opts["seed"]}
+    run = solve_kwargs(opts, gap=solver_opts.get("gap") or 0.0)
     v = inst.village_ids.index(village)
     due = int(inst.village_due[v])
     gidx = {inst.target_codes[inst.gap_target[g]]: int(g)

@@ -30,6 +30,10 @@ class PlanningError(Exception):
 
     exit_code = 1
 
+    def __init__(self, message: str, status: SolveStatus | None = None):
+        super().__init__(message)
+        self.status = status  # the solver's status when the solver found no plan
+
 
 class VerificationError(PlanningError):
     """The plan the solver returned failed the independent checker: a bug, never hidden."""
@@ -64,11 +68,16 @@ def solver_options(scn: Scenario, **given) -> dict:
     return opts
 
 
+def solve_kwargs(opts: dict, **changes) -> dict:
+    """The arguments models.solve.solve takes, from resolved solver options."""
+    return {**{k: opts[k] for k in SOLVER_KEYS[:5]}, **changes}
+
+
 def explain_infeasible(inst: Instance, opts: dict) -> list[str]:
     """Which hard rules cannot hold, by how much, and the money that would make them hold."""
     lines = []
-    kw = {k: opts[k] for k in ("backend", "time_limit", "threads", "seed")}
-    rules = solve(inst, elastic="rules", gap=0, **kw)
+    kw = solve_kwargs(opts, gap=0)
+    rules = solve(inst, elastic="rules", **kw)
     if rules.has_solution:
         for (kind, label), amount in sorted(rules.options.get("slack", {}).items()):
             if kind == "deadline":
@@ -77,7 +86,7 @@ def explain_infeasible(inst: Instance, opts: dict) -> list[str]:
                 lines.append(f"locked-in project {label} cannot be done")
             elif kind == "exit":
                 lines.append(f"exit standard of {label} cannot be met by the exit year")
-    money = solve(inst, elastic="money", gap=0, **kw)
+    money = solve(inst, elastic="money", **kw)
     if money.has_solution:
         missing = {}
         for (kind, label), amount in money.options.get("slack", {}).items():
@@ -143,19 +152,21 @@ def solve_counties(inst: Instance, opts: dict, use_hint: bool) -> Result:
     from .distributed import dask_mapper
 
     counties = len(np.unique(inst.village_county))
-    part_opts = {"backend": opts["backend"], "time_limit": opts["time_limit"],
-                 "gap": opts["gap"], "threads": 1, "seed": opts["seed"],
-                 "use_hint": use_hint}
+    part_opts = solve_kwargs(opts, threads=1, use_hint=use_hint)
     with dask_mapper(opts.get("scheduler"), tasks=counties) as mapper:
         return solve_by_county(inst, mapper=mapper, **part_opts)
 
 
-def plan_scenario(folder: str | Path, out: str | Path | None = None, *, verbose=False,
-                  hint: np.ndarray | None = None, use_hint: bool = True, progress=False,
-                  fmt: str = "csv", lang: str = "en", **solver_given) -> Outcome:
-    """`use_hint`: without a `hint`, start the solver from the greedy plan
-    (models.greedy) unless it breaks a hard rule; `progress`: live progress line."""
-    scn = load_scenario(folder)
+def plan_scenario(folder: str | Path | Scenario, out: str | Path | None = None, *,
+                  verbose=False, hint: np.ndarray | None = None, use_hint: bool = True,
+                  progress=False, fmt: str = "csv", lang: str = "en", explain: bool = True,
+                  **solver_given) -> Outcome:
+    """Plan a scenario folder (or an already loaded, possibly modified, Scenario).
+
+    `use_hint`: without a `hint`, start from the better of the LP dive and the greedy
+    plan; `progress`: live progress line; `explain`: when the hard rules cannot hold,
+    find out which (two more solves) before raising."""
+    scn = folder if isinstance(folder, Scenario) else load_scenario(folder)
     inst = build_instance(scn)
     opts = solver_options(scn, **solver_given)
     hint_info = {"hint": "given" if hint is not None else "none"}
@@ -168,8 +179,7 @@ def plan_scenario(folder: str | Path, out: str | Path | None = None, *, verbose=
         from models.fairness import best_worst_rate
 
         # the worst county first: its best reachable rate becomes a floor for every county
-        maximin = best_worst_rate(inst, backend=opts["backend"], time_limit=opts["time_limit"],
-                                  gap=opts["gap"], threads=opts["threads"], seed=opts["seed"])
+        maximin = best_worst_rate(inst, **solve_kwargs(opts))
         inst = inst.replace(min_rate=max(inst.min_rate or 0.0, maximin))
     if split_by_county_wanted(inst, opts):
         result = solve_counties(inst, opts, use_hint)
@@ -177,22 +187,22 @@ def plan_scenario(folder: str | Path, out: str | Path | None = None, *, verbose=
     else:
         if hint is None and use_hint:
             hint = warm_start(inst, rough, opts, hint_info)
-        result = solve(inst, backend=opts["backend"], time_limit=opts["time_limit"],
-                       gap=opts["gap"], threads=opts["threads"], seed=opts["seed"],
-                       hint=hint, verbose=verbose, progress=progress)
+        result = solve(inst, hint=hint, verbose=verbose, progress=progress,
+                       **solve_kwargs(opts))
     result.options.update(hint_info)
     if maximin is not None:
         result.options["maximin_rate"] = maximin
     if not result.has_solution:
         if result.status is SolveStatus.INFEASIBLE:
-            why = explain_infeasible(inst, opts)
+            why = explain_infeasible(inst, opts) if explain else ["(not explained)"]
             raise PlanningError("the hard rules cannot all hold with this money:\n  "
-                                + "\n  ".join(why))
+                                + "\n  ".join(why), result.status)
         if result.status is SolveStatus.TIME_LIMIT:
             raise PlanningError(f"no plan found within the time limit of {opts['time_limit']} s "
-                                f"({result.backend}); give more time with --time-limit")
+                                f"({result.backend}); give more time with --time-limit",
+                                result.status)
         raise PlanningError(f"the solver {result.backend} ended with status "
-                            f"{result.status.value} and no plan")
+                            f"{result.status.value} and no plan", result.status)
     plan = make_plan(scn, inst, result)
     if out is not None:
         write_verified(scn, plan, Path(out), fmt=fmt, lang=lang)

@@ -26,7 +26,7 @@ from models.solve import solve, solve_secondary
 
 from .build import build_instance
 from .errors import InputError, Problem, Problems
-from .pipeline import Outcome, PlanningError, solver_options, write_verified
+from .pipeline import Outcome, PlanningError, solve_kwargs, solver_options, write_verified
 from .plan import make_plan
 from .scenario import Scenario, load_scenario
 from .tables import decode_csv
@@ -157,7 +157,7 @@ def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable
     scn, started = apply_actuals(load_scenario(folder), actuals, from_year, actual_funds)
     inst = build_instance(scn)
     opts = solver_options(scn, **solver_given)
-    kw = {k: opts[k] for k in ("backend", "time_limit", "gap", "threads", "seed")}
+    kw = solve_kwargs(opts)
     result = solve(inst, **kw)
     if not result.has_solution:
         raise PlanningError(f"no plan for the remaining years ({result.status.value}); "

@@ -468,8 +468,8 @@ def index_html(planned_by_county: dict[str, pd.DataFrame], relocated: pd.DataFra
                works: dict[str, dict[str, Work]], scenario: str) -> str:
     title = f"贫困村提升工程逐村任务图与时间表 — {scenario}"
     body = [f"<h1>{_e(title)}</h1>",
-            f'<p class="note">每个计划内的村一页（A4 纵向，可直接打印）；各县公示表（A4 横向）'
-            f'及全部县的 <a href="notice.csv">notice.csv</a>。整村搬迁的村不编制。</p>']
+            '<p class="note">每个计划内的村一页（A4 纵向，可直接打印）；各县公示表（A4 横向）'
+            '及全部县的 <a href="notice.csv">notice.csv</a>。整村搬迁的村不编制。</p>']
     for county, vs in planned_by_county.items():
         body.append(f"<h2>{_e(county)}</h2>")
         body.append(f'<p><a href="{_e(notice_file(county))}">{_e(county)}贫困村提升工程项目公示表</a></p>')

@@ -34,13 +34,10 @@ def parse_range(text: str) -> list[float]:
 
 
 def solve_scaled(folder: str, scale: float, stream: str | None, opts: dict) -> dict:
-    """One point of the curve (runs inside a Dask worker)."""
-    from models.solve import solve
-
-    from .build import build_instance
-    from .plan import make_plan, write_plan
+    """One point of the curve (runs inside a Dask worker): the scenario with its money
+    scaled, planned, verified and written by the one pipeline (to a folder thrown away)."""
+    from .pipeline import PlanningError, VerificationError, plan_scenario
     from .scenario import load_scenario
-    from .verify import verify_plan
 
     row = {"scale": scale}
     try:
@@ -48,23 +45,19 @@ def solve_scaled(folder: str, scale: float, stream: str | None, opts: dict) -> d
         mask = scn.funds["stream"] == stream if stream else np.ones(len(scn.funds), bool)
         scn.funds = scn.funds.copy()
         scn.funds.loc[mask, "amount"] = scn.funds.loc[mask, "amount"] * scale
-        inst = build_instance(scn)
-        res = solve(inst, **opts)
-        row.update(status=res.status.value, gap=res.gap,
-                   money=float(inst.pool_budget_units.sum() / inst.money_units))
-        if not res.has_solution:
-            row["error"] = "no plan"
-            return row
-        plan = make_plan(scn, inst, res)
         with tempfile.TemporaryDirectory() as tmp:
-            write_plan(plan, Path(tmp))
-            bad = verify_plan(scn, Path(tmp))
-        if bad:
-            row["error"] = f"plan failed the check: {bad[0].message}"
-            return row
-        row.update(value=res.objective, gaps_closed=plan.summary["gaps_closed"],
-                   villages_on_time=int(sum(plan.summary["villages_on_time"].values())),
-                   cost=plan.summary["pooled_cost"], error="")
+            out = plan_scenario(scn, Path(tmp) / "plan", explain=False, decompose="off",
+                                **opts)
+        s = out.plan.summary
+        row.update(status=s["status"], gap=s["gap"], value=s["objective"],
+                   money=float(out.instance.pool_budget_units.sum() / out.instance.money_units),
+                   gaps_closed=s["gaps_closed"],
+                   villages_on_time=int(sum(s["villages_on_time"].values())),
+                   cost=s["pooled_cost"], error="")
+    except VerificationError as exc:
+        row["error"] = f"plan failed the check: {exc}".splitlines()[0]
+    except PlanningError as exc:
+        row.update(status=exc.status.value if exc.status else "", error="no plan")
     except Exception as exc:  # reported in the row; the other points go on
         row["error"] = f"{type(exc).__name__}: {exc}".splitlines()[0]
     return row

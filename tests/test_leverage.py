@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from planner.pipeline import PlanningError, plan_scenario
+from planner.pipeline import plan_scenario
 from planner.scenario import load_scenario
 from planner.verify import verify_plan
 

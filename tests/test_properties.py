@@ -3,7 +3,6 @@ independent checker, all backends agree on the optimum, and it is never below gr
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

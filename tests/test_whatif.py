@@ -100,7 +100,7 @@ def test_parse_range():
 def test_sweep_on_a_two_worker_local_cluster_reports_failures(tmp_path):
     # Scale 0.5 cannot meet the deadlines (reported in its row); 1.0 gives 12; 2.0 funds
     # every work of both counties: 12 + V4 housing (1 + 3 bonus) = 16.
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster:
