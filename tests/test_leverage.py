@@ -71,3 +71,24 @@ def test_a_stream_cannot_revolve_and_lever(make_scenario):
     from planner.errors import InputError
     with pytest.raises(InputError, match="either revolving or levering"):
         load_scenario(f)
+
+
+@pytest.mark.parametrize("presolve", [True, False])
+def test_carried_money_does_not_carry_the_outside_limit(make_scenario, tmp_path, backend,
+                                                        presolve, monkeypatch):
+    # Issue 12, item 1: L carries over, but its outside limit is per year (40 in 2019,
+    # 0 in 2020).  Only a 2019 start gets 10 of L + 40 of loans = 50 for P3, worth 1 + 3
+    # (B on time) = 4; a 2020 start gets 10 carried + 0 loans and cannot be paid.  The
+    # later start does not dominate the earlier one, so presolve must keep 2019.
+    if not presolve:
+        import models.mip.formulation as formulation
+        import numpy as np
+        monkeypatch.setattr(formulation, "dominated_starts",
+                            lambda inst, proj, start: np.zeros(len(proj), dtype=bool))
+    f = make_scenario(villages=VIL[1:], gaps=["B,water"], projects=["P3,B,water,50"],
+                      fund_header=FH, funds=["L,2019,10,true,*,4,40", "L,2020,0,true,*,4,0"])
+    out = plan_scenario(f, tmp_path / "p", gap=0, backend=backend)
+    assert out.result.objective == pytest.approx(4.0)
+    row = out.plan.schedule.set_index("project_id").loc["P3"]
+    assert (row["start_year"], row["L"], row["outside_L"]) == (2019, 10.0, 40.0)
+    assert verify_plan(load_scenario(f), tmp_path / "p") == []
