@@ -25,9 +25,9 @@ def allocate(inst: Instance, start: np.ndarray, flows: dict | None = None
     A revolving pool pays out exactly what the solve lent from it each year
     (flows["lent"], whole units), since the money that comes back depends on it; its
     ledger (budget, carry-over, returns) was kept by the solve itself.  A levering
-    pool's money and the outside money it unlocks are handed to the projects of each
-    class first (`_lever`: a project gets outside money only with some of the pool's);
-    the min-cost flow pays the rest from the other pools."""
+    pool's money and the outside money it unlocks go to each work as the solve decided
+    (`_lever`: per work and year, within the ratio); the min-cost flow pays the rest
+    from the other pools."""
     chosen = np.flatnonzero(start >= 0)
     dur = inst.proj_duration[chosen]
     proj = np.repeat(chosen, dur)
@@ -44,37 +44,24 @@ def allocate(inst: Instance, start: np.ndarray, flows: dict | None = None
 
 
 def _lever(inst, proj, year, units, flows):
-    """Hand each class's levering money (and the outside money it unlocks) to its
-    projects, in project order; `units` (the remaining demand) is reduced in place."""
+    """The levering pools' money and the outside money it unlocks, per work and year as
+    the solve decided it (the ratio is kept per work there); `units` (the remaining
+    demand) is reduced in place."""
     empty = np.zeros((0, 4), dtype=np.int64)
     if flows is None or not len(flows["lever"]):
         return empty, empty
-    classes = flows["classes"]
     pos = {(p, t): i for i, (p, t) in enumerate(zip(proj, year))}
-    by_class: dict[tuple, list] = {}
-    for p, t in zip(proj, year):
-        by_class.setdefault((classes[p], t), []).append(p)
     paid, outside = [], []
-    for c, b, t, money, unlocked in flows["lever"]:
-        for p in by_class.get((c, t), []):
-            if money == 0 and unlocked == 0:
-                break
-            i = pos[(p, t)]
-            want = min(units[i], money + unlocked)
-            o = min(unlocked, max(want - 1, 0))  # leave at least one unit of pool money
-            m = min(money, want - o)
-            if m == 0:
-                o = 0
-            if m:
-                paid.append((p, b, t, m))
-            if o:
-                outside.append((p, b, t, o))
-            units[i] -= m + o
-            money -= m
-            unlocked -= o
-        if money or unlocked:
-            raise FundingError(f"levering pool {inst.pool_stream[b]} money could not be "
-                               "handed to its projects")
+    for p, b, t, money, unlocked in flows["lever"]:
+        i = pos.get((p, t))
+        if i is None or money + unlocked > units[i]:
+            raise FundingError(f"levering pool {inst.pool_stream[b]} pays more than work "
+                               f"{inst.project_ids[p]} needs in year {inst.years[t]}")
+        if money:
+            paid.append((p, b, t, money))
+        if unlocked:
+            outside.append((p, b, t, unlocked))
+        units[i] -= money + unlocked
     as_rows = lambda rows: np.array(rows, dtype=np.int64).reshape(-1, 4)
     return as_rows(paid), as_rows(outside)
 

@@ -67,9 +67,9 @@ def decode(inst: Instance, layout, values: np.ndarray) -> tuple[np.ndarray, np.n
 
 def whole_flows(inst: Instance, layout, values: np.ndarray) -> dict | None:
     """The money the solve holds in whole units, which the per-project split must keep:
-    "lent": (B, Y) what each revolving pool pays out per year; "lever": rows (class,
-    pool, year, pool money, outside money) of the levering pools; "classes": the class
-    of each project.  None when no pool revolves or levers."""
+    "lent": (B, Y) what each revolving pool pays out per year; "lever": rows (project,
+    pool, year, pool money, outside money) of the levering pools, per work (the ratio is
+    a rule of each work).  None when no pool revolves or levers."""
     if not (inst.revolving.any() or inst.levering.any()):
         return None
     lent = np.zeros((inst.n_pools, inst.n_years), dtype=np.int64)
@@ -77,15 +77,12 @@ def whole_flows(inst: Instance, layout, values: np.ndarray) -> dict | None:
     rev = inst.revolving[pairs[:, 1]]
     units = np.rint(values[layout.flow_vars] * layout.flow_units[:, None]).astype(np.int64)
     np.add.at(lent, pairs[rev, 1], units[rev])
-    rows = []
-    outside = np.rint(values[layout.outside_vars]).astype(np.int64)
-    for i, pair in enumerate(layout.outside_pairs):
-        c, b = pairs[pair]
-        for t in range(inst.n_years):
-            if units[pair, t] or outside[i, t]:
-                rows.append((c, b, t, units[pair, t], outside[i, t]))
-    return {"lent": lent, "lever": np.array(rows, dtype=np.int64).reshape(-1, 5),
-            "classes": layout.classes}
+    lv = layout.lever_vars
+    money = np.rint(values[lv[:, 3]]).astype(np.int64)
+    outside = np.rint(values[lv[:, 4]]).astype(np.int64)
+    used = (money > 0) | (outside > 0)
+    rows = np.column_stack([lv[:, :3], money, outside])[used]
+    return {"lent": lent, "lever": rows.reshape(-1, 5)}
 
 
 def on_time(inst: Instance, start: np.ndarray) -> np.ndarray:

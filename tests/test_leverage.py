@@ -51,6 +51,12 @@ def test_outside_limit_binds(make_scenario, tmp_path, limit, value):
     assert out.result.objective == pytest.approx(value)
     assert out.plan.funds.set_index("year").loc[2019, "outside"] <= (
         float(limit) if limit else 100.0)
+    # the ratio holds for each work and year (issue 12, item 2): no work takes 0.0001
+    # of L and 49.9999 of loans; each of the two works has at least 10 of L
+    sched = out.plan.schedule
+    paid = sched[sched["pooled_cost"] > 0]
+    assert (paid["outside_L"] <= 4 * paid["L"] + 1e-9).all(), paid
+    assert verify_plan(load_scenario(f), tmp_path / "p") == []
 
 
 def test_checker_rejects_too_much_outside_money(make_scenario, tmp_path):

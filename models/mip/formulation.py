@@ -47,6 +47,8 @@ class Layout:
     flow_units: np.ndarray = field(default_factory=lambda: np.zeros(0))  # units per var unit
     outside_pairs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     outside_vars: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    # per work and levering pool: rows (project, pool, year, money var, outside var)
+    lever_vars: np.ndarray = field(default_factory=lambda: np.zeros((0, 5), dtype=np.int64))
 
 
 class Formulation:
@@ -227,6 +229,7 @@ class Formulation:
                    np.concatenate([np.repeat(coef, Y), np.full(out.size, self.money), -amount]),
                    lo=0.0, hi=0.0)
         self._leverage(cb, y, lev, out)
+        self._lever_per_work(cb, y, lev, out, rep, p, t, amount)
         # pool-budget rows indexed b * Y + t
         cb_rows = (cb[:, 1][:, None] * Y + np.arange(Y)[None, :]).ravel()
         cb_cols = y.ravel()
@@ -275,6 +278,52 @@ class Formulation:
         if his:
             m.add_rows("outside-limit", len(his), np.concatenate(rows), np.concatenate(cols),
                        1.0, hi=np.array(his))
+
+    def _lever_per_work(self, cb, y, lev, out, rep, p, t, amount):
+        """The ratio holds for each work and year, not only per class (whole units):
+        lever-money[p,b,t], lever-outside[p,b,t] >= 0 integer for each work p a levering
+        pool b may pay, in each year t it may spend;
+        lever-ratio:  outside[p,b,t] <= leverage[b] * money[p,b,t];
+        lever-work:  sum_b (money + outside)[p,b,t] <= pooled[p, t-s] x[p,s] summed over s;
+        lever-split:  sum_{p in c} money[p,b,t] = y[c,b,t],
+                      sum_{p in c} outside[p,b,t] = outside[c,b,t]."""
+        inst, m, L, Y = self.inst, self.m, self.L, self.inst.n_years
+        if not len(lev):
+            L.lever_vars = np.zeros((0, 5), dtype=np.int64)
+            return
+        cls = L.classes
+        # work-years (p, t) that may spend, with the spending entries of their starts
+        wy, wy_of = np.unique(p * Y + t, return_inverse=True)
+        wp, wt = wy // Y, wy % Y
+        triples = []  # (work-year index, lev pair index) for each eligible levering pool
+        for i, (c, b) in enumerate(cb[lev]):
+            for w in np.flatnonzero(cls[wp] == c):
+                triples.append((w, i))
+        tri = np.array(triples, dtype=np.int64).reshape(-1, 2)
+        n = len(tri)
+        cap = inst.proj_pooled_units.max(axis=1)[wp[tri[:, 0]]].astype(float)
+        mv = m.add_vars("lever-money", n, 0.0, cap, integer=True)
+        ov = m.add_vars("lever-outside", n, 0.0,
+                        cap * inst.pool_leverage[cb[lev[tri[:, 1]], 1]], integer=True)
+        k = inst.pool_leverage[cb[lev[tri[:, 1]], 1]]
+        r = np.arange(n)
+        m.add_rows("lever-ratio", n, np.concatenate([r, r]), np.concatenate([ov, mv]),
+                   np.concatenate([np.ones(n), -k]), hi=0.0)
+        m.add_rows("lever-work", len(wy),
+                   np.concatenate([tri[:, 0], tri[:, 0], wy_of]),
+                   np.concatenate([mv, ov, L.x[rep]]),
+                   np.concatenate([np.full(2 * n, self.money), -amount]), hi=0.0)
+        rows_y = tri[:, 1] * Y + wt[tri[:, 0]]
+        nl = len(lev) * Y
+        lr = np.arange(nl)
+        m.add_rows("lever-split-money", nl, np.concatenate([rows_y, lr]),
+                   np.concatenate([mv, y[lev].ravel()]),
+                   np.concatenate([np.ones(n), -np.ones(nl)]), lo=0.0, hi=0.0)
+        m.add_rows("lever-split-outside", nl, np.concatenate([rows_y, lr]),
+                   np.concatenate([ov, out.ravel()]),
+                   np.concatenate([np.ones(n), -np.ones(nl)]), lo=0.0, hi=0.0)
+        L.lever_vars = np.column_stack([wp[tri[:, 0]], cb[lev[tri[:, 1]], 1],
+                                        wt[tri[:, 0]], mv, ov])
 
     def _returns(self, cb, y, rev):
         """pool-return (revolving pools):  back[b,t] <= share[b] * sum_c y[c,b,t-k[b]] (in
