@@ -171,28 +171,34 @@ def split_by_county(inst: Instance) -> list[Part]:
 
 
 def solve_part(part_instance: Instance, opts: dict) -> dict:
-    opts = dict(opts)
-    """One county (runs in a worker): start years and what the solver proved."""
-    from .greedy import greedy, hard_violations
+    """One county (runs in a worker): start years and what the solver proved.
+    `opts["deadline"]` (wall clock, time.time()) ends the county's share of the run."""
     from .solve import solve
+    from .warmstart import warm_start
 
-    from .dive import lp_dive
-
+    opts = dict(opts)
+    deadline = opts.pop("deadline", None)
+    share = opts.pop("time_share", None)
+    if deadline is not None:
+        left = max(0.05, deadline - time.time())
+        opts["time_limit"] = left if share is None else max(0.05, min(share, left))
     hint = None
+    began = time.time()
     if opts.pop("use_hint", True):
-        hint = lp_dive(part_instance, threads=opts.get("threads"),
-                       time_limit=min(2.0, 0.1 * float(opts.get("time_limit") or 20.0)))
-        if hint is None:
-            start = greedy(part_instance)
-            hint = None if hard_violations(part_instance, start) else start
+        hint = warm_start(part_instance, opts.get("threads"), opts.get("time_limit"))
+    if opts.get("time_limit") is not None:  # the warm start came out of the same time
+        opts["time_limit"] = max(0.05, opts["time_limit"] - (time.time() - began))
     res = solve(part_instance, hint=hint, **opts)
     return {"start": res.start if res.has_solution else None, "status": res.status.value,
             "objective": res.objective, "bound": res.bound, "seconds": res.seconds,
-            "county": part_instance.meta.get("county")}
+            "county": part_instance.meta.get("county"),
+            "plan_from": res.options.get("plan_from")}
 
 
-def solve_by_county(inst: Instance, mapper=map, **opts) -> Result:
-    """Split, solve every county (through `mapper`), merge into one Result."""
+def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
+                    **opts) -> Result:
+    """Split, solve every county (through `mapper`, `workers` at a time), merge into one
+    Result; `budget` (models.budget.TimeBudget) is the run's one time limit."""
     from .marginal import lp_relaxation
     from .solve import on_time, plan_value
 
@@ -205,12 +211,25 @@ def solve_by_county(inst: Instance, mapper=map, **opts) -> Result:
         lp, use = lp_relaxation(inst, opts.get("threads"))
         work = share_out(inst, price_directed_shares(inst, use))
     parts = split_by_county(work)
-    outs = list(mapper(solve_part, [p.instance for p in parts], [opts] * len(parts)))
+    part_opts = [dict(opts) for _ in parts]
+    if budget is not None and budget.limit is not None:
+        # one time limit for the whole run: each county's share of what is left is its
+        # share of the works, times the workers that solve counties side by side
+        size = np.array([max(1, len(p.projects)) for p in parts], dtype=float)
+        left = budget.left()
+        deadline = budget.deadline()
+        for o, n in zip(part_opts, size):
+            o["deadline"] = deadline
+            o["time_share"] = max(0.2, left * min(1.0, workers * n / size.sum()))
+    outs = list(mapper(solve_part, [p.instance for p in parts], part_opts))
     start = np.full(inst.n_projects, -1, dtype=np.int64)
     statuses = [o["status"] for o in outs]
     failed = [o["county"] for o in outs if o["start"] is None]
     options = {**opts, "decomposed": "by county", "parts": len(parts),
-               "part_status": dict(zip([o["county"] for o in outs], statuses))}
+               "part_status": dict(zip([o["county"] for o in outs], statuses)),
+               "plan_from": ("warm start in " + ", ".join(
+                   str(o["county"]) for o in outs if o.get("plan_from") == "warm start"))
+               if any(o.get("plan_from") == "warm start" for o in outs) else "solver"}
     if failed:
         status = (SolveStatus.INFEASIBLE if "infeasible" in statuses else SolveStatus.TIME_LIMIT)
         options["failed_counties"] = failed

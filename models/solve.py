@@ -144,30 +144,78 @@ def _stdout_to_stderr(active: bool):
         os.close(saved)
 
 
+def _mapped_hint(inst: Instance, layout, hint: np.ndarray) -> np.ndarray:
+    """The x values of a start-year hint.  A hinted start that presolve dropped as
+    dominated becomes the project's next kept start (the same class, models.presolve)."""
+    key = layout.x_proj * (inst.n_years + 1) + layout.x_start
+    chosen = np.flatnonzero(hint >= 0)
+    pos = np.searchsorted(key, chosen * (inst.n_years + 1) + hint[chosen])
+    ok = pos < len(key)
+    ok[ok] = layout.x_proj[pos[ok]] == chosen[ok]
+    val = np.zeros(len(layout.x))
+    val[pos[ok]] = 1.0
+    return val
+
+
+def complete_plan(model, layout, x_values: np.ndarray, time_limit: float = 5.0,
+                  threads: int | None = None) -> np.ndarray | None:
+    """Every variable of the model for fixed starts: the money flows, carry-over, on-time
+    flags, cumulative progress and slacks, found by HiGHS with the starts fixed (a small
+    program: only flows of revolving and levering pools are integer).  None when the
+    starts cannot be paid or break a hard rule: then they are no plan."""
+    from .mip import highs
+
+    lb, ub = model.lb[0].copy(), model.ub[0].copy()
+    if np.any(x_values > ub + 1e-9):
+        return None
+    model.lb[0], model.ub[0] = x_values.copy(), x_values.copy()
+    try:
+        status, values, *_ = highs.run(model, time_limit=max(time_limit, 0.05), gap=1e-6,
+                                       threads=threads)
+    finally:
+        model.lb[0], model.ub[0] = lb, ub
+    return values
+
+
+def _backend_run(mod, model, opts, hint_values, verbose, progress):
+    """Run a backend with a full solution hint (every variable) when one is given."""
+    hint = None
+    if hint_values is not None:
+        hint = (np.arange(model.n_vars), hint_values)
+    with _stdout_to_stderr(verbose and getattr(mod, "NAME", "") == "cbc"):
+        status, values, objective, bound, _ = mod.run(model, hint=hint, verbose=verbose,
+                                                      progress=progress, **opts)
+    return status, values, objective, bound
+
+
 def _run(inst, mod, opts, hint, verbose, progress=False, **build_kw):
+    """Build, complete the hint into a full plan, run the backend.  Returns the model,
+    its layout, the backend's status/values/objective/bound, the completed hint values
+    (None without a usable hint) and the build seconds."""
     t0 = time.perf_counter()
     model, layout = build(inst, **build_kw)
     build_seconds = time.perf_counter() - t0
-    mip_hint = None
+    hint_values = None
+    opts = dict(opts)
     if hint is not None:
-        # A hinted start that presolve dropped as dominated is replaced by the project's
-        # next kept start (the same value class, its money carried over).
-        key = layout.x_proj * (inst.n_years + 1) + layout.x_start
-        chosen = np.flatnonzero(hint >= 0)
-        pos = np.searchsorted(key, chosen * (inst.n_years + 1) + hint[chosen])
-        ok = pos < len(key)
-        ok[ok] = layout.x_proj[pos[ok]] == chosen[ok]
-        val = np.zeros(len(layout.x))
-        val[pos[ok]] = 1.0
-        idx = layout.x
-        if len(layout.o):  # the on-time flags follow from the starts: a fuller hint
-            idx = np.concatenate([idx, layout.o])
-            val = np.concatenate([val, on_time(inst, hint)[layout.o_village].astype(float)])
-        mip_hint = (idx, val)
-    with _stdout_to_stderr(verbose and getattr(mod, "NAME", "") == "cbc"):
-        status, values, objective, bound, _ = mod.run(model, hint=mip_hint, verbose=verbose,
-                                                      progress=progress, **opts)
-    return model, layout, status, values, objective, bound, build_seconds
+        limit = opts.get("time_limit")
+        hint_values = complete_plan(model, layout, _mapped_hint(inst, layout, hint),
+                                    time_limit=min(5.0, 0.1 * limit) if limit else 5.0,
+                                    threads=opts.get("threads"))
+    if opts.get("time_limit") is not None:
+        opts["time_limit"] = max(0.05, opts["time_limit"] - (time.perf_counter() - t0))
+    status, values, objective, bound = _backend_run(mod, model, opts, hint_values,
+                                                    verbose, progress)
+    return model, layout, status, values, objective, bound, hint_values, build_seconds
+
+
+def _better(inst: Instance, a: float, b: float) -> bool:
+    """a is strictly better than b under the instance's objective."""
+    return a > b + 1e-9 if inst.objective == "max_coverage" else a < b - 1e-9
+
+
+#: share of a solve's time limit kept for the tie-break phase
+TIE_BREAK_SHARE = 0.15
 
 
 def solve(inst: Instance, backend: str = DEFAULT_BACKEND, time_limit: float | None = None,
@@ -176,10 +224,13 @@ def solve(inst: Instance, backend: str = DEFAULT_BACKEND, time_limit: float | No
           elastic: str | None = None, tie_break: bool = True, progress=False) -> Result:
     """Solve the planning program; `hint` is a start year per project (-1: not chosen).
 
+    The hint is completed into a full solution (every variable) and handed to the
+    backend; whatever the backend returns, the result is the better of its plan and the
+    hint's (never below the warm start), stated in `options["plan_from"]`.
     Phase 1 finds the best value (max_coverage) or least cost (min_cost).  Phase 2,
     the tie-break, keeps that objective and prefers the cheaper, then earlier plan,
-    within a fifth of the time phase 1 took (at least one second, never beyond the
-    time limit); its outcome is recorded in `options["tie_break"]`.
+    within a fifth of the time phase 1 took, inside `time_limit`, which bounds both
+    phases together; its outcome is recorded in `options["tie_break"]`.
     `progress`: True shows a live one-line progress on stderr (HiGHS); a callable
     receives (seconds, objective, bound) at each report (HiGHS callbacks).
     """
@@ -188,8 +239,11 @@ def solve(inst: Instance, backend: str = DEFAULT_BACKEND, time_limit: float | No
     opts.update({k: v for k, v in dict(time_limit=time_limit, gap=gap, threads=threads,
                                          seed=seed).items() if v is not None})
     t0 = time.perf_counter()
-    model, layout, status, values, objective, bound, build_seconds = _run(
-        inst, mod, opts, hint, verbose, progress, elastic=elastic)
+    run_opts = dict(opts)
+    if tie_break and not elastic and opts.get("time_limit") is not None:
+        run_opts["time_limit"] = opts["time_limit"] * (1 - TIE_BREAK_SHARE)
+    model, layout, status, values, objective, bound, hint_values, build_seconds = _run(
+        inst, mod, run_opts, hint, verbose, progress, elastic=elastic)
     options = {**opts, "backend": backend, "elastic": elastic,
                "build_seconds": round(build_seconds, 4)}
     scaling = getattr(mod.run, "scaling_error", None)
@@ -200,17 +254,37 @@ def solve(inst: Instance, backend: str = DEFAULT_BACKEND, time_limit: float | No
                           f"{scaling:.2e} (relative); the plan is still checked exactly",
                           stacklevel=2)
     version = mod.version()
-    if values is None:
-        return Result.no_solution(status, backend, time.perf_counter() - t0,
-                                  backend_version=version, options=options)
-    start, ontime = decode(inst, layout, values)
     if elastic:
+        if values is None:
+            return Result.no_solution(status, backend, time.perf_counter() - t0,
+                                      backend_version=version, options=options)
+        start, ontime = decode(inst, layout, values)
         options["slack"] = {(k, label): float(values[v]) for k, label, v in layout.slacks
                             if values[v] > 1e-6}
         return Result(status=status, backend=backend, backend_version=version,
                       objective=objective, bound=bound, gap=relative_gap(objective, bound),
                       seconds=time.perf_counter() - t0, values=values, start=start,
                       on_time=ontime, options=options)
+    options["plan_from"] = "solver"
+    if hint is not None:
+        options["hint_value"] = (plan_value(inst, decode(inst, layout, hint_values)[0])
+                                 if hint_values is not None else None)
+    if hint_values is not None:
+        hinted = plan_value(inst, decode(inst, layout, hint_values)[0])
+        if values is None or _better(inst, hinted, plan_value(inst, decode(inst, layout,
+                                                                        values)[0])):
+            # the backend found nothing better than the plan it was handed: keep that one
+            options["plan_from"] = "warm start"
+            options["solver_status"] = status.value
+            options["solver_value"] = (None if values is None else
+                                       plan_value(inst, decode(inst, layout, values)[0]))
+            values = hint_values
+            if status not in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT):
+                status = SolveStatus.FEASIBLE
+    if values is None:
+        return Result.no_solution(status, backend, time.perf_counter() - t0,
+                                  backend_version=version, options=options)
+    start, ontime = decode(inst, layout, values)
     value = plan_value(inst, start)
     if bound is not None:
         bound = max(bound, value) if model.maximize else min(bound, value)
@@ -219,6 +293,9 @@ def solve(inst: Instance, backend: str = DEFAULT_BACKEND, time_limit: float | No
         step = VALUE_QUANTUM if inst.objective == "max_coverage" else 1.0 / inst.money_units
         if abs(bound - value) < step * 0.999:
             bound = value
+    if status is SolveStatus.OPTIMAL and (bound is None or relative_gap(value, bound) >
+                                          opts["gap"] + 1e-9):
+        status = SolveStatus.FEASIBLE  # a status says only what was proven
     phase1 = time.perf_counter() - t0
     options["tie_break"] = "off"
     lent = whole_flows(inst, layout, values)
@@ -246,8 +323,12 @@ def solve_secondary(inst: Instance, floor: float, secondary: dict,
     run_opts = dict(DEFAULTS)
     run_opts.update({k: v for k, v in opts.items() if v is not None})
     t0 = time.perf_counter()
-    _, layout, status, values, objective, bound, _ = _run(
+    _, layout, status, values, objective, bound, hint_values, _ = _run(
         inst, mod, run_opts, hint, False, floor=floor, secondary=secondary)
+    plan_from = "solver"
+    if values is None and hint_values is not None:
+        # the backend found no plan in its time: the hint keeps the floor and is one
+        values, plan_from, status = hint_values, "warm start", SolveStatus.FEASIBLE
     if values is None:
         return Result.no_solution(status, backend, time.perf_counter() - t0,
                                   backend_version=mod.version(), options=run_opts)
@@ -256,7 +337,7 @@ def solve_secondary(inst: Instance, floor: float, secondary: dict,
                   objective=plan_value(inst, start), bound=None, gap=None,
                   seconds=time.perf_counter() - t0, values=values, start=start, on_time=ontime,
                   flows=whole_flows(inst, layout, values),
-                  options={**run_opts, "secondary": secondary["kind"],
+                  options={**run_opts, "secondary": secondary["kind"], "plan_from": plan_from,
                            "secondary_value": objective, "secondary_bound": bound})
 
 
@@ -264,7 +345,7 @@ def _tie_break(inst, mod, opts, start, value, phase1, t0):
     """Same objective, cheaper then earlier: (start, revolving money lent or None when
     phase 1 is kept, what happened)."""
     limit = max(0.5, 0.2 * phase1)
-    if opts.get("time_limit") is not None:
+    if opts.get("time_limit") is not None:  # both phases share one time limit
         limit = min(limit, opts["time_limit"] - (time.perf_counter() - t0))
     if limit <= 0.05:
         return start, None, "skipped: no time left"

@@ -1,0 +1,150 @@
+"""Trust (issue 12, items 4 and 5): never below the warm start, whatever a backend
+returns, in every mode; one time limit shared by the phases and the counties.
+
+The backends are replaced by stand-ins that return no plan, or a worse plan than the
+hint, so that the fallback is exercised deterministically (a real solver given
+enough time would simply agree with the hint)."""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+import pytest
+
+import models.solve as msolve
+from models.budget import TimeBudget
+from models.decompose import solve_by_county
+from models.result import SolveStatus
+from models.solve import plan_value, solve, solve_secondary
+from models.warmstart import warm_start
+from planner.build import build_instance
+from planner.generate import generate
+from planner.plan import make_plan, write_plan
+from planner.scenario import load_scenario
+from planner.verify import verify_plan
+
+
+def _fake_backend(kind: str):
+    """A backend that returns no plan ("none") or the empty plan ("empty": nothing
+    started, worse than any useful hint), with a bound far above."""
+
+    def run(model, hint=None, **_):
+        if kind == "none":
+            return SolveStatus.TIME_LIMIT, None, None, None, 0.0
+        values = np.zeros(model.n_vars)
+        values[:] = np.maximum(np.concatenate(model.lb), 0.0)
+        # the empty plan: no start; its flows are all zero (feasible: nothing to pay)
+        return SolveStatus.TIME_LIMIT, values, 0.0, 1e9, 0.0
+
+    return types.SimpleNamespace(run=run, version=lambda: "fake", NAME=f"fake-{kind}")
+
+
+@pytest.fixture
+def county(tmp_path):
+    folder = tmp_path / "gen"
+    generate(folder, villages=20, counties=2, seed=4)
+    scn = load_scenario(folder)
+    return scn, build_instance(scn)
+
+
+@pytest.mark.parametrize("kind", ["none", "empty"])
+def test_solve_never_returns_less_than_the_hint(county, monkeypatch, tmp_path, kind):
+    scn, inst = county
+    hint = warm_start(inst, threads=1, time_left=10.0)
+    assert hint is not None and (hint >= 0).any()
+    hint_value = plan_value(inst, hint)
+    assert hint_value > plan_value(inst, np.full(inst.n_projects, -1))
+    monkeypatch.setattr(msolve, "_module", lambda name: _fake_backend(kind))
+    res = solve(inst, backend="highs", hint=hint, time_limit=5, threads=1, tie_break=False)
+    assert res.has_solution
+    assert res.objective == pytest.approx(hint_value)
+    assert res.options["plan_from"] == "warm start"
+    assert res.options["solver_status"] == "time_limit"
+    assert res.status is SolveStatus.TIME_LIMIT
+    # the plan written from it passes the independent checker
+    out = tmp_path / "plan"
+    write_plan(make_plan(scn, inst, res), out)
+    assert verify_plan(scn, out) == []
+
+
+def test_solver_plan_kept_when_better(county):
+    _, inst = county
+    empty = np.full(inst.n_projects, -1)
+    res = solve(inst, hint=empty, time_limit=20, threads=1, gap=1e-3)
+    assert res.options["plan_from"] == "solver"
+    assert res.objective > plan_value(inst, empty)
+
+
+def test_a_hint_that_cannot_be_paid_is_no_plan(county, monkeypatch):
+    _, inst = county
+    everything = inst.proj_earliest.copy()  # every work at once: far beyond the money
+    monkeypatch.setattr(msolve, "_module", lambda name: _fake_backend("none"))
+    res = solve(inst, hint=everything, time_limit=5, threads=1, tie_break=False)
+    assert not res.has_solution
+    assert res.options["hint_value"] is None
+
+
+def test_county_split_never_below_the_county_warm_starts(county, monkeypatch):
+    _, inst = county
+    monkeypatch.setattr(msolve, "_module", lambda name: _fake_backend("none"))
+    res = solve_by_county(inst, mapper=map, time_limit=5, threads=1, use_hint=True)
+    assert res.has_solution
+    assert res.options["plan_from"].startswith("warm start in")
+    assert res.objective > plan_value(inst, np.full(inst.n_projects, -1))
+
+
+def test_second_rank_solve_falls_back_to_its_hint(county, monkeypatch):
+    # replan --stable and alternatives solve with the value kept as a floor: a backend
+    # that finds nothing leaves the hint, which keeps the floor
+    _, inst = county
+    first = solve(inst, time_limit=20, threads=1, gap=0)
+    monkeypatch.setattr(msolve, "_module", lambda name: _fake_backend("none"))
+    res = solve_secondary(inst, first.objective, {"kind": "stable", "start": first.start},
+                          hint=first.start, time_limit=5, threads=1)
+    assert res.has_solution and res.options["plan_from"] == "warm start"
+    assert res.objective == pytest.approx(first.objective)
+    assert np.array_equal(res.start, first.start)
+
+
+def test_optimal_status_needs_the_gap(county, monkeypatch):
+    # a backend saying "optimal" with a bound 25 % away is reported as feasible
+    _, inst = county
+    real = msolve._module("highs")
+
+    def run(model, **kw):
+        status, values, objective, bound, seconds = real.run(model, **kw)
+        return SolveStatus.OPTIMAL, values, objective, objective * 1.25, seconds
+
+    monkeypatch.setattr(msolve, "_module",
+                        lambda name: types.SimpleNamespace(run=run, version=real.version))
+    res = solve(inst, time_limit=20, threads=1, gap=1e-3, tie_break=False)
+    assert res.status is SolveStatus.FEASIBLE
+    assert res.gap == pytest.approx(0.25, rel=1e-3)
+
+
+def test_county_time_shares_add_up_to_the_time_left(county):
+    # one time limit: county shares, solved one after the other, add up to what is left
+    _, inst = county
+    seen = []
+
+    def mapper(fn, parts, opts):
+        seen.extend(opts)
+        return [fn(p, o) for p, o in zip(parts, opts)]
+
+    budget = TimeBudget(8.0)
+    res = solve_by_county(inst, mapper=mapper, budget=budget, workers=1, threads=1)
+    assert res.has_solution and len(seen) == 2
+    left = budget.limit
+    assert all(o["deadline"] is not None for o in seen)
+    assert sum(o["time_share"] for o in seen) <= left + 1e-9  # one worker: in sequence
+    assert all(o["time_share"] <= left for o in seen)
+
+
+def test_time_budget_shares():
+    b = TimeBudget(10.0, started=0.0)
+    b.elapsed = lambda: 2.0  # eight seconds gone by: 10 * 0.9 - 2 = 7 left to solve
+    assert b.left() == pytest.approx(7.0)
+    assert b.share(0.3) == pytest.approx(2.1)
+    assert b.share(0.5, at_most=1.0) == pytest.approx(1.0)
+    assert TimeBudget(None).left() is None
