@@ -195,6 +195,15 @@ def solve_part(part_instance: Instance, opts: dict) -> dict:
             "plan_from": res.options.get("plan_from")}
 
 
+def everything_bound(inst: Instance) -> float:
+    """A valid bound that needs no solve: max_coverage, every gap closed on time and every
+    village on time (no soft deadline missed); min_cost, no money at all."""
+    if inst.objective != "max_coverage":
+        return 0.0
+    on_time_value = inst.gap_value(np.full(inst.n_gaps, -1), np.arange(inst.n_gaps)).sum()
+    return float(on_time_value + inst.bonus * inst.n_villages)
+
+
 def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
                     **opts) -> Result:
     """Split, solve every county (through `mapper`, `workers` at a time), merge into one
@@ -205,11 +214,20 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
     t0 = time.perf_counter()
     lp = None
     work = inst
-    if np.any(inst.pool_counties_pooled()):
-        # price-directed split of the shared pools: each county gets what the LP relaxation
-        # of the whole program spends there (the rest by need); the LP also bounds the value
-        lp, use = lp_relaxation(inst, opts.get("threads"))
-        work = share_out(inst, price_directed_shares(inst, use))
+    pooled = bool(np.any(inst.pool_counties_pooled()))
+    exact_split = not pooled and all(p.exact for p in split_by_county(inst))
+    lp_note = None
+    if not exact_split:
+        # The whole program's LP relaxation bounds the value, and (with shared pools) its
+        # spending per county directs the split of the shared money.  It is solved first,
+        # within a share of the run's time, so that the counties get what is left.
+        try:
+            lp, use = lp_relaxation(inst, opts.get("threads"),
+                                    time_limit=budget.share(0.4) if budget else None)
+        except RuntimeError as exc:
+            lp, use, lp_note = None, None, str(exc)
+        if pooled:
+            work = share_out(inst, None if use is None else price_directed_shares(inst, use))
     parts = split_by_county(work)
     part_opts = [dict(opts) for _ in parts]
     if budget is not None and budget.limit is not None:
@@ -238,14 +256,18 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
     for part, out in zip(parts, outs):
         start[part.projects] = out["start"]
     value = plan_value(inst, start)
-    exact = all(p.exact for p in parts) and lp is None
+    exact = exact_split
     if exact and all(o["bound"] is not None for o in outs):
         # every part's objective has the same terms as the whole: bounds add up
         bound = sum(o["bound"] for o in outs)
         options["bound_source"] = "sum of county bounds"
-    else:
-        bound = lp if lp is not None else lp_relaxation(inst, opts.get("threads"))[0]
+    elif lp is not None:
+        bound = lp
         options["bound_source"] = "LP relaxation of the whole program"
+    else:
+        bound = everything_bound(inst)
+        options["bound_source"] = ("every gap closed on time and every village on time "
+                                   f"(the LP relaxation gave no bound: {lp_note})")
     if inst.objective == "max_coverage":
         bound = max(bound, value)
     else:

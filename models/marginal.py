@@ -26,12 +26,14 @@ def budget_duals(inst: Instance) -> np.ndarray:
     return np.abs(d)
 
 
-def lp_relaxation(inst: Instance, threads: int | None = None) -> tuple[float, np.ndarray]:
-    """(objective, (B, C, Y) money of pool b the LP relaxation spends on county c in year t)."""
+def lp_relaxation(inst: Instance, threads: int | None = None,
+                  time_limit: float | None = None) -> tuple[float, np.ndarray]:
+    """(objective, (B, C, Y) money of pool b the LP relaxation spends on county c in year t).
+    RuntimeError when it is not solved to optimality (e.g. within `time_limit`)."""
     from .mip import highs
 
     model, layout = build(inst)
-    objective, _, cols = highs.solve_relaxation(model, threads)
+    objective, _, cols = highs.solve_relaxation(model, threads, time_limit=time_limit)
     county = inst.village_county[inst.gap_village[inst.proj_gap]]
     class_county = np.full(layout.classes.max() + 1 if len(layout.classes) else 0, -1)
     class_county[layout.classes] = county

@@ -139,11 +139,15 @@ def _to_highs_lp(model: LinearModel, highspy, relax: bool = False):
     return lp
 
 
-def solve_relaxation(model: LinearModel, threads: int | None = None):
-    """The model's LP relaxation solved to optimality: (objective, row duals, columns)."""
+def solve_relaxation(model: LinearModel, threads: int | None = None,
+                     time_limit: float | None = None):
+    """The model's LP relaxation solved to optimality: (objective, row duals, columns);
+    RuntimeError otherwise (infeasible, or not done within `time_limit`)."""
     import highspy
 
     h = new_highs(False)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
     if threads:
         _use_threads(highspy, int(threads))
         h.setOptionValue("threads", int(threads))
