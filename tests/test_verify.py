@@ -411,15 +411,21 @@ def test_villages_csv_other_columns(scenario, plan):
 
 
 def test_wrong_summary_objective(scenario, plan):
-    edit_summary(plan, objective=14.4999, best_bound=14.5)
+    # the gap is stated consistently with the (wrong) objective: only the value is wrong
+    edit_summary(plan, objective=14.4999, best_bound=14.5, gap=(14.5 - 14.4999) / 14.4999)
     found = verify_plan(load_scenario(scenario), plan)
     assert [v.rule for v in found] == ["objective"]
     assert "14.5" in found[0].message
 
 
 def test_objective_beyond_bound(scenario, plan):
-    edit_summary(plan, best_bound=14.0)
+    # a plan that beats its bound: with the gap stated as it follows from the numbers
+    # and no claim of optimality, only the bound rule is broken
+    edit_summary(plan, best_bound=14.0, gap=0.5 / 14.5, status="feasible")
     assert rules(scenario, plan) == {"objective"}
+    # claiming `optimal` with that gap (3.4 % > 0.1 %) breaks the status rule too
+    edit_summary(plan, best_bound=14.0, gap=0.5 / 14.5)
+    assert rules(scenario, plan) == {"objective", "status"}
 
 
 def test_summary_counts(scenario, plan):
@@ -544,7 +550,8 @@ def test_min_cost_exit_standard(scenario, plan):
     # objective = pooled cost: 10 + 3 + 12.0001 + 8 + 12 + 4 + 8 + 3 = 60.0001
     edit_summary(plan, objective=60.0001, best_bound=60.0001)
     assert verify_plan(load_scenario(scenario), plan) == []
-    edit_summary(plan, objective=60.0001, best_bound=61)
+    edit_summary(plan, objective=60.0001, best_bound=61, gap=0.9999 / 60.0001,
+                 status="feasible")
     assert rules(scenario, plan) == {"objective"}
     edit_summary(plan, objective=57.0001, best_bound=57.0001)
     edit_schedule(plan, [r for r in SCHEDULE if r[1] != "P5"])
@@ -623,5 +630,27 @@ def test_large_schedule_checks_in_seconds(tmp_path):
     t0 = time.perf_counter()
     found = verify_plan(scn, plan)
     seconds = time.perf_counter() - t0
-    assert found  # it is no valid plan
+    # What this schedule breaks, worked out from the scenario alone: target_name is
+    # blank in every row; the first stream pays every work (over its budgets, and for
+    # works it may not pay for); every project starts in its earliest year, so a
+    # prerequisite starting then too does not finish before, and gaps with several
+    # candidate works get them all; villages.csv, funds.csv and summary.json are absent.
+    start = dict(zip(p["project_id"], p["earliest_year"]))
+    finish = dict(zip(p["project_id"], p["earliest_year"] + p["duration"] - 1))
+    late_pre = any(q not in start or finish[q] >= start[pid]
+                   for pid, reqs in zip(p["project_id"], p["requires"]) for q in reqs)
+    cumulative = set(zip(scn.gaps.loc[scn.gaps["quantity"].notna(), "village_id"],
+                         scn.gaps.loc[scn.gaps["quantity"].notna(), "target"]))
+    per_gap = p.groupby(["village_id", "target"]).size()
+    several = any(n > 1 and key not in cumulative for key, n in per_gap.items())
+    want = {"file", "label", "budget", "eligibility"} | ({"requires"} if late_pre else set()) \
+        | ({"one_per_gap"} if several else set())
+    assert {v.rule for v in found} == want
+    files = sorted(v.message.split()[0] for v in found if v.rule == "file")
+    assert files == ["funds.csv", "summary.json", "villages.csv"]
+    labels = [v.message for v in found if v.rule == "label"]
+    assert all("has target_name ''" in m for m in labels[:-1])
+    assert labels[-1] == f"... and {len(sched) - 20} more like the above"
+    money = [v.message for v in found if v.rule in ("budget", "eligibility")]
+    assert all(streams[0] in m for m in money if not m.startswith("..."))
     assert seconds < 15, f"verify_plan took {seconds:.1f} s on {len(sched)} rows"
