@@ -1,0 +1,66 @@
+"""How a program is solved, the same in every mode (solve, replan, sweep points, ...).
+
+1. the rule of thumb (`models.greedy`): the baseline every plan is compared with;
+2. fairness by maximin: the worst county's best rate first, kept as a floor;
+3. county by county (`models.decompose`) when asked and possible, or whole;
+4. the warm start (`models.warmstart`), completed into a full solution, handed to
+   the backend, and kept whenever the backend returns nothing better
+   (`models.solve.solve`: never below the warm start);
+5. one time limit (`models.budget.TimeBudget`) shared by all of the above.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+
+import numpy as np
+
+from .budget import TimeBudget
+from .instance import Instance
+from .result import Result
+from .solve import solve
+from .warmstart import warm_start
+
+#: the solver options `models.solve.solve` takes
+SOLVE_KEYS = ("backend", "time_limit", "gap", "threads", "seed")
+
+
+def solve_planned(inst: Instance, opts: dict, budget: TimeBudget | None = None, *,
+                  hint: np.ndarray | None = None, use_hint: bool = True,
+                  maximin: bool = False, split: bool = False, county_mapper=None,
+                  verbose: bool = False, progress=False) -> tuple[Instance, Result]:
+    """(the instance solved, with a maximin floor when asked; its Result).
+
+    `opts`: backend, time_limit (the whole run's), gap, threads, seed; `county_mapper`:
+    a callable giving a context manager that yields a map (Dask tasks) for the split."""
+    from .greedy import greedy, greedy_value
+
+    budget = budget or TimeBudget(opts.get("time_limit"))
+    kw = {k: opts[k] for k in SOLVE_KEYS if k in opts}
+    info = {"hint": "given" if hint is not None else "none"}
+    rough = greedy(inst)
+    info["greedy_value"] = greedy_value(inst, rough)
+    floor = None
+    if maximin and inst.objective == "max_coverage":
+        from .fairness import best_worst_rate
+
+        floor = best_worst_rate(inst, **{**kw, "time_limit": budget.share(0.3)})
+        inst = inst.replace(min_rate=max(inst.min_rate or 0.0, floor))
+    if split:
+        from .decompose import solve_by_county
+
+        with (county_mapper() if county_mapper else nullcontext(map)) as mapper:
+            result = solve_by_county(inst, mapper=mapper, budget=budget,
+                                     workers=getattr(mapper, "workers", 1),
+                                     **{**kw, "threads": 1, "use_hint": use_hint})
+        info["hint"] = "LP dive or greedy, per county" if use_hint else "none"
+    else:
+        if hint is None and use_hint:
+            hint = warm_start(inst, kw.get("threads"), budget.left(), rough, info)
+        result = solve(inst, hint=hint, verbose=verbose, progress=progress,
+                       **{**kw, "time_limit": budget.left()})
+    result.options["time_limit"] = opts.get("time_limit")  # the run's, not a phase's
+    result.options.update(info)
+    if floor is not None:
+        result.options["maximin_rate"] = floor
+    return inst, result
