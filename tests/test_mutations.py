@@ -424,3 +424,84 @@ def test_leverage_pool_sum_beyond_k(levered):
     put(d, "schedule.csv", s)
     msgs = [v.message for v in verify_plan(load_scenario(f), d) if v.rule == "leverage"]
     assert any("row" in m for m in msgs), msgs
+
+
+# ---------------------------------------------------------------- a variant (base + overrides)
+
+VARIANT = """\
+name: demo-variant
+base: {base}
+lock: {{in: [P00012]}}
+overrides:
+  funds:
+    - {{stream: lottery, scale: 0.8}}
+    - {{stream: special_bonds, year: 2019, set: 2000}}
+    - {{stream: poverty_fund, move: {{from: 2020, to: 2018, amount: 100}}}}
+  deadlines:
+    - {{target: power, year: 2019, scope: deep_poverty, share: 0.95}}
+    - {{target: road, year: 2020, scope: 石楼县, soft: true}}
+  weights: {{late_factor: 0.25, water: 2, on_time_bonus: 4}}
+  exclude: {{villages: [V0003, V0004]}}
+  lock: {{out: [P00001]}}
+"""
+
+
+@pytest.fixture(scope="module")
+def variant(tmp_path_factory):
+    """The demo county with every kind of override, and locked.csv; solved once."""
+    d = tmp_path_factory.mktemp("variant") / "scn"
+    d.mkdir()
+    (d / "scenario.yaml").write_text(VARIANT.format(base=DEMO), encoding="utf-8")
+    (d / "locked.csv").write_text("project_id,lock\nP00002,out\n", encoding="utf-8")
+    out = d.parent / "plan"
+    plan_scenario(d, out)
+    return d, out
+
+
+def test_variant_plan_passes_the_checkers_own_reading(variant):
+    """The checker applies base, overrides (deadlines, weights, exclude, locks) and
+    locked.csv itself: the planner's plan of the variant passes."""
+    d, out = variant
+    assert verify_plan(load_scenario(d), out) == []
+    sched = read(out, "schedule.csv")
+    assert not {"P00001", "P00002"} & set(sched["project_id"])
+    assert not {"V0003", "V0004"} & set(read(out, "villages.csv")["village_id"])
+
+
+def test_the_base_plan_is_no_plan_of_the_variant(variant, solved):
+    """The demo's own plan breaks the variant's overrides: excluded villages in
+    villages.csv, other weights (value), other deadlines, other input files."""
+    d, _ = variant
+    found = verify_plan(load_scenario(d), solved)
+    rules = {v.rule for v in found}
+    assert {"villages", "objective", "summary", "inputs"} <= rules, rules
+    assert any("V0003" in v.message for v in found if v.rule == "villages")
+    assert any("deadline" in v.message for v in found if v.rule == "summary")
+
+
+def test_variant_lock_and_locked_csv(variant, tmp_path):
+    """A locked-out project (overrides.lock, locked.csv) put into the plan is caught."""
+    d, out = variant
+    plan = tmp_path / "p"
+    shutil.copytree(out, plan)
+    s = read(plan, "schedule.csv")
+    row = s.index[s["project_id"] != "P00012"][0]  # P00012 is locked in
+    for pid in ("P00001", "P00002"):
+        s.loc[row, "project_id"] = pid  # the row's other cells stay the other work's
+        put(plan, "schedule.csv", s)
+        found = [v.message for v in verify_plan(load_scenario(d), plan) if v.rule == "lock"]
+        assert found == [f"project {pid} is locked out but scheduled"]
+
+
+def test_locks_are_read_from_both_places(tmp_path):
+    """`lock` at the top level and under `overrides` both lock (README: top level or
+    under overrides): the checker's own reading keeps both."""
+    from planner.check.inputs import read_inputs
+
+    d = tmp_path / "v"
+    d.mkdir()
+    (d / "scenario.yaml").write_text(
+        f"base: {DEMO}\nlock: {{in: [P00005]}}\noverrides:\n  lock: {{in: [P00013]}}\n",
+        encoding="utf-8")
+    inp = read_inputs(load_scenario(d))
+    assert {"P00005", "P00013"} <= inp.lock_in

@@ -259,7 +259,7 @@ def read_inputs(scn) -> Inputs:
             for k, x in (cfg.get("fairness") or {}).items()}
     reserve = [{"stream": str(r["stream"]), "share": float(r["share"])}
                for r in (cfg.get("reserve") or [])]
-    return Inputs(
+    inp = Inputs(
         name=str(cfg.get("name") or folder.resolve().name),
         years=[int(y) for y in years],
         objective=str(cfg.get("objective", DEFAULT_OBJECTIVE)),
@@ -273,6 +273,42 @@ def read_inputs(scn) -> Inputs:
         villages=v, gaps=g, projects=projects, funds=funds,
         files=[Path(f) for f in files if f is not None], problems=problems,
     )
+    inp.problems += settings_differ(inp, scn)
+    return inp
+
+
+def settings_differ(inp: Inputs, scn) -> list[str]:
+    """Where the loaded Scenario's settings are not the checker's reading of
+    scenario.yaml: a loader that misreads the file, or a caller that changed the
+    Scenario in memory (the checker checks against the files, so such a caller must
+    write its scenario out)."""
+    def deadline(d):
+        scope = d.scope if isinstance(d.scope, str) else tuple(d.scope)
+        return (str(d.target), int(d.year), scope, float(d.share), bool(d.soft))
+
+    weights = getattr(scn, "weights", None) or {}
+    theirs = {
+        "years": [int(y) for y in getattr(scn, "years", inp.years)],
+        "objective": getattr(scn, "objective", inp.objective),
+        "exit_standard": sorted(getattr(scn, "exit_standard", inp.exit_standard)),
+        "deadlines": [deadline(d) for d in getattr(scn, "deadlines", inp.deadlines)],
+        "weights": ({k: float(weights[k]) for k in DEFAULT_WEIGHTS if k in weights},
+                    {k: float(w) for k, w in (weights.get("targets") or {}).items()}),
+        "partial_credit": bool(getattr(scn, "partial_credit", inp.partial_credit)),
+        "fairness": dict(getattr(scn, "fairness", inp.fairness)),
+        "reserve": [dict(r) for r in getattr(scn, "reserve", inp.reserve)],
+    }
+    mine = {
+        "years": inp.years, "objective": inp.objective,
+        "exit_standard": sorted(inp.exit_standard),
+        "deadlines": [deadline(d) for d in inp.deadlines],
+        "weights": ({k: inp.weights[k] for k in DEFAULT_WEIGHTS if k in weights},
+                    dict(inp.target_weights)),
+        "partial_credit": inp.partial_credit, "fairness": inp.fairness, "reserve": inp.reserve,
+    }
+    return [f"the loaded scenario's {key} ({theirs[key]!r}) is not what scenario.yaml "
+            f"says ({mine[key]!r}); the checker checks the plan against the files"
+            for key in mine if theirs[key] != mine[key]]
 
 
 def is_number(x) -> bool:
