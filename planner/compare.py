@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .cells import restore_frame, write_xlsx
 from .tables import write_csv
 
 
@@ -32,7 +33,9 @@ def is_plan_dir(path: Path) -> bool:
 
 
 def load_plan(folder: Path, name: str | None = None) -> LoadedPlan:
-    read = lambda f: pd.read_csv(folder / f, encoding="utf-8-sig", keep_default_na=False)
+    """A plan folder's files (text cells as in the inputs: planner.cells.restore)."""
+    read = lambda f: restore_frame(pd.read_csv(folder / f, encoding="utf-8-sig",
+                                               keep_default_na=False))
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     return LoadedPlan(name or summary.get("scenario") or folder.name, folder, summary,
                       read("schedule.csv"), read("villages.csv"), read("funds.csv"))
@@ -110,10 +113,10 @@ def _unique(names: list[str]) -> list[str]:
 
 
 def write_compare(table: pd.DataFrame, diff: pd.DataFrame, out: Path, xlsx: bool = True) -> None:
+    """Write the tables into `out`, a folder the caller owns (the staging folder of
+    planner.outdir.output_folder): text cells neutralised (planner.cells)."""
     out.mkdir(parents=True, exist_ok=True)
     write_csv(table, out / "compare.csv")
     write_csv(diff, out / "compare_changes.csv")
     if xlsx:
-        with pd.ExcelWriter(out / "compare.xlsx", engine="openpyxl") as xw:
-            table.to_excel(xw, sheet_name="compare", index=False)
-            diff.to_excel(xw, sheet_name="changes", index=False)
+        write_xlsx(out / "compare.xlsx", {"compare": table, "changes": diff})

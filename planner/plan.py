@@ -228,7 +228,8 @@ def _summary(scn, inst, result: Result, sched, villages, funds) -> dict:
         met = len(spec.villages) - int(have.sum()) + closed
         deadlines.append({"deadline": d.label(), "target": d.target, "year": d.year,
                           "scope": d.scope if isinstance(d.scope, str) else list(d.scope),
-                          "share": d.share, "soft": d.soft, "villages_in_scope": len(in_scope),
+                          "share": d.share, "soft": d.soft,
+                          "villages_in_scope": int(in_scope.sum()),
                           "required": spec.required(), "met": met})
     stream_cols = sorted(set(inst.pool_stream))
     return {
@@ -290,6 +291,7 @@ def write_plan(plan: Plan, folder: Path) -> None:
 def write_workbook(plan: Plan, path: Path, lang: str = "en") -> None:
     """The plan as one workbook: a sheet per table and the summary; Chinese headers
     with lang="zh"."""
+    from .cells import write_xlsx
     from .schema import OUTPUT_HEADERS_ZH
 
     flat = [{"key": k, "value": json.dumps(v, ensure_ascii=False, default=_json_default)
@@ -297,12 +299,10 @@ def write_workbook(plan: Plan, path: Path, lang: str = "en") -> None:
     sheets = {"schedule": plan.schedule, "villages": plan.villages, "funds": plan.funds,
               "summary": pd.DataFrame(flat)}
     names_zh = {"schedule": "任务进度表", "villages": "村表", "funds": "资金表", "summary": "概要"}
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        for name, frame in sheets.items():
-            if lang == "zh":
-                frame = frame.rename(columns=lambda c: OUTPUT_HEADERS_ZH.get(c, c))
-                name = names_zh[name]
-            frame.to_excel(xw, sheet_name=name, index=False)
+    if lang == "zh":
+        sheets = {names_zh[name]: frame.rename(columns=lambda c: OUTPUT_HEADERS_ZH.get(c, c))
+                  for name, frame in sheets.items()}
+    write_xlsx(path, sheets)  # text cells neutralised and typed as text
 
 
 def _fmt(frame: pd.DataFrame) -> pd.DataFrame:

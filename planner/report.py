@@ -15,12 +15,13 @@ import io
 import json
 import logging
 import math
-import os
-import tempfile
 import warnings
 from pathlib import Path
 
 import pandas as pd
+
+from .cells import restore_frame
+from .outdir import add_file
 
 CJK_FONTS = ["Noto Sans CJK SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei",
              "PingFang SC", "DejaVu Sans"]
@@ -128,8 +129,9 @@ def _table(headers: list[str], rows: list[list], numeric: set[int] = frozenset()
 def _read_csv(path: Path) -> pd.DataFrame:
     head = pd.read_csv(path, encoding="utf-8-sig", nrows=0)
     dtype = {c: str for c in head.columns if c in _TEXT_COLUMNS}
-    return pd.read_csv(path, encoding="utf-8-sig", dtype=dtype, keep_default_na=False,
-                       na_values={c: [""] for c in head.columns if c not in _TEXT_COLUMNS})
+    frame = pd.read_csv(path, encoding="utf-8-sig", dtype=dtype, keep_default_na=False,
+                        na_values={c: [""] for c in head.columns if c not in _TEXT_COLUMNS})
+    return restore_frame(frame)  # names as in the inputs (planner.cells)
 
 
 def _truthy(value) -> bool | None:
@@ -598,22 +600,8 @@ def build_html(plan_dir: Path) -> str:
 
 
 def write_report(plan_dir: Path) -> Path:
-    """Write `report.html` into `plan_dir` atomically and return its path."""
+    """Write `report.html` into `plan_dir` atomically, listed in the folder's marker
+    (planner.outdir.add_file), and return its path."""
     plan_dir = Path(plan_dir)
     text = build_html(plan_dir)
-    target = plan_dir / "report.html"
-    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html.tmp", dir=plan_dir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # like any other file written here, not mkstemp's 0600
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return target
+    return add_file(plan_dir, "report.html", text.encode("utf-8"), "planner report")

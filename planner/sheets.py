@@ -30,16 +30,14 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError, Problem
+from .cells import neutralise
+from .outdir import output_folder
 from .report import _CSS, _blank, _e, _read_csv, _truthy, _year
 from .schema import STREAMS, TARGETS
 
@@ -109,10 +107,6 @@ _INDEX_CSS = """
 body { max-width: 200mm; margin: 2em auto; }
 @page { size: A4; margin: 15mm; }
 """
-
-# names this module writes; anything else in an existing out folder is not ours
-_OWN_FILE = re.compile(r"^(index\.html|notice\.csv|notice-.+\.html|village-.+\.html)$")
-
 
 # ---------------------------------------------------------------- helpers
 
@@ -458,7 +452,7 @@ def notice_csv(rows: list[dict[str, str]]) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=NOTICE_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows([{k: neutralise(v) for k, v in r.items()} for r in rows])
     return buf.getvalue()
 
 
@@ -498,17 +492,6 @@ def index_html(planned_by_county: dict[str, pd.DataFrame], relocated: pd.DataFra
 
 # ---------------------------------------------------------------- writing
 
-def _check_out(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise InputError(Problem(str(out), "is a file, not a folder; choose a folder for the sheets"))
-    if out.is_dir():
-        foreign = sorted(p.name for p in out.iterdir() if not _OWN_FILE.match(p.name))
-        if foreign:
-            raise InputError(Problem(
-                str(out), f"holds files that are not sheets ({', '.join(foreign[:5])}); "
-                "the folder is replaced whole, so choose a new or a sheets folder"))
-
-
 def write_sheets(plan_dir: Path, out: Path | None = None) -> dict:
     """Write the village pages, index and county notices; return the counts.
 
@@ -539,28 +522,10 @@ def write_sheets(plan_dir: Path, out: Path | None = None) -> dict:
         files[notice_file(county)] = notice_html(county, rows, scenario)
     files["index.html"] = index_html(counties, relocated, works, scenario)
 
-    _check_out(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", suffix=".tmp", dir=out.parent))
-    old = None
-    try:
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o777 & ~mask)  # like any other folder made here, not mkdtemp's 0700
+    inputs = [plan_dir / n for n in ("schedule.csv", "villages.csv", "funds.csv", "summary.json")]
+    with output_folder(out, "planner sheets", inputs) as stage:  # never over the plan
         for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8", newline="\n")
-        (tmp / "notice.csv").write_text(notice_csv(all_rows), encoding="utf-8-sig", newline="")
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
-            os.replace(out, old / "sheets")
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None and (old / "sheets").exists() and not out.exists():
-            os.replace(old / "sheets", out)  # put the earlier sheets back
-        raise
-    finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            (stage / name).write_text(text, encoding="utf-8", newline="\n")
+        (stage / "notice.csv").write_text(notice_csv(all_rows), encoding="utf-8-sig", newline="")
     return {"villages": len(planned), "pages": len(planned), "counties": len(counties),
             "projects": len(all_rows), "relocated": len(relocated)}
