@@ -180,7 +180,8 @@ def guard_inputs(target: Path, inputs: Iterable[Path], shown: Path | None = None
         path = Path(os.path.realpath(path))
         folder = path if path.is_dir() else path.parent
         if target == folder or target in folder.parents:
-            what = "the folder of" if target == folder else "a folder above"
+            what = ("a folder above" if target != folder else "the scenario folder of"
+                    if (folder / "scenario.yaml").is_file() else "the folder of")
             raise OutputFolderError(f"--out {shown} is {what} the input {path}; choose another "
                                     "--out so the inputs are not overwritten")
 

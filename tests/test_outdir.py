@@ -174,7 +174,7 @@ def test_out_above_a_variants_base_is_refused(tmp_path):
 
     with pytest.raises(OutputFolderError, match="is a folder above the input"):
         guard_inputs(load_scenario(variant), tmp_path / "base")
-    with pytest.raises(OutputFolderError, match="is the folder of the input"):
+    with pytest.raises(OutputFolderError, match="is the scenario folder of the input"):
         guard_inputs(load_scenario(variant), base)
 
 
