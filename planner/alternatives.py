@@ -21,7 +21,9 @@ from models.result import Result
 from models.solve import solve, solve_secondary
 
 from .pipeline import plan_scenario, solve_kwargs, solver_options, write_verified
+from .outdir import output_folder
 from .plan import make_plan
+from .scenario import load_scenario
 from .tables import write_csv
 
 
@@ -46,7 +48,16 @@ class Alternatives:
 
 def alternatives(folder: Path, count: int, within: float, out: Path, top: int = 10,
                  **solver_given) -> Alternatives:
-    first = plan_scenario(folder, out / "plan-1", **solver_given)
+    """The plans, alternatives.csv and importance.csv, written to `out` whole
+    (planner.outdir: each plan folder and `out` itself)."""
+    scn = load_scenario(folder)
+    with output_folder(Path(out), "planner alternatives", scn.input_files) as stage:
+        return _alternatives(scn, count, within, stage, top, **solver_given)
+
+
+def _alternatives(scn, count: int, within: float, out: Path, top: int,
+                  **solver_given) -> Alternatives:
+    first = plan_scenario(scn, out / "plan-1", **solver_given)
     scn, inst, best = first.scenario, first.instance, first.result
     opts = solver_options(scn, **solver_given)
     kw = solve_kwargs(opts)

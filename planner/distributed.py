@@ -63,11 +63,7 @@ def plan_many(folders: list, out_root, scheduler: str | None = None, on_result=N
 
     from dask.distributed import as_completed
 
-    names, seen = [], {}
-    for f in folders:
-        base = Path(f).resolve().name
-        seen[base] = seen.get(base, 0) + 1
-        names.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    names = unique_names(folders)  # a/tiny, b/tiny -> a-tiny, b-tiny: one folder each
     opts = {"threads": 1, **{k: v for k, v in opts.items() if v is not None}}
     client = client_for(scheduler, len(folders))
     rows = []
@@ -82,3 +78,33 @@ def plan_many(folders: list, out_root, scheduler: str | None = None, on_result=N
         close(client)
     order = {str(Path(out_root) / n): i for i, n in enumerate(names)}
     return sorted(rows, key=lambda r: order[r["out"]])
+
+
+def unique_names(folders: list) -> list[str]:
+    """A folder name per scenario, unique: the folder's name, with its parent folders
+    prefixed where two share it (a/tiny, b/tiny -> a-tiny, b-tiny), then -2, -3."""
+    from pathlib import Path
+
+    parts = [Path(f).resolve().parts[1:] or ("scenario",) for f in folders]
+    depth = [1] * len(parts)
+    name = lambda i: "-".join(parts[i][-depth[i]:])
+    while True:
+        names = [name(i) for i in range(len(parts))]
+        grown = False
+        for i, n in enumerate(names):
+            if depth[i] < len(parts[i]) and any(
+                    names[j] == n and parts[j] != parts[i] for j in range(len(parts))):
+                depth[i] += 1
+                grown = True
+        if not grown:
+            break
+    names = [name(i) for i in range(len(parts))]
+    taken, out = set(), []
+    for n in names:
+        candidate, k = n, 1
+        while candidate in taken or (candidate != n and candidate in names):
+            k += 1
+            candidate = f"{n}-{k}"
+        taken.add(candidate)
+        out.append(candidate)
+    return out

@@ -8,9 +8,6 @@ plan whole.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -210,19 +207,16 @@ def plan_scenario(folder: str | Path | Scenario, out: str | Path | None = None, 
 
 
 def write_verified(scn: Scenario, plan: Plan, out: Path, fmt: str = "csv",
-                   lang: str = "en") -> None:
-    """Write into a temporary sibling folder, verify it there, then swap it into place.
-    fmt="xlsx" adds plan.xlsx (the CSV files stay: `planner check` reads them)."""
+                   lang: str = "en", extra=None, inputs=(), command: str | None = None) -> None:
+    """Write into a staging folder beside `out`, verify it there, then swap it into place
+    (planner.outdir: `out` must be missing, empty or a planner folder, never an input
+    folder or above one). fmt="xlsx" adds plan.xlsx (the CSV files stay: `planner check`
+    reads them); `extra(folder)` writes more files into the same folder (replan's
+    changes.csv); `inputs`: more input paths the folder must not hold."""
+    from .outdir import output_folder
     from .verify import verify_plan
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    guard_inputs(scn, out)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a plan folder is not
-    try:
+    with output_folder(Path(out), command or _command(), [*scn.input_files, *inputs]) as tmp:
         write_plan(plan, tmp)
         problems = verify_plan(scn, tmp)
         if problems:
@@ -231,30 +225,18 @@ def write_verified(scn: Scenario, plan: Plan, out: Path, fmt: str = "csv",
                                         f"[{v.rule}] {v.message}" for v in problems[:20]))
         if fmt == "xlsx":
             write_workbook(plan, tmp / "plan.xlsx", lang)
-        replace_dir(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        if extra is not None:
+            extra(tmp)
+
+
+def _command() -> str:
+    import sys
+
+    return " ".join(["planner", *sys.argv[1:2]]) if sys.argv[1:2] else "planner"
 
 
 def guard_inputs(scn: Scenario, out: Path) -> None:
-    """A run never writes over its inputs."""
-    target = out.resolve()
-    for path in scn.input_files:
-        if path.resolve().parent == target:
-            raise PlanningError(f"--out {out} is a scenario folder; choose another folder "
-                                "so the inputs are not overwritten")
+    """A run never writes into or above its inputs (planner.outdir.guard_inputs)."""
+    from .outdir import guard_inputs as guard, resolve_target
 
-
-def replace_dir(new: Path, out: Path) -> None:
-    """Move `new` to `out`; an existing `out` is kept until the new one is in place."""
-    old = None
-    if out.exists():
-        if not out.is_dir():
-            raise PlanningError(f"--out {out} exists and is not a folder")
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-        os.rmdir(old)
-        os.replace(out, old)
-    os.replace(new, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    guard(resolve_target(Path(out)), scn.input_files, Path(out))
