@@ -16,6 +16,8 @@ from pathlib import Path
 import click
 
 from .errors import InputError
+from .options import (MAX_ALTERNATIVES, MAX_COUNTIES, MAX_RATIO, MAX_TOP, MAX_VILLAGES, Bounded,
+                      BudgetScale, FiniteRange)
 
 
 def _fail(message: str, code: int) -> None:
@@ -29,10 +31,8 @@ def friendly(func):
     def wrapper(*args, **kwargs):
         from models.solve import BackendError
 
-        from .outdir import begin, interrupted_message
         from .pipeline import PlanningError
 
-        begin()
         try:
             return func(*args, **kwargs)
         except InputError as exc:
@@ -44,7 +44,7 @@ def friendly(func):
         except BackendError as exc:
             _fail(str(exc), 2)
         except KeyboardInterrupt:
-            _fail(interrupted_message(), 130)
+            _fail("interrupted; earlier outputs are left as they were", 130)
     return wrapper
 
 
@@ -57,11 +57,13 @@ def main(debug):
 
 solver_opts = [
     click.option("--solver", "backend", default=None, help="Backend: highs, cbc (see `planner solvers`)."),
-    click.option("--time-limit", type=click.FloatRange(min=0), default=None, help="Seconds."),
-    click.option("--gap", type=click.FloatRange(min=0), default=None,
-                 help="Relative optimality gap; 0 asks for a proven optimum."),
-    click.option("--threads", type=click.IntRange(min=1), default=None),
-    click.option("--seed", type=int, default=None),
+    click.option("--time-limit", type=Bounded("time_limit"), default=None,
+                 help="Seconds (> 0, at most 7 days)."),
+    click.option("--gap", type=Bounded("gap"), default=None,
+                 help="Relative optimality gap in [0, 1]; 0 asks for a proven optimum."),
+    click.option("--threads", type=Bounded("threads"), default=None,
+                 help="1..1024; more than the machine's cores is capped at the cores."),
+    click.option("--seed", type=Bounded("seed"), default=None),
 ]
 
 
@@ -118,10 +120,8 @@ def _print_summary(summary: dict, out: Path | None) -> None:
 def solve(scenario, out, solver, verbose, no_hint, fmt, lang,
           decompose, scheduler):
     """Plan SCENARIO, verify the plan, write the outputs to --out."""
-    from .outdir import precheck
     from .pipeline import plan_scenario
 
-    precheck(out, [scenario])  # a refused --out is told before the solve, not after
     outcome = plan_scenario(scenario, out, verbose=verbose, **solver,
                             use_hint=not no_hint, fmt=fmt, lang=lang, decompose=decompose,
                             scheduler=scheduler,
@@ -180,13 +180,15 @@ def solvers():
 
 
 @main.command()
-@click.option("--villages", type=click.IntRange(min=1), required=True)
-@click.option("--counties", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--villages", type=click.IntRange(min=1, max=MAX_VILLAGES), required=True)
+@click.option("--counties", type=click.IntRange(min=1, max=MAX_COUNTIES), default=1,
+              show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--years", default="2018,2019,2020", show_default=True,
               help="Comma-separated consecutive years.")
 @click.option("--pooled-stream", is_flag=True, help="Integrated funds pooled across counties.")
-@click.option("--budget-ratio", type=click.FloatRange(min=0), default=0.6, show_default=True,
+@click.option("--budget-ratio", type=FiniteRange(min=0, max=MAX_RATIO), default=0.6,
+              show_default=True,
               help="Money over the horizon as a share of the total pooled need.")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 @friendly
@@ -208,10 +210,8 @@ def generate(villages, counties, seed, years, pooled_stream, budget_ratio, out):
 @friendly
 def report(plan_dir):
     """Write a self-contained report.html into PLAN_DIR."""
-    from .plan_folder import check_plan_folder
     from .report import write_report
 
-    check_plan_folder(plan_dir)
     path = write_report(plan_dir)
     click.echo(f"written    {path}")
 
@@ -227,72 +227,47 @@ def report(plan_dir):
 def compare(items, out, solver):
     """Plans side by side: each ITEM is a plan folder or a scenario (solved first)."""
     import tempfile
-    from contextlib import nullcontext
 
     from .compare import compare as compare_plans
-    from .compare import load_plan, write_compare
-    from .outdir import output_folder
-    from .pipeline import plan_scenario, solver_options
-    from .plan_folder import check_plan_folder
-    from .scenario import load_scenario
+    from .compare import is_plan_dir, load_plan, write_compare
+    from .pipeline import plan_scenario
 
-    scenarios = {i: load_scenario(item) for i, item in enumerate(items)
-                 if (item / "scenario.yaml").is_file() and not (item / "summary.json").exists()}
-    for i, item in enumerate(items):
-        if i not in scenarios:
-            check_plan_folder(item)
-    inputs = [items[i] for i in range(len(items)) if i not in scenarios] + [
-        f for scn in scenarios.values() for f in scn.input_files]
-    from models.budget import TimeBudget
-
-    # one time limit for the command, shared by the scenarios it solves
-    budget = TimeBudget(solver.get("time_limit") or min(
-        [solver_options(scn)["time_limit"] for scn in scenarios.values()] or [None]))
-    to_solve = [len(scenarios)]
-    with (output_folder(out, "planner compare", inputs) if out else nullcontext()) as stage, \
-            tempfile.TemporaryDirectory() as tmp:
-        plans = []
+    plans = []
+    with tempfile.TemporaryDirectory() as tmp:
         for i, item in enumerate(items):
-            if i not in scenarios:
+            if is_plan_dir(item):
                 plans.append(load_plan(item))
                 continue
-            target = Path(stage or tmp) / f"{i + 1}-{item.resolve().name}"
+            target = (out if out else Path(tmp)) / f"{i + 1}-{item.resolve().name}"
             click.echo(f"solving {item} ...", err=True)
-            share = budget.share(1 / max(1, to_solve[0]))
-            to_solve[0] -= 1
-            plan_scenario(scenarios[i], target, **{**solver, "time_limit": share})
+            plan_scenario(item, target, **solver)
             plans.append(load_plan(target, name=item.resolve().name))
         table, diff = compare_plans(plans)
-        if out:
-            write_compare(table, diff, stage)
     click.echo(table.to_string(index=False, max_rows=80))
     if len(diff):
         click.echo("")
         summary = diff.groupby(["plan", "change"]).size().reset_index(name="count")
         click.echo(summary.to_string(index=False))
     if out:
+        write_compare(table, diff, out)
         click.echo(f"written    {out}/compare.csv compare_changes.csv compare.xlsx")
 
 
 @main.command()
 @click.argument("scenario", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--budget-scale", "scale", required=True, help="START:STOP:STEP, e.g. 0.5:1.5:0.1")
+@click.option("--budget-scale", "scales", type=BudgetScale(), required=True,
+              help="START:STOP:STEP, e.g. 0.5:1.5:0.1 (at most 1,000 points, scales <= 1000)")
 @click.option("--stream", default=None, help="Scale only this stream (default: all).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster).")
 @with_solver_options
 @friendly
-def sweep(scenario, scale, stream, out, scheduler, solver):
+def sweep(scenario, scales, stream, out, scheduler, solver):
     """The budget-coverage curve: sweep.csv and sweep.png, solves in parallel on Dask."""
     from .scenario import load_scenario
-    from .outdir import output_folder, precheck
-    from .sweep import parse_range, plot_sweep, run_sweep
+    from .sweep import plot_sweep, run_sweep
     from .tables import write_csv
 
-    try:
-        scales = parse_range(scale)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--budget-scale")
     scn = load_scenario(scenario)  # bad input is reported before any worker starts
     if stream and stream not in set(scn.funds["stream"]):
         raise click.BadParameter(f"unknown stream {stream!r}; streams: "
@@ -303,13 +278,12 @@ def sweep(scenario, scale, stream, out, scheduler, solver):
         what = row.get("error") or f"value {row.get('value'):.4f}"
         click.echo(f"[{done}/{total}] scale {row['scale']:g}: {what}", err=True)
 
-    precheck(out, scn.input_files)  # refused before the solves, not after
     frame = run_sweep(scenario, scales, stream=stream, scheduler=scheduler, on_result=progress,
                       **solver)
-    with output_folder(out, "planner sweep", scn.input_files) as stage:
-        write_csv(frame, stage / "sweep.csv")
-        plot_sweep(frame, stage / "sweep.png", f"{scn.name}: budget-coverage"
-                   + (f" ({stream})" if stream else ""))
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(frame, out / "sweep.csv")
+    plot_sweep(frame, out / "sweep.png", f"{scn.name}: budget-coverage"
+               + (f" ({stream})" if stream else ""))
     click.echo(frame.to_string(index=False))
     click.echo(f"written    {out}/sweep.csv sweep.png")
 
@@ -322,13 +296,10 @@ def sweep(scenario, scale, stream, out, scheduler, solver):
 def needs(scenario, out, solver):
     """The least money meeting every exit standard and deadline, and the funding gap."""
     from .needs import needs as compute_needs
-    from .outdir import output_folder, precheck
     from .scenario import load_scenario
     from .tables import write_csv
 
     scn = load_scenario(scenario)
-    if out:
-        precheck(out, scn.input_files)  # refused before the solves, not after
     try:
         table, summary = compute_needs(scn, **solver)
     except RuntimeError as exc:
@@ -341,10 +312,10 @@ def needs(scenario, out, solver):
     click.echo(table.to_string(index=False))
     click.echo(f"marginal value: {summary['marginal_value_source']}")
     if out:
-        with output_folder(out, "planner needs", scn.input_files) as stage:
-            write_csv(table, stage / "needs.csv")
-            (stage / "needs.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2),
-                                              encoding="utf-8")
+        out.mkdir(parents=True, exist_ok=True)
+        write_csv(table, out / "needs.csv")
+        (out / "needs.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2),
+                                        encoding="utf-8")
         click.echo(f"written    {out}/needs.csv needs.json")
 
 
@@ -363,10 +334,8 @@ def needs(scenario, out, solver):
 @friendly
 def replan(scenario, actuals, from_year, stable, previous, actual_funds, out, solver):
     """Re-plan the years from --from around what was executed."""
-    from .outdir import precheck
     from .replan import replan as do_replan
 
-    precheck(out, [p for p in (scenario, actuals, previous, actual_funds) if p is not None])
     res = do_replan(scenario, actuals, from_year, out, stable=stable, previous=previous,
                     actual_funds=actual_funds, **solver)
     _print_summary(res.outcome.plan.summary, out)
@@ -379,10 +348,11 @@ def replan(scenario, actuals, from_year, stable, previous, actual_funds, out, so
 
 @main.command()
 @click.argument("scenario", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--count", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--count", type=click.IntRange(min=1, max=MAX_ALTERNATIVES), default=3,
+              show_default=True)
 @click.option("--within", default="1%", show_default=True,
               help="Tolerance to the optimum, e.g. 1% or 0.01.")
-@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True,
+@click.option("--top", type=click.IntRange(min=0, max=MAX_TOP), default=10, show_default=True,
               help="Importance is re-solved for this many of the most expensive works.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
 @with_solver_options
@@ -419,11 +389,7 @@ def alternatives(scenario, count, within, top, out, solver):
 def explain(plan_dir, village, target, scenario, solver):
     """Why a village's gap stays open or closes late, with a re-solve that forces it in."""
     from .explain import explain as why
-    from .explain import scenario_folder
-    from .plan_folder import check_plan_folder
 
-    summary = check_plan_folder(plan_dir)  # whole, and made from the scenario used
-    check_plan_folder(plan_dir, scenario or scenario_folder(plan_dir, summary))
     for line in why(plan_dir, village, target, scenario=scenario, **solver):
         click.echo(line)
 
@@ -436,10 +402,8 @@ def explain(plan_dir, village, target, scenario, solver):
 def sheets(plan_dir, out):
     """Village task maps and timetables (one printable page each) and the county
     public-notice tables (公示表)."""
-    from .plan_folder import check_plan_folder
     from .sheets import write_sheets
 
-    check_plan_folder(plan_dir)
     counts = write_sheets(plan_dir, out)
     where = out or plan_dir / "sheets"
     click.echo(f"written    {where}: {counts['pages']} village pages, index.html, "
@@ -457,11 +421,7 @@ def sheets(plan_dir, out):
 def solve_many(scenarios, out, scheduler, solver):
     """Plan many scenarios as Dask tasks; a failed one is reported, the others kept."""
     from .distributed import plan_many
-    from .distributed import unique_names
-    from .outdir import precheck
 
-    for name in unique_names(scenarios):  # every plan folder may be written, or none is
-        precheck(out / name, scenarios)
     def progress(row, done, total):
         what = (f"{row['status']} value {row['objective']:.4f}" if row["ok"]
                 else "FAILED: " + row["error"].splitlines()[0])

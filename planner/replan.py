@@ -16,6 +16,7 @@ plan is --previous PLAN_DIR, or else the scenario's own plan solved afresh.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from .errors import InputError, Problem, Problems
 from .pipeline import Outcome, PlanningError, solve_kwargs, solver_options, write_verified
 from .plan import make_plan
 from .scenario import Scenario, load_scenario
-from .tables import decode_csv
+from .tables import read_path
 
 
 @dataclass
@@ -40,42 +41,12 @@ class Replan:
     stable: str  # what the stability phase did
 
 
-def _read(path: Path, columns: dict) -> pd.DataFrame:
-    """A small CSV/xlsx with the given columns (name -> type), errors with row and column."""
-    import io
-
-    name = path.name
-    try:
-        if path.suffix.lower() == ".xlsx":
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
-        else:
-            frame = pd.read_csv(io.StringIO(decode_csv(path.read_bytes())), dtype=str,
-                                keep_default_na=False)
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise InputError(Problem(name, f"cannot be read as a table ({exc})")) from None
-    frame.columns = [str(c).replace("\ufeff", "").strip().lower() for c in frame.columns]
+def _read(path: Path, table: str) -> pd.DataFrame:
+    """--actuals / --actual-funds read like the scenario's tables (planner.tables: any
+    encoding problem, blank or misspelt column is one message naming the cell); the
+    columns are schema.TABLES["actuals"] / ["actual_funds"]."""
     problems = Problems()
-    for col, (kind, required) in columns.items():
-        if col not in frame.columns:
-            if required:
-                problems.add(name, f"required column {col!r} is missing", row=1)
-            continue
-        for i, text in enumerate(frame[col]):
-            text = text.strip()
-            if text == "" and not required:
-                continue
-            if kind in ("int", "float"):
-                try:
-                    number = float(text)
-                except ValueError:
-                    problems.add(name, f"is not a {'year' if kind == 'int' else 'number'}",
-                                 row=i + 2, column=col, value=text)
-                    continue
-                if number < 0 or (kind == "int" and number != int(number)):
-                    problems.add(name, "must be a whole year" if kind == "int" else
-                                 "must be >= 0", row=i + 2, column=col, value=text)
-            elif text == "":
-                problems.add(name, "is blank", row=i + 2, column=col)
+    frame = read_path(path, table, problems)
     problems.raise_if_any()
     return frame
 
@@ -86,31 +57,34 @@ def apply_actuals(scn: Scenario, actuals: Path, from_year: int,
     if from_year not in scn.years:
         raise InputError(Problem("--from", f"{from_year} is not in the horizon "
                                  f"{scn.years[0]}-{scn.years[-1]}"))
-    done = _read(actuals, {"project_id": ("id", True), "start_year": ("int", True),
-                           "cost": ("float", False)})
+    done = _read(actuals, "actuals")
     problems = Problems()
     known = set(scn.projects["project_id"])
     started = {}
-    for i, r in done.iterrows():
-        pid, year = r["project_id"].strip(), int(float(r["start_year"]))
+    for r in done.itertuples():
+        pid, year, row = r.project_id, r.start_year, r._1
         if pid not in known:
-            problems.add(actuals.name, "unknown project_id", row=i + 2, column="project_id",
-                         value=pid)
+            problems.add(actuals.name, "unknown project_id; it is not in projects.csv",
+                         row=row, column="project_id", value=pid)
         elif pid in started:
-            problems.add(actuals.name, "project listed twice", row=i + 2, column="project_id",
+            problems.add(actuals.name, "project listed twice", row=row, column="project_id",
                          value=pid)
         elif not scn.years[0] <= year < from_year:
             problems.add(actuals.name, f"an executed start must lie in {scn.years[0]}.."
-                         f"{from_year - 1} (before --from)", row=i + 2, column="start_year",
+                         f"{from_year - 1} (before --from)", row=row, column="start_year",
                          value=year)
+        elif r.cost is not None and not pd.isna(r.cost) and r.cost < 0:
+            problems.add(actuals.name, "cost must be >= 0", row=row, column="cost",
+                         value=r.cost)
         else:
             started[pid] = year
     problems.raise_if_any()
+    _check_started(scn, done, started, actuals.name)
     p = scn.projects.copy()
     executed = p["project_id"].isin(started)
-    if "cost" in done.columns:
-        real = {r["project_id"].strip(): float(r["cost"]) for _, r in done.iterrows()
-                if r["cost"].strip()}
+    real = {r.project_id: float(r.cost) for r in done.itertuples()
+            if r.cost is not None and not pd.isna(r.cost)}
+    if real:
         p.loc[p["project_id"].isin(real), "cost"] = p["project_id"].map(real)
     p.loc[executed, "earliest_year"] = p.loc[executed, "project_id"].map(started)
     p.loc[executed, "latest_year"] = p.loc[executed, "project_id"].map(started)
@@ -122,33 +96,63 @@ def apply_actuals(scn: Scenario, actuals: Path, from_year: int,
     scn.lock_in = frozenset(set(scn.lock_in) | set(started))
     scn.lock_out = frozenset(set(scn.lock_out) - set(started))
     if actual_funds is not None:
-        real = _read(actual_funds, {"stream": ("id", True), "year": ("int", True),
-                                    "amount": ("float", True), "county": ("id", False)})
+        real = _read(actual_funds, "actual_funds")
         f = scn.funds.copy()
-        for i, r in real.iterrows():
-            county = r.get("county", "").strip() if "county" in real.columns else ""
-            rows = ((f["stream"] == r["stream"].strip()) & (f["year"] == int(float(r["year"])))
-                    & (f["county"] == county))
+        for r in real.itertuples():
+            if r.amount < 0:
+                raise InputError(Problem(actual_funds.name, "amount must be >= 0", row=r._1,
+                                         column="amount", value=r.amount))
+            rows = (f["stream"] == r.stream) & (f["year"] == r.year) & (f["county"] == r.county)
             if not rows.any():
                 raise InputError(Problem(actual_funds.name, "no such money row in funds.csv "
-                                         "(stream, year, county)", row=i + 2, column="stream",
-                                         value=r["stream"]))
-            f.loc[rows, "amount"] = float(r["amount"])
+                                         "(stream, year, county)", row=r._1, column="stream",
+                                         value=r.stream))
+            f.loc[rows, "amount"] = float(r.amount)
         scn.funds = f
     scn.input_files = list(scn.input_files) + [actuals] + ([actual_funds] if actual_funds else [])
     return scn, started
 
 
-def previous_starts(plan_dir: Path) -> dict:
-    from .cells import restore_frame
+def _check_started(scn: Scenario, done: pd.DataFrame, started: dict, file: str) -> None:
+    """What was executed must be possible: not locked out, not two of one alternative
+    group (or one with a work the scenario forces), its prerequisites finished before it.
+    Named as the cause here instead of a re-plan blaming the money."""
+    from .scenario.checks import check_forced, forced_projects
 
-    sched = restore_frame(pd.read_csv(plan_dir / "schedule.csv", encoding="utf-8-sig", dtype=str))
+    problems = Problems()
+    rows = dict(zip(done["project_id"], done["_row"]))
+    p = scn.projects.set_index("project_id")
+    for pid, year in sorted(started.items()):
+        for q in p.at[pid, "requires"]:
+            fin = started.get(q, None)
+            fin = fin + int(p.at[q, "duration"]) - 1 if fin is not None and q in p.index else None
+            if fin is None or fin >= year:
+                problems.add(file, f"{pid} started in {year}, but it requires {q}, which "
+                             + ("the actuals do not list as started" if fin is None else
+                                f"finished only in {fin}") + "; correct the actuals",
+                             row=rows[pid], column="start_year", value=year)
+    for pid in sorted(set(started) & set(scn.lock_out)):
+        problems.add(file, "was executed, but the scenario locks it out (lock: out or "
+                     "locked.csv); remove the lock or correct the actuals", row=rows[pid],
+                     column="project_id", value=pid)
+    # two executed works of one alternative group, or one beside a work the scenario forces
+    forced = {**forced_projects(scn),
+              **{pid: f"it was started in {year} ({file}, row {rows[pid]})"
+                 for pid, year in started.items()}}
+    check_forced(dataclasses.replace(scn, lock_out=frozenset()), problems, forced, file=file)
+    problems.raise_if_any()
+
+
+def previous_starts(plan_dir: Path) -> dict:
+    sched = pd.read_csv(plan_dir / "schedule.csv", encoding="utf-8-sig", dtype=str)
     return dict(zip(sched["project_id"], sched["start_year"].astype(int)))
 
 
 def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable: bool = False,
            previous: Path | None = None, actual_funds: Path | None = None,
            **solver_given) -> Replan:
+    # the inputs first: bad actuals are reported before any solve
+    scn, started = apply_actuals(load_scenario(folder), actuals, from_year, actual_funds)
     if previous is not None:
         before = previous_starts(previous)
     else:  # the plan as first made: the scenario solved afresh
@@ -156,7 +160,6 @@ def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable
 
         first = plan_scenario(folder, None, **solver_given)
         before = dict(zip(first.plan.schedule["project_id"], first.plan.schedule["start_year"]))
-    scn, started = apply_actuals(load_scenario(folder), actuals, from_year, actual_funds)
     inst = build_instance(scn)
     opts = solver_options(scn, **solver_given)
     kw = solve_kwargs(opts)
@@ -178,6 +181,8 @@ def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable
             what = "kept the value-only plan: no stable plan found in time"
     result.options.update(replan_from=from_year, executed=len(started), stable=what)
     plan = make_plan(scn, inst, result)
+    if out is not None:
+        write_verified(scn, plan, Path(out))
     after = dict(zip(plan.schedule["project_id"], plan.schedule["start_year"]))
     rows = []
     for pid in sorted(set(before) | set(after)):
@@ -188,10 +193,8 @@ def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable
         rows.append({"change": kind, "project_id": pid, "from": a if a is not None else "",
                      "to": b if b is not None else ""})
     changes = pd.DataFrame(rows, columns=["change", "project_id", "from", "to"])
-    if out is not None:  # the plan and changes.csv, one folder written whole
+    if out is not None:
         from .tables import write_csv
 
-        inputs = [p for p in (actuals, previous, actual_funds) if p is not None]
-        write_verified(scn, plan, Path(out), inputs=inputs,
-                       extra=lambda folder: write_csv(changes, folder / "changes.csv"))
+        write_csv(changes, Path(out) / "changes.csv")
     return Replan(Outcome(scn, inst, result, plan), before, changes, what)

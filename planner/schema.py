@@ -22,10 +22,31 @@ class Column:
     default: object
     unit: str
     meaning: str
+    limit: float | None = None  # largest plausible magnitude of a number cell
 
 
-def _c(name, type_, required, default, unit, meaning):
-    return Column(name, type_, required, default, unit, meaning)
+#: Largest plausible money cell (cost, amount) in the scenario's unit (万元 by
+#: default: 1e9 万元 is ten trillion yuan).  Larger values are typing slips or a
+#: wrong unit; they would also overflow the whole-yuan arithmetic.
+MONEY_LIMIT = 1e9
+#: Years a cell or `years:` may name at all (the horizon check comes later).
+YEAR_RANGE = (1900, 2100)
+#: Longest horizon `years:` may span.
+MAX_YEARS = 50
+#: Largest value weight (gaps.csv `weight`, scenario.yaml `weights`).
+WEIGHT_LIMIT = 1e6
+#: Largest factor of `overrides.funds[].scale` (and of `sweep --budget-scale`).
+SCALE_LIMIT = 1000.0
+#: Longest text cell (characters); a longer one is pasted by mistake.
+CELL_LIMIT = 1000
+#: Default magnitude bound of a number column without its own `limit`.
+NUMBER_LIMIT = 1e12
+
+
+def _c(name, type_, required, default, unit, meaning, limit=None):
+    if limit is None and unit == "money unit":
+        limit = MONEY_LIMIT
+    return Column(name, type_, required, default, unit, meaning, limit)
 
 
 TABLES: dict[str, tuple[Column, ...]] = {
@@ -38,8 +59,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
            "whose shortfalls are made up as early as possible"),
         _c("deep_poverty", "bool", True, None, "", "village of a deep-poverty county (深度贫困)"),
         _c("township", "str", False, "", "", "township (乡镇)"),
-        _c("population", "float", False, None, "persons", "resident population"),
-        _c("poor_households", "float", False, None, "households", "registered poor households"),
+        _c("population", "float", False, None, "persons", "resident population", 1e7),
+        _c("poor_households", "float", False, None, "households", "registered poor households", 1e7),
         _c("relocated", "bool", False, False, "",
            "whole-village relocation (整村搬迁): not planned"),
     ),
@@ -47,16 +68,16 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("village_id", "id", True, None, "", "village with the unmet target"),
         _c("target", "id", True, None, "", "target code (see the target list)"),
         _c("weight", "float", False, None, "",
-           "value of closing this gap; replaces the target's weight"),
+           "value of closing this gap; replaces the target's weight", WEIGHT_LIMIT),
         _c("quantity", "float", False, None, "",
-           "size of a cumulative gap, met by the projects' `contributes`"),
+           "size of a cumulative gap, met by the projects' `contributes`", 1e9),
     ),
     "projects": (
         _c("project_id", "id", True, None, "", "unique id of the candidate work"),
         _c("village_id", "id", True, None, "", "village the work is for"),
         _c("target", "id", True, None, "", "target (gap) the work closes"),
         _c("cost", "float", True, None, "money unit", "total cost over its duration"),
-        _c("duration", "int", False, 1, "years", "years from start to finish"),
+        _c("duration", "int", False, 1, "years", "years from start to finish", 100),
         _c("cost_profile", "profile", False, None, "",
            "share of the cost spent in each year of the duration, `;`-separated; "
            "default even"),
@@ -68,7 +89,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
            "part of the cost paid outside the pooled funds (0..1)"),
         _c("streams", "list", False, (), "", "eligible fund streams, `;`-separated; blank: any"),
         _c("contributes", "float", False, None, "",
-           "how much of its gap's quantity the work provides; blank: all of it"),
+           "how much of its gap's quantity the work provides; blank: all of it", 1e9),
         _c("requires", "list", False, (), "",
            "project ids that must finish in a year before this one starts"),
         _c("alternative_group", "id", False, "", "",
@@ -85,18 +106,31 @@ TABLES: dict[str, tuple[Column, ...]] = {
            "targets it may pay for, `;`-separated, or `*`"),
         _c("returns_after", "int", False, None, "years",
            "revolving fund (扶贫周转金): money spent comes back to the stream this many "
-           "years later"),
+           "years later", 100),
         _c("return_share", "float", False, None, "share",
            "share of the money spent that comes back (default 1 with returns_after)"),
         _c("leverage", "float", False, None, "",
            "each 1 of this stream's money on a work unlocks up to this much outside money "
-           "(loans, private capital) for it (贷款贴息, PPP)"),
+           "(loans, private capital) for it (贷款贴息, PPP)", 1000),
         _c("outside_limit", "float", False, None, "money unit",
            "most outside money this stream may unlock in the year (blank: no limit)"),
     ),
     "locked": (
         _c("project_id", "id", True, None, "", "project to lock"),
         _c("lock", "id", True, None, "", "in (must be done) or out (must not be done)"),
+    ),
+    # `planner replan --actuals`: the works executed before --from
+    "actuals": (
+        _c("project_id", "id", True, None, "", "project that was started"),
+        _c("start_year", "year", True, None, "year", "year it actually started"),
+        _c("cost", "float", False, None, "money unit", "its real total cost"),
+    ),
+    # `planner replan --actual-funds`: real amounts replacing funds.csv rows
+    "actual_funds": (
+        _c("stream", "id", True, None, "", "fund stream code"),
+        _c("year", "year", True, None, "year", "budget year"),
+        _c("amount", "float", True, None, "money unit", "money really available"),
+        _c("county", "id", False, "", "", "county of the money row; blank: pooled"),
     ),
 }
 
@@ -167,4 +201,88 @@ OUTPUT_HEADERS_ZH = {
     "open_targets": "未补短板", "late_targets": "延期短板", "stream": "资金来源", "budget": "预算",
     "carried_in": "上年结转", "spent": "支出", "carried_out": "结转下年", "unused": "未用",
     "key": "项目", "value": "值", **STREAMS,
+}
+
+
+#: Chinese headers accepted in the input tables besides the English names: the
+#: headers the planner itself writes with `--lang zh` (OUTPUT_HEADERS_ZH, for the
+#: input columns of the same name; `村名` is villages' `name`), and these for the
+#: input-only columns.  An unknown header is warned with the nearest of all names.
+INPUT_HEADERS_ZH = {
+    "name": OUTPUT_HEADERS_ZH["village_name"], "population": "人口",
+    "poor_households": "贫困户数", "weight": "权重", "quantity": "短板数量",
+    "duration": "工期年数", "cost_profile": "分年投资比例", "earliest_year": "最早开工年度",
+    "latest_year": "最晚开工年度", "self_share": "自筹资金比例", "streams": "可用资金来源",
+    "contributes": "贡献数量", "requires": "前置项目", "alternative_group": "互斥组",
+    "amount": "金额", "carry_over": "可结转", "targets": "可用任务", "returns_after": "回收年限",
+    "return_share": "回收比例", "leverage": "撬动倍数", "outside_limit": "撬动上限",
+    "lock": "锁定", "start_year": OUTPUT_HEADERS_ZH["start_year"],
+}
+
+
+def header_aliases(table: str) -> dict[str, str]:
+    """Chinese header -> column name for one input table."""
+    out = {}
+    for col in TABLES[table]:
+        zh = INPUT_HEADERS_ZH.get(col.name) or OUTPUT_HEADERS_ZH.get(col.name)
+        if zh:
+            out[zh] = col.name
+    return out
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The allowed values of a numeric option: command line and scenario.yaml alike."""
+    kind: str  # int | float
+    lo: float
+    hi: float
+    lo_open: bool = False
+    noun: str = "a number"
+
+
+#: Most threads anyone may ask for; above the machine's cores a request is capped at
+#: the cores with a warning, above this it is refused.
+MAX_THREADS = 1024
+#: Most points of `sweep --budget-scale`.
+MAX_SWEEP_POINTS = 1000
+
+OPTION_BOUNDS: dict[str, Bound] = {
+    "time_limit": Bound("float", 0, 7 * 86400, lo_open=True, noun="a number of seconds"),
+    "gap": Bound("float", 0, 1, noun="a relative gap, a number"),
+    "threads": Bound("int", 1, MAX_THREADS, noun="a whole number of threads"),
+    "seed": Bound("int", 0, 2**31 - 1, noun="a whole-number seed"),
+}
+
+#: scenario.yaml keys at every level, as data: a new key is one line here (and its
+#: reading in planner/scenario/).  A mapping lists the keys allowed at that level,
+#: each with the spec of its value (None: a plain value, or one checked where it is
+#: read); `[spec]` is a list whose items follow spec; ANY_KEY stands for keys that
+#: are data (new target codes).  Unknown keys are errors with the nearest known one.
+ANY_KEY = "*"
+_DEADLINE = {"target": None, "year": None, "scope": None, "share": None, "soft": None}
+_LOCK = {"in": None, "out": None}
+SOLVER_SETTINGS = {"backend": None, "name": None, "time_limit": None, "gap": None,
+                   "threads": None, "seed": None, "decompose": None, "scheduler": None}
+SCENARIO_KEYS: dict = {
+    "name": None,
+    "years": None,
+    "base": None,
+    "objective": None,
+    "exit_standard": None,
+    "deadlines": [_DEADLINE],
+    "weights": None,  # DEFAULT_WEIGHTS keys, `targets` and target codes: checked in _weights
+    "solver": SOLVER_SETTINGS,
+    "lock": _LOCK,
+    "targets": {ANY_KEY: {"name": None, "department": None}},
+    "fairness": {"max_spread": None, "min_rate": None, "maximin": None},
+    "partial_credit": None,
+    "reserve": [{"stream": None, "share": None}],
+    "overrides": {
+        "funds": [{"stream": None, "year": None, "county": None, "scale": None, "set": None,
+                   "move": {"from": None, "to": None, "amount": None}}],
+        "deadlines": [_DEADLINE],
+        "weights": None,
+        "exclude": {"villages": None, "counties": None},
+        "lock": _LOCK,
+    },
 }

@@ -11,22 +11,28 @@ import csv
 import difflib
 import io
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
 
 from .errors import Problems
-from .schema import FALSE_WORDS, TABLES, TRUE_WORDS, Column
+from .schema import (CELL_LIMIT, FALSE_WORDS, MONEY_LIMIT, TABLES, TRUE_WORDS, YEAR_RANGE,
+                     NUMBER_LIMIT, Column, header_aliases)
 
 ROW_OFFSET = 2  # data row i (0-based) is spreadsheet row i + 2
+TABLE_EXTENSIONS = (".csv", ".xlsx")
+
+
+def table_paths(folder: Path, table: str) -> list[Path]:
+    """Every file of the table in the folder (more than one is an error)."""
+    return [folder / f"{table}{ext}" for ext in TABLE_EXTENSIONS
+            if (folder / f"{table}{ext}").is_file()]
 
 
 def find_table(folder: Path, table: str) -> Path | None:
-    for ext in (".csv", ".xlsx"):
-        path = folder / f"{table}{ext}"
-        if path.is_file():
-            return path
-    return None
+    paths = table_paths(folder, table)
+    return paths[0] if paths else None
 
 
 def decode_csv(data: bytes) -> str:
@@ -36,11 +42,6 @@ def decode_csv(data: bytes) -> str:
     except UnicodeDecodeError:
         return data.decode("gb18030")
 
-
-#: Largest plausible money cell (cost, amount) in the scenario's unit (万元 by
-#: default: 1e9 万元 is ten trillion yuan).  Larger values are typing slips or a
-#: wrong unit; they would also overflow the whole-yuan arithmetic.
-MONEY_LIMIT = 1e9
 
 #: Words people (and exports from other tools) put in a cell for "no value".
 MISSING_WORDS = {"nan", "none", "null", "na", "n/a", "#n/a", "-", "--", "inf", "-inf",
@@ -81,6 +82,10 @@ def _mixed_utf8(data: bytes) -> int | None:
 
 def _csv_rows(path: Path, problems: Problems) -> list[list[str]] | None:
     data = path.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        problems.add(path.name, "is UTF-16 text (Excel's \"Unicode Text\"); save it as "
+                     "\"CSV UTF-8 (comma delimited)\" instead")
+        return None
     mixed = _mixed_utf8(data)
     if mixed is not None:
         problems.add(path.name, f"mixes encodings: it is UTF-8 text, but byte {mixed} is not "
@@ -96,12 +101,28 @@ def _csv_rows(path: Path, problems: Problems) -> list[list[str]] | None:
         problems.add(path.name, "contains NUL characters: it looks like a binary file or "
                      "UTF-16 text, not CSV; save it as \"CSV UTF-8\"")
         return None
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    if "," not in first and ("\t" in first or ";" in first):
+        sep = "tabs" if "\t" in first else "semicolons (;)"
+        problems.add(path.name, f"is separated by {sep}, not commas; save it as "
+                     "\"CSV UTF-8 (comma delimited)\" (or as .xlsx)", row=1)
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+    rows = []
     try:
         # One record per line: a blank line stays a (blank) row so row numbers hold.
-        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), strict=False)]
+        for r in reader:
+            rows.append(list(r))
     except csv.Error as exc:
-        problems.add(path.name, f"is not a well-formed CSV table ({exc})")
+        if "field larger than field limit" in str(exc):
+            problems.add(path.name, f"a cell is longer than {csv.field_size_limit():,} "
+                         f"characters; a cell may hold at most {CELL_LIMIT:,}: was a "
+                         "whole file pasted into it?", row=reader.line_num)
+        else:
+            problems.add(path.name, f"is not a well-formed CSV table ({exc})",
+                         row=reader.line_num or None)
         return None
+    return rows
 
 
 def _xlsx_cell(value) -> str:
@@ -124,16 +145,26 @@ def _column_letter(index: int) -> str:
 
 
 def _xlsx_rows(path: Path, problems: Problems) -> list[list[str]] | None:
-    """The first sheet's cells as text; a merged header cell is an error."""
+    """The only sheet's cells as text; merged header cells, formula cells and data on
+    further sheets are errors."""
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(path, data_only=True)
+        book = openpyxl.load_workbook(path, data_only=False)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook is bad input
         problems.add(path.name, f"cannot be read as an Excel .xlsx workbook ({exc}); "
                      "save it again as .xlsx or as CSV UTF-8")
         return None
+    if not book.worksheets:
+        problems.add(path.name, "has no worksheet; put the table on the first sheet")
+        return None
     sheet = book.worksheets[0]
+    for other in book.worksheets[1:]:
+        if any(v not in (None, "") for row in other.iter_rows(values_only=True) for v in row):
+            problems.add(path.name, f"data found on sheet {other.title!r} besides sheet "
+                         f"{sheet.title!r}; keep one sheet per table (move notes to another "
+                         "file)")
+            return None
     merged = [m for m in sheet.merged_cells.ranges if m.min_row <= 1]
     if merged:
         for m in merged:
@@ -142,14 +173,47 @@ def _xlsx_rows(path: Path, problems: Problems) -> list[list[str]] | None:
                          "column its own name in row 1", row=1,
                          column=_column_letter(m.min_col))
         return None
-    return [[_xlsx_cell(v) for v in row]
-            for row in sheet.iter_rows(min_row=1, max_row=max(sheet.max_row, 1),
-                                       min_col=1, max_col=max(sheet.max_column, 1),
-                                       values_only=True)]
+    rows = []
+    for row in sheet.iter_rows(min_row=1, max_row=max(sheet.max_row, 1),
+                               min_col=1, max_col=max(sheet.max_column, 1)):
+        for cell in row:
+            if cell.data_type == "f":
+                problems.add(path.name, f"cell {cell.coordinate} of sheet {sheet.title!r} "
+                             "holds a formula; formula cells are not read: paste values "
+                             "(Paste Special > Values)", row=cell.row,
+                             column=_column_letter(cell.column))
+                return None
+        rows.append([_xlsx_cell(c.value) for c in row])
+    return rows
 
 
-def _raw_frame(path: Path, problems: Problems) -> pd.DataFrame | None:
-    """Text cells with the normalised header; `_row` is the spreadsheet row."""
+#: Control characters that no CSV cell should hold and that an .xlsx cannot store.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _bad_cells(name: str, header: list[str], body: list[list[str]], problems: Problems,
+               first_row: int = ROW_OFFSET) -> None:
+    """A cell longer than CELL_LIMIT or holding a control character (checked row by row)."""
+    for i, r in enumerate(body, start=first_row):
+        if len("".join(r)) <= CELL_LIMIT and not CONTROL.search("".join(r)):
+            continue
+        for j, c in enumerate(r):
+            col = header[j] if j < len(header) and header[j] else _column_letter(j + 1)
+            if len(c) > CELL_LIMIT:
+                problems.add(name, f"the cell holds {len(c):,} characters; a cell may hold "
+                             f"at most {CELL_LIMIT:,}: was a whole text pasted into it?",
+                             row=i, column=col)
+            elif CONTROL.search(c):
+                ch = CONTROL.search(c).group()
+                problems.add(name, f"holds the control character U+{ord(ch):04X}; retype "
+                             "the cell without it (it cannot be written to a spreadsheet)",
+                             row=i, column=col, value=c)
+
+
+def _raw_frame(path: Path, problems: Problems,
+               aliases: dict[str, str] | None = None) -> pd.DataFrame | None:
+    """Text cells with the normalised header (Chinese aliases as the column names they
+    stand for); `_row` is the spreadsheet row."""
     name = path.name
     try:
         rows = _xlsx_rows(path, problems) if path.suffix.lower() == ".xlsx" \
@@ -168,9 +232,12 @@ def _raw_frame(path: Path, problems: Problems) -> pd.DataFrame | None:
                      row=1)
         return None
     header = [_header(c) for c in rows[0]]
+    header = [(aliases or {}).get(h, h) for h in header]
     width = len(header)
     body = rows[1:]
     n_before = len(problems.items)
+    _bad_cells(name, header, [rows[0]], problems, first_row=1)
+    _bad_cells(name, header, body, problems)
     for i, r in enumerate(body):
         if len(r) > width and any(r[width:]):
             problems.add(name, f"has {len(r)} cells but the header has {width} columns; "
@@ -226,6 +293,22 @@ def _example(col: Column) -> str:
     return "a number like 1 or 2.5"
 
 
+#: 1,234,567.5: commas that group thousands (the only commas a number may hold).
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
+def _number_text(text: str) -> str | None:
+    """What is wrong with a number's spelling that float() would let through or
+    misread: a decimal comma (12,5 would become 125) or an underscore (4_5 -> 45)."""
+    if "," in text and not THOUSANDS.match(text.strip()):
+        fix = text.replace(",", ".", 1) if text.count(",") == 1 else text.replace(",", "")
+        return (f"has a comma that does not group thousands; write the decimal point as "
+                f"a point: use {fix.strip()}")
+    if "_" in text:
+        return f"has an underscore; write digits only: use {text.replace('_', '').strip()}"
+    return None
+
+
 def _parse_cell(col: Column, text: str):
     """Return (value, error message or None) for one non-blank cell."""
     if col.type in ("id", "str"):
@@ -237,18 +320,27 @@ def _parse_cell(col: Column, text: str):
                 if not col.required else "required: give"
             return None, (f"is a placeholder, not a value; {col.name} is {what} "
                           f"{_example(col)}")
+        bad = _number_text(text)
+        if bad:
+            return None, bad
         try:
-            number = float(text.replace(",", "") if col.type == "float" else text)
+            number = float(text.replace(",", ""))
         except ValueError:
             kind = "a number" if col.type == "float" else "a whole number"
             return None, f"is not {kind}; {col.name} needs {_example(col)}"
         if not math.isfinite(number):
             return None, f"is not a finite number; {col.name} needs {_example(col)}"
+        if col.unit == "money unit" and abs(number) > col.limit:
+            return None, (f"is implausible: more than {col.limit:.0e} in the scenario's "
+                          "money unit (万元 unless stated); check for a typing slip or "
+                          "a wrong unit")
+        if col.type == "year" and not YEAR_RANGE[0] <= number <= YEAR_RANGE[1]:
+            return None, (f"is not a plausible year; {col.name} needs a year between "
+                          f"{YEAR_RANGE[0]} and {YEAR_RANGE[1]}")
+        limit = col.limit if col.limit is not None else NUMBER_LIMIT
+        if abs(number) > limit:
+            return None, f"is out of range; {col.name} must be at most {limit:,g}"
         if col.type == "float":
-            if col.unit == "money unit" and abs(number) > MONEY_LIMIT:
-                return None, (f"is implausible: more than {MONEY_LIMIT:.0e} in the scenario's "
-                              "money unit (万元 unless stated); check for a typing slip or "
-                              "a wrong unit")
             return number, None
         if number != int(number):
             return None, f"is not a whole number; {col.name} needs {_example(col)}"
@@ -263,6 +355,8 @@ def _parse_cell(col: Column, text: str):
         return items, None
     if col.type == "profile":
         try:
+            if "_" in text:
+                raise ValueError(text)
             shares = tuple(float(s) for s in text.replace("；", ";").split(";") if s.strip())
         except ValueError:
             shares = None
@@ -275,13 +369,24 @@ def _parse_cell(col: Column, text: str):
 def read_table(folder: Path, table: str, problems: Problems,
                required: bool = True) -> pd.DataFrame | None:
     """Read one input table into typed columns; `_row` keeps the spreadsheet row."""
-    path = find_table(folder, table)
-    if path is None:
+    paths = table_paths(folder, table)
+    if not paths:
         if required:
             problems.add(f"{table}.csv", f"is missing from {folder}; every scenario needs "
                          f"{table}.csv (or {table}.xlsx)")
         return None
-    raw = _raw_frame(path, problems)
+    if len(paths) > 1:
+        problems.add(paths[0].name, f"{paths[1].name} in the same folder holds the same "
+                     "table; keep one of the two files (the planner does not choose)")
+        return None
+    return read_path(paths[0], table, problems)
+
+
+def read_path(path: Path, table: str, problems: Problems) -> pd.DataFrame | None:
+    """Read one file as the table `table` of the schema (also for files named freely,
+    such as `replan --actuals`)."""
+    aliases = header_aliases(table)
+    raw = _raw_frame(path, problems, aliases)
     if raw is None:
         return None
     name = path.name
@@ -336,17 +441,24 @@ def read_table(folder: Path, table: str, problems: Problems,
                           for k, v in out.items()})
     frame.attrs["file"] = name
     frame.attrs["path"] = str(path)
-    # An unknown column close to a known optional one is most likely a misspelling
-    # whose values would otherwise be ignored without a word.
-    warnings = []
-    missing_optional = [c.name for c in columns if c.name not in raw.columns]
-    for col_name in unknown:
-        guess = difflib.get_close_matches(col_name, missing_optional, n=1, cutoff=0.75)
-        if guess:
-            warnings.append(f"{name}, row 1, column {col_name}: unknown column, ignored; "
-                            f"did you mean {guess[0]!r}?")
-    frame.attrs["warnings"] = warnings
+    frame.attrs["warnings"] = [_unknown_column(name, c, columns, aliases) for c in unknown]
     return frame
+
+
+def _unknown_column(file: str, col_name: str, columns, aliases: dict[str, str]) -> str:
+    """Warning for a column the table does not have: its values are ignored, so name the
+    nearest known column (English or Chinese header)."""
+    names = {c.name: c.name for c in columns}
+    names.update(aliases)
+    free = [c.name for c in columns]
+    guess = difflib.get_close_matches(col_name, list(names), n=1, cutoff=0.6)
+    if guess:
+        known = names[guess[0]]
+        shown = f"{known!r}" + (f" ({guess[0]})" if guess[0] != known else "")
+        hint = f"did you mean {shown}?"
+    else:
+        hint = f"known columns: {', '.join(free)}"
+    return f"{file}, row 1, column {col_name}: unknown column, ignored; {hint}"
 
 
 _DTYPES = {"int": "int64", "year": "int64", "float": "float64", "bool": "bool"}

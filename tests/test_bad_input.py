@@ -82,12 +82,90 @@ CASES = {
     "yaml_share": ("scenario.yaml, row 8, column deadlines[2].share: 2: share must be a number",
                    "(0, 1]"),
     "yaml_weights": ("scenario.yaml, row 6, column weights.late_factor: 'x': must be a number",
-                     ">= 0"),
+                     "between 0 and 1e+06"),
     "bad_bytes": ("villages.csv, row 2: cannot be read as text", "CSV UTF-8"),
     "nan_cost": ("projects.csv, row 5, column cost: 'NaN': is a placeholder, not a value",
                  "cost is required"),
     "nan_lower_amount": ("funds.csv, row 4, column amount: 'nan': is a placeholder", "like 45"),
     "none_cost": ("projects.csv, row 6, column cost: 'None': is a placeholder", "like 45"),
+    # issue 13: hostile YAML
+    "yaml_alias_bomb": ("scenario.yaml, row 14: aliases (here *d) expand to more than 10,000",
+                        "write the values out"),
+    "yaml_alias_recursive": ("scenario.yaml, row 9: the alias *a refers to the value it is "
+                             "part of", "recursive"),
+    # unknown keys at every level, with the nearest known key
+    "yaml_unknown_key": ("scenario.yaml, row 4, column yeras: unknown key 'yeras'",
+                         "did you mean 'years'?"),
+    "yaml_deadline_typo": ("scenario.yaml, row 6, column deadline: unknown key 'deadline'",
+                           "did you mean 'deadlines'?"),
+    "yaml_deadline_item_key": ("scenario.yaml, row 8, column deadlines[2].shares: unknown key",
+                               "did you mean 'share'?"),
+    "yaml_overrides_key": ("scenario.yaml, row 9, column overrides.fund: unknown key 'fund'",
+                           "did you mean 'funds'?"),
+    "yaml_solver_key": ("scenario.yaml, row 9, column solver.thread: unknown key 'thread'",
+                        "did you mean 'threads'?"),
+    # bounded settings
+    "yaml_threads_huge": ("scenario.yaml, row 9, column solver.threads: 100000000000000000000: "
+                          "must be a whole number of threads", ">= 1 and <= 1,024"),
+    "yaml_time_limit_nan": ("scenario.yaml, row 9, column solver.time_limit: nan: must be a "
+                            "number of seconds", "> 0 and <= 604800"),
+    "yaml_weight_huge": ("scenario.yaml, row 9, column weights.target_weight: 1e+300: must be",
+                         "between 0 and 1e+06"),
+    "yaml_years_huge": ("scenario.yaml, row 2, column years: [2019, 99999999999999999999]: ",
+                        "between 1900 and 2100"),
+    "yaml_target_builtin": ("scenario.yaml, row 9, column targets.road: 'road': is a built-in "
+                            "target and cannot be redefined", "choose a new code"),
+    "yaml_target_number": ("scenario.yaml, row 9, column targets.5: 5: a target code must be "
+                           "text", "e.g. drainage"),
+    # overrides that would do nothing, or crash
+    "yaml_move_not_mapping": ("scenario.yaml, row 9, column overrides.funds[1].move: 5: move "
+                              "needs a mapping", "{from: YEAR, to: YEAR, amount: >= 0}"),
+    "yaml_override_year_list": ("scenario.yaml, row 9, column overrides.funds[1].year: "
+                                "[2019, 2020]: must be one year", "2019, 2020"),
+    "yaml_override_scale_huge": ("scenario.yaml, row 9, column overrides.funds[1].scale: "
+                                 "1e+300: scale must be", "between 0 and 1000"),
+    "yaml_override_unknown_county": ("scenario.yaml, row 9, column overrides.funds[1].county: "
+                                     "'临县': stream poverty_fund has no money of this county",
+                                     "its counties: 岢岚县, 石楼县"),
+    "yaml_exclude_unknown_village": ("scenario.yaml, row 9, column overrides.exclude.villages: "
+                                     "'V9': unknown village_id", "not in villages.csv"),
+    "yaml_exclude_unknown_county": ("scenario.yaml, row 9, column overrides.exclude.counties: "
+                                    "'临县': unknown county", "not in villages.csv"),
+    # the real cause instead of "no money"
+    "lock_out_forced": ("scenario.yaml, row 9, column lock: 'P01': project P01 is locked out, "
+                        "but it is the only work for the power gap of V1",
+                        "deadline power@2019[deep_poverty]>=1"),
+    "alternative_group_forced": ("projects.csv, row 9, column alternative_group: 'g1': "
+                                 "alternative group 'g1' (it spans counties 岢岚县, 石楼县) "
+                                 "allows one project", "P08 because it is the only work for "
+                                 "the road gap of V4"),
+    # numbers
+    "decimal_comma": ("projects.csv, row 5, column cost: '12,5': has a comma", "use 12.5"),
+    "underscore_number": ("projects.csv, row 5, column cost: '4_5': has an underscore",
+                          "use 45"),
+    "huge_exit_year": ("villages.csv, row 4, column exit_year: '99999999999999999999': is not "
+                       "a plausible year", "between 1900 and 2100"),
+    "huge_duration": ("projects.csv, row 8, column duration: '99999999999999999999': is out "
+                      "of range", "at most 100"),
+    "huge_population": ("villages.csv, row 4, column population: '99999999999999999999': is "
+                        "out of range", "at most 1e+07"),
+    "huge_weight": ("gaps.csv, row 9, column weight: '1e300': is out of range",
+                    "at most 1e+06"),
+    "huge_leverage": ("funds.csv, row 4, column leverage: '1e20': is out of range",
+                      "at most 1,000"),
+    # file shapes
+    "semicolon_separated": ("funds.csv, row 1: is separated by semicolons (;), not commas",
+                            "CSV UTF-8"),
+    "tab_separated": ("gaps.csv, row 1: is separated by tabs, not commas", "CSV UTF-8"),
+    "long_cell": ("villages.csv, row 3, column name: the cell holds 5,000 characters",
+                  "at most 1,000"),
+    "huge_cell": ("villages.csv, row 3: a cell is longer than 131,072 characters",
+                  "at most 1,000"),
+    "control_char": ("villages.csv, row 3, column name: '李家\\x07庄村': holds the control "
+                     "character U+0007", "retype the cell"),
+    "utf16_file": ("villages.csv: is UTF-16 text", "CSV UTF-8"),
+    "csv_and_xlsx": ("gaps.csv: gaps.xlsx in the same folder holds the same table",
+                     "keep one of the two files"),
 }
 
 
@@ -208,12 +286,48 @@ def _cell(text: str):
         return number if math.isfinite(number) else text
 
 
-def test_xlsx_first_sheet_used_extra_sheet_ignored(tmp_path):
+def test_xlsx_read_like_csv(tmp_path):
     scn = _copy_tiny(tmp_path)
-    _csv_to_xlsx(scn / "projects.csv", scn / "projects.xlsx", extra_sheet=True)
+    _csv_to_xlsx(scn / "projects.csv", scn / "projects.xlsx")
     loaded = load_scenario(scn)
     assert list(loaded.projects["project_id"]) == [f"P0{i}" for i in range(1, 10)]
     assert loaded.projects["cost"].sum() == pytest.approx(427)
+
+
+def test_xlsx_data_on_second_sheet_refused(tmp_path):
+    scn = _copy_tiny(tmp_path)
+    _csv_to_xlsx(scn / "projects.csv", scn / "projects.xlsx", extra_sheet=True)
+    _assert_cli_error(["validate", str(scn)], "projects.xlsx: data found on sheet 'notes' "
+                      "besides sheet 'projects'", "keep one sheet per table")
+
+
+def test_xlsx_formula_cells_refused(tmp_path):
+    import openpyxl
+
+    scn = _copy_tiny(tmp_path)
+    _csv_to_xlsx(scn / "projects.csv", scn / "projects.xlsx")
+    book = openpyxl.load_workbook(scn / "projects.xlsx")
+    book.active["D5"] = "=9*2"  # P04's cost as a formula
+    book.save(scn / "projects.xlsx")
+    _assert_cli_error(["validate", str(scn)], "projects.xlsx, row 5, column D: cell D5 of "
+                      "sheet 'projects' holds a formula", "formula cells are not read: "
+                      "paste values")
+
+
+def _assert_cli_error(args, start, fix, code=1):
+    """One message, the given exit code, no traceback, nothing written."""
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == code, res.output
+    assert "Traceback" not in res.output and (res.exception is None
+                                              or isinstance(res.exception, SystemExit))
+    if code == 1:
+        messages = _messages(res.output)
+        assert len(messages) == 1, messages
+        assert messages[0].startswith(start), messages[0]
+        assert fix in messages[0], messages[0]
+    else:  # click usage error
+        assert start in res.output and fix in res.output, res.output
+    return res
 
 
 def test_xlsx_trailing_blank_rows_ignored(tmp_path):
