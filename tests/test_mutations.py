@@ -348,6 +348,31 @@ def test_an_optimal_claim_within_the_requested_gap_passes(plan, demo):
     assert {v.rule for v in verify_plan(demo, plan)} == {"status"}
 
 
+def test_no_bound_is_allowed_only_without_a_claim_of_optimality(plan, demo):
+    """A solve stopped before any bound writes best_bound null (or Infinity, which
+    HiGHS reports then) and gap null: fine for `time_limit`, not for `optimal`, and
+    never with a gap."""
+    data = summary_of(plan)
+    for bound in (None, float("inf")):
+        data.update(status="time_limit", best_bound=bound, gap=None)
+        put_summary(plan, data)
+        assert verify_plan(demo, plan) == [], bound
+        data.update(status="optimal")
+        put_summary(plan, data)
+        assert {v.rule for v in verify_plan(demo, plan)} == {"status"}, bound
+        data.update(status="time_limit", gap=0.0)
+        put_summary(plan, data)
+        assert {v.rule for v in verify_plan(demo, plan)} == {"status"}, bound
+    data.update(status="feasible", best_bound=float("-inf"), gap=None)  # no upper bound
+    put_summary(plan, data)
+    assert {v.rule for v in verify_plan(demo, plan)} == {"objective"}
+    # a second-rank solve (alternatives, replan --stable) has no bound of its own
+    data.update(status="optimal", best_bound=None, gap=None,
+                options={**data["options"], "secondary": "diverse"})
+    put_summary(plan, data)
+    assert verify_plan(demo, plan) == []
+
+
 # ---------------------------------------------------------------- leverage (item 2)
 
 VIL = ["A,甲村,X县,2020,false", "B,乙村,X县,2020,false"]
@@ -505,3 +530,20 @@ def test_locks_are_read_from_both_places(tmp_path):
         encoding="utf-8")
     inp = read_inputs(load_scenario(d))
     assert {"P00005", "P00013"} <= inp.lock_in
+
+
+def test_the_checker_imports_no_model_code():
+    """planner.check (and planner.verify) import nothing from models/, nor the code
+    that builds the model, writes the plan or loads the scenario."""
+    import subprocess
+    import sys
+
+    code = ("import sys, planner.verify; print(' '.join(sorted(m for m in sys.modules "
+            "if m.split('.')[0] in ('models', 'planner'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT).stdout.split()
+    assert "planner.check.summary" in out
+    banned = [m for m in out if m.split(".")[0] == "models" or m.split(".")[:2] in (
+        ["planner", "build"], ["planner", "plan"], ["planner", "scenario"],
+        ["planner", "pipeline"])]
+    assert banned == []

@@ -8,6 +8,8 @@ mutation tests insist that every key the planner writes is classified here.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -326,7 +328,9 @@ def _check_status(f: Facts, s: dict, deadlines: list[dict], rep: Report) -> None
     not beaten; gap = |bound - objective| / max(|objective|, 1e-9); `optimal` needs a
     bound within the requested gap (options.gap, default 0.001).  A null bound (and
     gap) is allowed only without a claim of optimality, or for a second-rank solve
-    (options.secondary: alternatives, replan --stable), which reports no bound."""
+    (options.secondary: alternatives, replan --stable), which reports no bound.  An
+    infinite bound on the right side (+inf maximising: the solver stopped before any
+    bound) is treated as null."""
     status = s.get("status")
     if "status" in s and status in NO_PLAN_STATUSES:
         rep.add("status", f"summary.json status is {status!r}, yet the folder holds a plan: "
@@ -348,6 +352,9 @@ def _check_status(f: Facts, s: dict, deadlines: list[dict], rep: Report) -> None
     tol = options.get("gap", f.inp.solver.get("gap", DEFAULT_GAP))
     tol = float(tol) if is_number(tol) else DEFAULT_GAP
     bound, gap = s.get("best_bound"), s.get("gap")
+    sign = 1 if f.inp.objective == "max_coverage" else -1
+    if isinstance(bound, float) and bound == sign * math.inf:
+        bound = None  # an infinite bound (JSON Infinity) proves nothing: as null
     if bound is None:
         if gap is not None:
             rep.add("status", f"summary.json gap is {gap!r} without a best_bound")
