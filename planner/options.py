@@ -13,7 +13,7 @@ import os
 
 import click
 
-from .schema import MAX_SWEEP_POINTS, MAX_THREADS, OPTION_BOUNDS, SCALE_LIMIT, Bound
+from .schema import MAX_SWEEP_POINTS, OPTION_BOUNDS, SCALE_LIMIT, Bound
 
 
 def _is_int(value) -> bool:

@@ -19,7 +19,8 @@ import pandas as pd
 
 from ..errors import Problems
 from ..schema import DEFAULT_EXIT_STANDARD, FILES
-from ..tables import CONTROL, read_table
+from ..filecells import CONTROL
+from ..tables import read_table
 from .checks import (check_forced, fill_project_defaults, unit_warnings, validate_funds,
                      validate_gaps, validate_projects, validate_villages)
 from .overrides import apply_fund_overrides, check_exclude

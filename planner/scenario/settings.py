@@ -12,7 +12,8 @@ from ..errors import Problems
 from ..options import cap_threads, option_problem
 from ..schema import (DEFAULT_WEIGHTS, DEFAULT_YEARS, MAX_YEARS, OPTION_BOUNDS, TARGETS,
                       WEIGHT_LIMIT, YEAR_RANGE)
-from ..tables import CONTROL, parse_bool
+from ..filecells import CONTROL
+from ..tables import parse_bool
 from .yamlfile import YAML
 
 SCOPES = ("all", "deep_poverty")
