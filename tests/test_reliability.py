@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import planner.pipeline as pipeline
-from models.result import Result, SolveStatus
-from models.solve import solve
+from models.result import Result, SolveStatus, relative_gap
+from models.solve import DEFAULTS, solve
 from planner.build import build_instance
 from planner.pipeline import PlanningError, plan_scenario
 from planner.scenario import load_scenario
@@ -58,23 +58,61 @@ def test_interrupted_run_leaves_earlier_plan_whole(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "write_plan", real_write_plan)
 
 
-def test_tiny_time_limit_is_reported_honestly(tmp_path, monkeypatch):
-    inst = build_instance(load_scenario(DEMO))
-    result = solve(inst, backend="highs", time_limit=0.001, threads=1, seed=1)
-    assert result.status in (SolveStatus.TIME_LIMIT, SolveStatus.OPTIMAL)
-    if result.has_solution:
-        if result.status is SolveStatus.TIME_LIMIT:
-            assert result.objective is not None
-            assert result.bound is not None and result.gap is not None
-            assert result.gap >= 0
-    else:
-        assert result.status is SolveStatus.TIME_LIMIT
-        assert result.objective is None
+def _proven_optimum(inst):
+    """The optimum proven with gap 0 (bound == objective), the yardstick below."""
+    best = solve(inst, backend="highs", gap=0, threads=1, seed=1, tie_break=False)
+    assert best.status is SolveStatus.OPTIMAL
+    assert best.bound == pytest.approx(best.objective, abs=1e-6)
+    return best.objective
 
-    # Whatever this run found, a run ending with no plan in its time must say so.
-    no_plan = result if not result.has_solution else Result.no_solution(
-        SolveStatus.TIME_LIMIT, "highs", 0.001)
-    monkeypatch.setattr(pipeline, "solve", lambda *a, **k: no_plan)
+
+def _honest(result: Result, optimum: float, gap: float) -> None:
+    """What a status claims, checked against the proven optimum (max_coverage)."""
+    tol = 1e-6
+    if not result.has_solution:
+        assert result.status is SolveStatus.TIME_LIMIT, result.status
+        assert result.objective is None
+        if result.bound is not None:  # a bound without a plan must still be a bound
+            assert result.bound >= optimum - tol
+        return
+    # any plan is worth at most the optimum; the bound is at least the optimum
+    assert result.objective is not None and result.objective <= optimum + tol
+    assert result.bound is not None and result.bound >= optimum - tol
+    assert result.gap == pytest.approx(relative_gap(result.objective, result.bound), abs=1e-9)
+    if result.status is SolveStatus.OPTIMAL:  # proven within the requested gap
+        assert result.gap <= gap + tol
+        assert result.objective >= optimum - gap * abs(result.objective) - tol
+    else:
+        assert result.status is SolveStatus.TIME_LIMIT, result.status
+        assert result.gap >= 0
+
+
+def test_tiny_time_limit_is_reported_honestly(tmp_path, monkeypatch):
+    # A generated county whose optimum HiGHS proves in about a second; limits from
+    # 1 ms (no plan yet) to 10 s (a proven optimum) must each report what they found.
+    from planner.generate import generate
+
+    folder = tmp_path / "county"
+    generate(folder, villages=12, counties=2, seed=5)
+    inst = build_instance(load_scenario(folder))
+    optimum = _proven_optimum(inst)
+    seen = set()
+    for limit in (0.001, 0.05, 0.2, 10.0):
+        result = solve(inst, backend="highs", time_limit=limit, threads=1, seed=1)
+        _honest(result, optimum, gap=DEFAULTS["gap"])
+        seen.add((result.status, result.has_solution))
+    # the limits reach each kind of outcome, so each branch above was tested
+    assert (SolveStatus.TIME_LIMIT, False) in seen, seen
+    assert (SolveStatus.OPTIMAL, True) in seen, seen
+
+    # A run whose solver ends with no plan in its time must say so (the backend's
+    # answer is replaced wherever the pipeline calls it).
+    import models.strategy
+
+    no_plan = Result.no_solution(SolveStatus.TIME_LIMIT, "highs", 0.001)
+    for module in (pipeline, models.strategy):
+        if hasattr(module, "solve"):
+            monkeypatch.setattr(module, "solve", lambda *a, **k: no_plan)
     out = tmp_path / "plan"
     with pytest.raises(PlanningError) as exc:
         plan_scenario(DEMO, out, backend="highs", time_limit=0.001)
