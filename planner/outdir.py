@@ -190,7 +190,13 @@ def precheck(out: Path, inputs: Iterable[Path] = ()) -> None:
     """The checks of `output_folder` without writing: run them before a long solve."""
     target = resolve_target(out)
     guard_inputs(target, inputs, Path(out))
-    _refuse_foreign(target, Path(out))
+    try:
+        _refuse_foreign(target, Path(out))
+    except OutputFolderError:
+        if not target.parent.is_dir():
+            raise
+        with folder_lock(target, Path(out)):  # not read while another run swaps it
+            _refuse_foreign(target, Path(out))
 
 
 # ---------------------------------------------------------------- lock

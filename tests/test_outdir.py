@@ -289,6 +289,37 @@ def test_killed_runs_leave_the_earlier_or_the_new_plan_whole(tmp_path, earlier):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]
 
 
+KILL_AT = {  # a script run in a child: SIGKILL itself at one moment of the swap
+    "staged": "real = outdir._swap\ndef swap(stage, target):\n    kill()\n",
+    "exchanged": "real = outdir._swap\ndef swap(stage, target):\n    real(stage, target)\n"
+                 "    kill()\n",
+}
+
+
+@pytest.mark.parametrize("moment", sorted(KILL_AT))
+def test_sigkill_at_the_swap_leaves_a_whole_plan_and_the_next_run_cleans(moment, tmp_path,
+                                                                         earlier):
+    out = copy_plan(earlier, tmp_path / "plan")
+    before = snapshot(out)
+    script = ("import os, signal, sys\nimport planner.outdir as outdir\n"
+              "from planner.pipeline import plan_scenario\n"
+              "kill = lambda: os.kill(os.getpid(), signal.SIGKILL)\n"
+              + KILL_AT[moment] + "outdir._swap = swap\n"
+              f"plan_scenario({str(TINY)!r}, {str(out)!r}, seed=9, threads=1, fmt='xlsx')\n")
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    stale = sorted(p.name for p in tmp_path.iterdir() if p.name != "plan")
+    assert stale and all(outdir.TMP_TAG in n or n.endswith(outdir.LOCK_TAG) for n in stale)
+    if moment == "staged":
+        assert snapshot(out) == before
+    else:
+        assert (out / "plan.xlsx").is_file()
+    assert run("check", TINY, out).exit_code == 0
+    assert run("report", out).exit_code == 0  # whole, as written
+    assert run("solve", TINY, "--out", out).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]
+
+
 def test_without_an_atomic_exchange_files_are_swapped_one_by_one(tmp_path, earlier,
                                                                  monkeypatch):
     out = copy_plan(earlier, tmp_path / "plan")
