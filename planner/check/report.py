@@ -33,6 +33,8 @@ class Report:
 
     def each(self, rule: str, frame: pd.DataFrame, fmt) -> None:
         """One violation per row of `frame` (as a dict), then a count of the rest."""
+        if frame.empty:
+            return
         for row in frame.head(SHOW).to_dict("records"):
             self.add(rule, fmt(row))
         if len(frame) > SHOW:
@@ -40,6 +42,8 @@ class Report:
 
     def each_group(self, rule: str, frame: pd.DataFrame, keys: list[str], fmt) -> None:
         """One violation per group of `frame` by `keys` (`fmt` gets the group's rows)."""
+        if frame.empty:
+            return
         codes = frame.groupby(keys, sort=False).ngroup()
         n = int(codes.max()) + 1 if len(frame) else 0
         head = codes < SHOW
