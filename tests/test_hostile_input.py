@@ -139,6 +139,31 @@ def test_more_yaml_refused(tmp_path, extra, text):
     _run(["validate", scn], 1, "error: scenario.yaml, row 9, " + text)
 
 
+def test_yaml_aliases_and_merge_keys_within_the_limit_are_read(tmp_path):
+    scn = _copy_tiny(tmp_path)
+    (scn / "scenario.yaml").write_text(
+        "name: tiny\nyears: [2019, 2020]\nsolver: {time_limit: 5}\ndeadlines:\n"
+        "- &dl {target: power, year: 2019, scope: deep_poverty}\n"
+        "- {<<: *dl, target: road, year: 2020, scope: all}\n", encoding="utf-8")
+    loaded = load_scenario(scn)
+    assert [d.label() for d in loaded.deadlines] == load_scenario_labels(TINY)
+
+
+def load_scenario_labels(folder):
+    return [d.label() for d in load_scenario(folder).deadlines]
+
+
+@pytest.mark.parametrize("text, message", [
+    ('x: !!python/object/apply:os.system ["echo hi"]\n', "row 1: is not valid YAML (could "
+     "not determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply"),
+    ("deep: " + "[" * 5000 + "]" * 5000 + "\n", "is nested too deeply to be a scenario"),
+])
+def test_yaml_objects_and_deep_nesting_refused(tmp_path, text, message):
+    scn = _copy_tiny(tmp_path)
+    (scn / "scenario.yaml").write_text(text, encoding="utf-8")
+    _run(["validate", scn], 1, f"error: {scn / 'scenario.yaml'}", message)
+
+
 def test_name_with_a_control_character_refused(tmp_path):
     scn = _copy_tiny(tmp_path)
     _rewrite(scn / "scenario.yaml", "name: tiny", 'name: "tiny\\a"')

@@ -268,9 +268,8 @@ def forced_projects(scn) -> dict[str, str]:
     for a gap that a hard deadline with share 1 requires closed."""
     forced = {pid: "it is locked in" for pid in sorted(scn.lock_in)}
     v = scn.villages[~scn.villages["relocated"].astype(bool)]
-    candidates = scn.projects.groupby(["village_id", "target"], sort=False)["project_id"]
-    only = {key: ids.iloc[0] for key, ids in candidates if len(ids) == 1}
-    gaps = set(zip(scn.gaps["village_id"], scn.gaps["target"]))
+    p = scn.projects
+    sole = ~p.duplicated(["village_id", "target"], keep=False)  # the gap's only work
     for d in scn.deadlines:
         if d.soft or d.share < 1:
             continue
@@ -280,11 +279,10 @@ def forced_projects(scn) -> dict[str, str]:
             scope = v.loc[v["deep_poverty"].astype(bool), "village_id"]
         else:
             scope = v.loc[v["county"].isin(d.scope), "village_id"]
-        for vid in scope:
-            pid = only.get((vid, d.target))
-            if pid is not None and (vid, d.target) in gaps:
-                forced.setdefault(pid, f"it is the only work for the {d.target} gap of "
-                                  f"{vid}, which deadline {d.label()} requires closed")
+        hit = sole & (p["target"] == d.target) & p["village_id"].isin(scope)
+        for pid, vid in zip(p.loc[hit, "project_id"], p.loc[hit, "village_id"]):
+            forced.setdefault(pid, f"it is the only work for the {d.target} gap of "
+                              f"{vid}, which deadline {d.label()} requires closed")
     return forced
 
 
@@ -293,24 +291,20 @@ def check_forced(scn, problems: Problems, forced: dict[str, str] | None = None,
     """Forced projects that cannot all be done: two in one alternative group, or one
     locked out.  Named here, before a solve would blame the money."""
     forced = forced if forced is not None else forced_projects(scn)
-    p = scn.projects.set_index("project_id")
     f = file or scn.projects.attrs.get("file", "projects.csv")
     for pid in sorted(set(forced) & set(scn.lock_out)):
         problems.add(file or "scenario.yaml", f"project {pid} is locked out, but {forced[pid]}; "
                      "remove the lock or the reason", column="lock", value=pid)
-    groups: dict[str, list[str]] = {}
-    for pid in forced:
-        if pid in p.index and p.at[pid, "alternative_group"]:
-            groups.setdefault(p.at[pid, "alternative_group"], []).append(pid)
-    for group, pids in sorted(groups.items()):
-        if len(pids) < 2:
-            continue
-        a, b = sorted(pids)[:2]
-        counties = sorted(set(scn.villages.set_index("village_id").loc[
-            p.loc[pids, "village_id"], "county"]))
+    p = scn.projects
+    p = p[p["project_id"].isin(forced) & (p["alternative_group"] != "")]
+    p = p[p.duplicated("alternative_group", keep=False)]
+    county = dict(zip(scn.villages["village_id"], scn.villages["county"]))
+    for group, grp in p.groupby("alternative_group", sort=True):
+        a, b = sorted(grp["project_id"])[:2]
+        counties = sorted({county[v] for v in grp["village_id"]})
         across = f" (it spans counties {', '.join(counties)})" if len(counties) > 1 else ""
+        row = int(grp.loc[grp["project_id"] == b, "_row"].iloc[0])
         problems.add(f, f"alternative group {group!r}{across} allows one project, but "
                      f"{a} is needed because {forced[a]}, and {b} because {forced[b]}; give "
                      "them different groups or relax the reason",
-                     row=None if file else int(p.at[b, "_row"]), column="alternative_group",
-                     value=group)
+                     row=None if file else row, column="alternative_group", value=group)

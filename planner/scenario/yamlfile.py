@@ -73,8 +73,9 @@ class BoundedLoader(yaml.SafeLoader):
         return node
 
 
-def load_yaml(path: Path) -> tuple[object, dict[str, int]]:
-    """The document of one YAML file and its composed node tree."""
+def load_yaml(path: Path) -> tuple[object, dict[str, int], list]:
+    """The document of one YAML file, the row of each key path, and the keys given
+    twice (see _rows)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -82,6 +83,8 @@ def load_yaml(path: Path) -> tuple[object, dict[str, int]]:
     loader = BoundedLoader(text)
     try:
         node = loader.get_single_node()
+        twice: list = []
+        rows = _rows(node, twice)  # before constructing: that flattens merge keys (<<)
         data = loader.construct_document(node) if node is not None else None
     except _Refused as exc:
         raise InputError(Problem(str(path), exc.message, row=exc.mark.line + 1)) from None
@@ -100,7 +103,7 @@ def load_yaml(path: Path) -> tuple[object, dict[str, int]]:
             "check brackets, quotes, colons and indentation there", row=row)) from None
     finally:
         loader.dispose()
-    return data, node
+    return data, rows, twice
 
 
 def _rows(root, twice: list | None = None) -> dict[str, int]:
@@ -171,12 +174,10 @@ def read_yaml(folder: Path, problems: Problems, chain: tuple[Path, ...] = ()) ->
     files: list[Path] = []
     if path.is_file():
         files.append(path)
-        config, node = load_yaml(path)
+        config, rows, twice = load_yaml(path)
         config = {} if config is None else config
         if not isinstance(config, dict):
             raise InputError(Problem(str(path), "must be a mapping of keys (name, years, ...)"))
-        twice: list = []
-        rows = _rows(node, twice)
         name = YAML if not chain else str(path)
         for key, row, first in twice:  # YAML keeps the last silently
             problems.add(name, f"key given twice (first on row {first}); keep one", row=row,
