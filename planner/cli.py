@@ -16,8 +16,8 @@ from pathlib import Path
 import click
 
 from .errors import InputError
-from .options import (MAX_ALTERNATIVES, MAX_COUNTIES, MAX_RATIO, MAX_TOP, MAX_VILLAGES, Bounded,
-                      BudgetScale, FiniteRange)
+from .options import (MAX_ALTERNATIVES, MAX_COUNTIES, MAX_GENERATE_SEED, MAX_RATIO, MAX_TOP,
+                      MAX_VILLAGES, Bounded, BudgetScale, FiniteRange, YearList)
 
 
 def _fail(message: str, code: int) -> None:
@@ -183,8 +183,9 @@ def solvers():
 @click.option("--villages", type=click.IntRange(min=1, max=MAX_VILLAGES), required=True)
 @click.option("--counties", type=click.IntRange(min=1, max=MAX_COUNTIES), default=1,
               show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--years", default="2018,2019,2020", show_default=True,
+@click.option("--seed", type=click.IntRange(min=0, max=MAX_GENERATE_SEED), default=0,
+              show_default=True)
+@click.option("--years", type=YearList(), default="2018,2019,2020", show_default=True,
               help="Comma-separated consecutive years.")
 @click.option("--pooled-stream", is_flag=True, help="Integrated funds pooled across counties.")
 @click.option("--budget-ratio", type=FiniteRange(min=0, max=MAX_RATIO), default=0.6,
@@ -196,11 +197,7 @@ def generate(villages, counties, seed, years, pooled_stream, budget_ratio, out):
     """Write a synthetic scenario of realistic shape to OUT."""
     from .generate import generate as gen
 
-    try:
-        year_list = tuple(int(y) for y in years.split(","))
-    except ValueError:
-        raise click.BadParameter("years must be like 2018,2019,2020", param_hint="--years")
-    stats = gen(out, villages=villages, counties=counties, seed=seed, years=year_list,
+    stats = gen(out, villages=villages, counties=counties, seed=seed, years=years,
                 pooled_stream=pooled_stream, budget_ratio=budget_ratio)
     click.echo(json.dumps(stats, ensure_ascii=False, default=str))
 

@@ -13,7 +13,7 @@ import os
 
 import click
 
-from .schema import MAX_SWEEP_POINTS, OPTION_BOUNDS, SCALE_LIMIT, Bound
+from .schema import MAX_SWEEP_POINTS, MAX_YEARS, OPTION_BOUNDS, SCALE_LIMIT, YEAR_RANGE, Bound
 
 
 def _is_int(value) -> bool:
@@ -117,3 +117,28 @@ MAX_COUNTIES = 1_000
 MAX_ALTERNATIVES = 100
 MAX_TOP = 10_000
 MAX_RATIO = 100.0
+
+
+class YearList(click.ParamType):
+    """2018,2019,2020: consecutive increasing years in schema.YEAR_RANGE, at most
+    schema.MAX_YEARS of them (the rule `years:` of scenario.yaml follows)."""
+
+    name = "YEARS"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        try:
+            years = tuple(int(y) for y in str(value).split(","))
+        except ValueError:
+            self.fail(f"{value!r}: years must be like 2018,2019,2020", param, ctx)
+        if (len(years) > MAX_YEARS or not all(YEAR_RANGE[0] <= y <= YEAR_RANGE[1] for y in years)
+                or any(b - a != 1 for a, b in zip(years, years[1:]))):
+            self.fail(f"{value!r}: give at most {MAX_YEARS} consecutive increasing years "
+                      f"between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}, e.g. 2018,2019,2020",
+                      param, ctx)
+        return years
+
+
+#: numpy's seeds: 0 .. 2**32 - 1
+MAX_GENERATE_SEED = 2**32 - 1

@@ -233,6 +233,10 @@ def test_other_numeric_options_bounded(tmp_path):
     _run(["generate", "--villages", "1000000000", tmp_path / "g"], 2, "--villages")
     _run(["generate", "--villages", "5", "--budget-ratio", "nan", tmp_path / "g"], 2,
          "is not a finite number")
+    _run(["generate", "--villages", "5", "--seed", "-1", tmp_path / "g"], 2, "--seed")
+    for years in ("2018,2020", "1,2,3", "2018,x"):
+        _run(["generate", "--villages", "5", "--years", years, tmp_path / "g"], 2, "--years")
+    _run(["alternatives", TINY, "--count", "1000000", "--out", tmp_path / "a"], 2, "--count")
     assert not (tmp_path / "g").exists()
 
 
