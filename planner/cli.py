@@ -31,8 +31,10 @@ def friendly(func):
     def wrapper(*args, **kwargs):
         from models.solve import BackendError
 
+        from .outdir import begin, interrupted_message
         from .pipeline import PlanningError
 
+        begin()
         try:
             return func(*args, **kwargs)
         except InputError as exc:
@@ -44,7 +46,7 @@ def friendly(func):
         except BackendError as exc:
             _fail(str(exc), 2)
         except KeyboardInterrupt:
-            _fail("interrupted; earlier outputs are left as they were", 130)
+            _fail(interrupted_message(), 130)
     return wrapper
 
 
@@ -120,8 +122,10 @@ def _print_summary(summary: dict, out: Path | None) -> None:
 def solve(scenario, out, solver, verbose, no_hint, fmt, lang,
           decompose, scheduler):
     """Plan SCENARIO, verify the plan, write the outputs to --out."""
+    from .outdir import precheck
     from .pipeline import plan_scenario
 
+    precheck(out, [scenario])  # a refused --out is told before the solve, not after
     outcome = plan_scenario(scenario, out, verbose=verbose, **solver,
                             use_hint=not no_hint, fmt=fmt, lang=lang, decompose=decompose,
                             scheduler=scheduler,
@@ -207,8 +211,10 @@ def generate(villages, counties, seed, years, pooled_stream, budget_ratio, out):
 @friendly
 def report(plan_dir):
     """Write a self-contained report.html into PLAN_DIR."""
+    from .plan_folder import check_plan_folder
     from .report import write_report
 
+    check_plan_folder(plan_dir)
     path = write_report(plan_dir)
     click.echo(f"written    {path}")
 
@@ -224,29 +230,42 @@ def report(plan_dir):
 def compare(items, out, solver):
     """Plans side by side: each ITEM is a plan folder or a scenario (solved first)."""
     import tempfile
+    from contextlib import nullcontext
 
     from .compare import compare as compare_plans
-    from .compare import is_plan_dir, load_plan, write_compare
+    from .compare import load_plan, write_compare
+    from .outdir import output_folder
     from .pipeline import plan_scenario
+    from .plan_folder import check_plan_folder
+    from .scenario import load_scenario
 
-    plans = []
-    with tempfile.TemporaryDirectory() as tmp:
+    scenarios = {i: load_scenario(item) for i, item in enumerate(items)
+                 if (item / "scenario.yaml").is_file() and not (item / "summary.json").exists()}
+    for i, item in enumerate(items):
+        if i not in scenarios:
+            check_plan_folder(item)
+    inputs = [items[i] for i in range(len(items)) if i not in scenarios] + [
+        f for scn in scenarios.values() for f in scn.input_files]
+    with (output_folder(out, "planner compare", inputs) if out else nullcontext()) as stage, \
+            tempfile.TemporaryDirectory() as tmp:
+        plans = []
         for i, item in enumerate(items):
-            if is_plan_dir(item):
+            if i not in scenarios:
                 plans.append(load_plan(item))
                 continue
-            target = (out if out else Path(tmp)) / f"{i + 1}-{item.resolve().name}"
+            target = Path(stage or tmp) / f"{i + 1}-{item.resolve().name}"
             click.echo(f"solving {item} ...", err=True)
-            plan_scenario(item, target, **solver)
+            plan_scenario(scenarios[i], target, **solver)
             plans.append(load_plan(target, name=item.resolve().name))
         table, diff = compare_plans(plans)
+        if out:
+            write_compare(table, diff, stage)
     click.echo(table.to_string(index=False, max_rows=80))
     if len(diff):
         click.echo("")
         summary = diff.groupby(["plan", "change"]).size().reset_index(name="count")
         click.echo(summary.to_string(index=False))
     if out:
-        write_compare(table, diff, out)
         click.echo(f"written    {out}/compare.csv compare_changes.csv compare.xlsx")
 
 
@@ -262,6 +281,7 @@ def compare(items, out, solver):
 def sweep(scenario, scales, stream, out, scheduler, solver):
     """The budget-coverage curve: sweep.csv and sweep.png, solves in parallel on Dask."""
     from .scenario import load_scenario
+    from .outdir import output_folder, precheck
     from .sweep import plot_sweep, run_sweep
     from .tables import write_csv
 
@@ -275,12 +295,13 @@ def sweep(scenario, scales, stream, out, scheduler, solver):
         what = row.get("error") or f"value {row.get('value'):.4f}"
         click.echo(f"[{done}/{total}] scale {row['scale']:g}: {what}", err=True)
 
+    precheck(out, scn.input_files)  # refused before the solves, not after
     frame = run_sweep(scenario, scales, stream=stream, scheduler=scheduler, on_result=progress,
                       **solver)
-    out.mkdir(parents=True, exist_ok=True)
-    write_csv(frame, out / "sweep.csv")
-    plot_sweep(frame, out / "sweep.png", f"{scn.name}: budget-coverage"
-               + (f" ({stream})" if stream else ""))
+    with output_folder(out, "planner sweep", scn.input_files) as stage:
+        write_csv(frame, stage / "sweep.csv")
+        plot_sweep(frame, stage / "sweep.png", f"{scn.name}: budget-coverage"
+                   + (f" ({stream})" if stream else ""))
     click.echo(frame.to_string(index=False))
     click.echo(f"written    {out}/sweep.csv sweep.png")
 
@@ -293,10 +314,13 @@ def sweep(scenario, scales, stream, out, scheduler, solver):
 def needs(scenario, out, solver):
     """The least money meeting every exit standard and deadline, and the funding gap."""
     from .needs import needs as compute_needs
+    from .outdir import output_folder, precheck
     from .scenario import load_scenario
     from .tables import write_csv
 
     scn = load_scenario(scenario)
+    if out:
+        precheck(out, scn.input_files)  # refused before the solves, not after
     try:
         table, summary = compute_needs(scn, **solver)
     except RuntimeError as exc:
@@ -309,10 +333,10 @@ def needs(scenario, out, solver):
     click.echo(table.to_string(index=False))
     click.echo(f"marginal value: {summary['marginal_value_source']}")
     if out:
-        out.mkdir(parents=True, exist_ok=True)
-        write_csv(table, out / "needs.csv")
-        (out / "needs.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2),
-                                        encoding="utf-8")
+        with output_folder(out, "planner needs", scn.input_files) as stage:
+            write_csv(table, stage / "needs.csv")
+            (stage / "needs.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2),
+                                              encoding="utf-8")
         click.echo(f"written    {out}/needs.csv needs.json")
 
 
@@ -331,8 +355,10 @@ def needs(scenario, out, solver):
 @friendly
 def replan(scenario, actuals, from_year, stable, previous, actual_funds, out, solver):
     """Re-plan the years from --from around what was executed."""
+    from .outdir import precheck
     from .replan import replan as do_replan
 
+    precheck(out, [p for p in (scenario, actuals, previous, actual_funds) if p is not None])
     res = do_replan(scenario, actuals, from_year, out, stable=stable, previous=previous,
                     actual_funds=actual_funds, **solver)
     _print_summary(res.outcome.plan.summary, out)
@@ -386,7 +412,11 @@ def alternatives(scenario, count, within, top, out, solver):
 def explain(plan_dir, village, target, scenario, solver):
     """Why a village's gap stays open or closes late, with a re-solve that forces it in."""
     from .explain import explain as why
+    from .explain import scenario_folder
+    from .plan_folder import check_plan_folder
 
+    summary = check_plan_folder(plan_dir)  # whole, and made from the scenario used
+    check_plan_folder(plan_dir, scenario or scenario_folder(plan_dir, summary))
     for line in why(plan_dir, village, target, scenario=scenario, **solver):
         click.echo(line)
 
@@ -399,8 +429,10 @@ def explain(plan_dir, village, target, scenario, solver):
 def sheets(plan_dir, out):
     """Village task maps and timetables (one printable page each) and the county
     public-notice tables (公示表)."""
+    from .plan_folder import check_plan_folder
     from .sheets import write_sheets
 
+    check_plan_folder(plan_dir)
     counts = write_sheets(plan_dir, out)
     where = out or plan_dir / "sheets"
     click.echo(f"written    {where}: {counts['pages']} village pages, index.html, "
@@ -418,7 +450,11 @@ def sheets(plan_dir, out):
 def solve_many(scenarios, out, scheduler, solver):
     """Plan many scenarios as Dask tasks; a failed one is reported, the others kept."""
     from .distributed import plan_many
+    from .distributed import unique_names
+    from .outdir import precheck
 
+    for name in unique_names(scenarios):  # every plan folder may be written, or none is
+        precheck(out / name, scenarios)
     def progress(row, done, total):
         what = (f"{row['status']} value {row['objective']:.4f}" if row["ok"]
                 else "FAILED: " + row["error"].splitlines()[0])

@@ -144,7 +144,9 @@ def _check_started(scn: Scenario, done: pd.DataFrame, started: dict, file: str) 
 
 
 def previous_starts(plan_dir: Path) -> dict:
-    sched = pd.read_csv(plan_dir / "schedule.csv", encoding="utf-8-sig", dtype=str)
+    from .cells import restore_frame
+
+    sched = restore_frame(pd.read_csv(plan_dir / "schedule.csv", encoding="utf-8-sig", dtype=str))
     return dict(zip(sched["project_id"], sched["start_year"].astype(int)))
 
 
@@ -181,8 +183,6 @@ def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable
             what = "kept the value-only plan: no stable plan found in time"
     result.options.update(replan_from=from_year, executed=len(started), stable=what)
     plan = make_plan(scn, inst, result)
-    if out is not None:
-        write_verified(scn, plan, Path(out))
     after = dict(zip(plan.schedule["project_id"], plan.schedule["start_year"]))
     rows = []
     for pid in sorted(set(before) | set(after)):
@@ -193,8 +193,10 @@ def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable
         rows.append({"change": kind, "project_id": pid, "from": a if a is not None else "",
                      "to": b if b is not None else ""})
     changes = pd.DataFrame(rows, columns=["change", "project_id", "from", "to"])
-    if out is not None:
+    if out is not None:  # the plan and changes.csv, one folder written whole
         from .tables import write_csv
 
-        write_csv(changes, Path(out) / "changes.csv")
+        inputs = [p for p in (actuals, previous, actual_funds) if p is not None]
+        write_verified(scn, plan, Path(out), inputs=inputs,
+                       extra=lambda folder: write_csv(changes, folder / "changes.csv"))
     return Replan(Outcome(scn, inst, result, plan), before, changes, what)
