@@ -174,7 +174,12 @@ def complete_plan(model, layout, x_values: np.ndarray, time_limit: float = 5.0,
                                        threads=threads)
     finally:
         model.lb[0], model.ub[0] = lb, ub
-    return values
+    if values is None:
+        return None
+    # within the bounds exactly, integers whole: a hint some backends take literally
+    integer = np.concatenate(model.integer)
+    values = np.where(integer, np.round(values), values)
+    return np.clip(values, np.concatenate(model.lb), np.concatenate(model.ub))
 
 
 def _backend_run(mod, model, opts, hint_values, verbose, progress):
@@ -207,6 +212,37 @@ def _run(inst, mod, opts, hint, verbose, progress=False, **build_kw):
     status, values, objective, bound = _backend_run(mod, model, opts, hint_values,
                                                     verbose, progress)
     return model, layout, status, values, objective, bound, hint_values, build_seconds
+
+
+def objective_step(model) -> float | None:
+    """The step g such that every plan's objective is offset + k g (k whole): the
+    greatest common divisor of the cost coefficients, in steps of VALUE_QUANTUM, when
+    every variable with a cost is integer; None otherwise (e.g. partial credit)."""
+    cost = np.concatenate(model.cost)
+    integer = np.concatenate(model.integer)
+    nz = np.abs(cost) > 0
+    if not nz.any():
+        return None
+    if not integer[nz].all():
+        return None
+    units = cost[nz] / VALUE_QUANTUM
+    whole = np.rint(units)
+    if np.max(np.abs(units - whole)) > 1e-6:
+        return None
+    return float(np.gcd.reduce(np.abs(whole).astype(np.int64))) * VALUE_QUANTUM
+
+
+def _rounded_bound(model, bound: float, value: float) -> float:
+    """The backend's bound, tightened to the best objective a plan can have: plan
+    objectives are offset + k g (`objective_step`), so a bound between two of them
+    proves no more than the one below it (above, when minimising).  Never on the wrong
+    side of the plan's own value."""
+    step = objective_step(model)
+    if step is not None:
+        k = (bound - model.offset) / step
+        k = np.floor(k + 1e-6) if model.maximize else np.ceil(k - 1e-6)
+        bound = model.offset + k * step
+    return max(bound, value) if model.maximize else min(bound, value)
 
 
 def _better(inst: Instance, a: float, b: float) -> bool:
@@ -286,13 +322,10 @@ def solve(inst: Instance, backend: str = DEFAULT_BACKEND, time_limit: float | No
                                   backend_version=version, options=options)
     start, ontime = decode(inst, layout, values)
     value = plan_value(inst, start)
+    if bound is not None and not np.isfinite(bound):
+        bound = None  # no bound proven (e.g. stopped before the root finished)
     if bound is not None:
-        bound = max(bound, value) if model.maximize else min(bound, value)
-        # Plan values are multiples of the quantum (costs: of one money unit), so a bound
-        # closer than that proves the value optimal.
-        step = VALUE_QUANTUM if inst.objective == "max_coverage" else 1.0 / inst.money_units
-        if abs(bound - value) < step * 0.999:
-            bound = value
+        bound = _rounded_bound(model, bound, value)
     if status is SolveStatus.OPTIMAL and (bound is None or relative_gap(value, bound) >
                                           opts["gap"] + 1e-9):
         status = SolveStatus.FEASIBLE  # a status says only what was proven

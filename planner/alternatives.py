@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from models.budget import TimeBudget
 from models.result import Result
 from models.solve import solve, solve_secondary
 
@@ -57,16 +58,21 @@ def alternatives(folder: Path, count: int, within: float, out: Path, top: int = 
 
 def _alternatives(scn, count: int, within: float, out: Path, top: int,
                   **solver_given) -> Alternatives:
-    first = plan_scenario(scn, out / "plan-1", **solver_given)
-    scn, inst, best = first.scenario, first.instance, first.result
     opts = solver_options(scn, **solver_given)
+    budget = TimeBudget(opts["time_limit"])  # one time limit for every solve of the command
+    solves = count + top  # the optimum, the other plans, the importance re-solves
+    first = plan_scenario(scn, out / "plan-1", **{**solver_given,
+                                                  "time_limit": budget.share(max(0.3, 1 / solves))})
+    scn, inst, best = first.scenario, first.instance, first.result
     kw = solve_kwargs(opts)
+    remaining = iter(range(solves - 1, 0, -1))
+    kw_next = lambda: {**kw, "time_limit": budget.share(1 / max(1, next(remaining, 1)))}
     maximize = inst.objective == "max_coverage"
     floor = best.objective * (1 - within) if maximize else best.objective * (1 + within)
     plans: list[tuple[str, Result]] = [("plan-1", best)]
     for k in range(2, count + 1):
         res = solve_secondary(inst, floor, {"kind": "diverse",
-                                            "plans": [r.start for _, r in plans]}, **kw)
+                                            "plans": [r.start for _, r in plans]}, **kw_next())
         if not res.has_solution:
             break
         if any((res.start == r.start).all() for _, r in plans):
@@ -75,7 +81,7 @@ def _alternatives(scn, count: int, within: float, out: Path, top: int,
         write_verified(scn, make_plan(scn, inst, res), out / name)
         plans.append((name, res))
     table = _differences(inst, plans)
-    importance = _importance(inst, best, top, kw)
+    importance = _importance(inst, best, top, kw_next)
     write_csv(table, out / "alternatives.csv")
     write_csv(importance, out / "importance.csv")
     return Alternatives(plans, table, importance)
@@ -100,7 +106,10 @@ def _differences(inst, plans) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _importance(inst, best: Result, top: int, kw: dict) -> pd.DataFrame:
+def _importance(inst, best: Result, top: int, kw_next) -> pd.DataFrame:
+    """Each re-solve starts from plan 1 without the work (and the works needing it);
+    `models.solve.solve` keeps that plan when it holds every rule and the backend finds
+    nothing better."""
     chosen = np.flatnonzero(best.start >= 0)
     pooled = inst.proj_pooled_units.sum(axis=1)[chosen]
     order = chosen[np.argsort(-pooled, kind="stable")][:top]
@@ -110,7 +119,8 @@ def _importance(inst, best: Result, top: int, kw: dict) -> pd.DataFrame:
         lock_out[p] = True
         if inst.lock_in[p]:
             continue
-        res = solve(inst.replace(lock_out=lock_out), tie_break=False, **kw)
+        without = inst.replace(lock_out=lock_out)
+        res = solve(without, tie_break=False, hint=_without(inst, best.start, p), **kw_next())
         loss = (best.objective - res.objective) if res.has_solution else None
         if inst.objective == "min_cost" and loss is not None:
             loss = -loss  # extra money needed without it
@@ -122,3 +132,16 @@ def _importance(inst, best: Result, top: int, kw: dict) -> pd.DataFrame:
                                         "importance", "status_without"])
     return frame.sort_values("importance", ascending=False, na_position="first",
                              kind="stable").reset_index(drop=True)
+
+
+def _without(inst, start: np.ndarray, p: int) -> np.ndarray:
+    """`start` with work p dropped, and every work that (transitively) requires it."""
+    start = start.copy()
+    gone = {int(p)}
+    while True:
+        more = {int(q) for q, r in inst.requires if int(r) in gone and int(q) not in gone}
+        if not more:
+            break
+        gone |= more
+    start[list(gone)] = -1
+    return start

@@ -235,7 +235,7 @@ def compare(items, out, solver):
     from .compare import compare as compare_plans
     from .compare import load_plan, write_compare
     from .outdir import output_folder
-    from .pipeline import plan_scenario
+    from .pipeline import plan_scenario, solver_options
     from .plan_folder import check_plan_folder
     from .scenario import load_scenario
 
@@ -246,6 +246,12 @@ def compare(items, out, solver):
             check_plan_folder(item)
     inputs = [items[i] for i in range(len(items)) if i not in scenarios] + [
         f for scn in scenarios.values() for f in scn.input_files]
+    from models.budget import TimeBudget
+
+    # one time limit for the command, shared by the scenarios it solves
+    budget = TimeBudget(solver.get("time_limit") or min(
+        [solver_options(scn)["time_limit"] for scn in scenarios.values()] or [None]))
+    to_solve = [len(scenarios)]
     with (output_folder(out, "planner compare", inputs) if out else nullcontext()) as stage, \
             tempfile.TemporaryDirectory() as tmp:
         plans = []
@@ -255,7 +261,9 @@ def compare(items, out, solver):
                 continue
             target = Path(stage or tmp) / f"{i + 1}-{item.resolve().name}"
             click.echo(f"solving {item} ...", err=True)
-            plan_scenario(scenarios[i], target, **solver)
+            share = budget.share(1 / max(1, to_solve[0]))
+            to_solve[0] -= 1
+            plan_scenario(scenarios[i], target, **{**solver, "time_limit": share})
             plans.append(load_plan(target, name=item.resolve().name))
         table, diff = compare_plans(plans)
         if out:

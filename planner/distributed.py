@@ -34,6 +34,7 @@ def dask_mapper(scheduler: str | None = None, tasks: int | None = None):
         def mapper(fn, *iterables):
             futures = client.map(fn, *iterables, pure=False)
             return client.gather(futures)
+        mapper.workers = max(1, len(client.scheduler_info().get("workers", {})))
         yield mapper
     finally:
         close(client)

@@ -97,8 +97,11 @@ def _read_plan(plan_dir: Path):
     summary = json.loads((plan_dir / "summary.json").read_text(encoding="utf-8"))
     ids = {"project_id": str, "village_id": str, "county": str, "stream": str,
            "target": str}
-    read = lambda f: pd.read_csv(plan_dir / f, encoding="utf-8-sig", keep_default_na=False,
-                                 dtype=ids)
+    from .cells import restore_frame
+
+    # formula-looking text was written with a leading ' (planner.cells): take it off
+    read = lambda f: restore_frame(pd.read_csv(plan_dir / f, encoding="utf-8-sig",
+                                               keep_default_na=False, dtype=ids))
     return read("schedule.csv"), read("funds.csv"), summary
 
 
@@ -427,6 +430,8 @@ def explain(plan_dir: Path, village: str, target: str | None = None,
     closes after the village's due year in the plan at `plan_dir`, or that it closes
     on time; with a forced re-solve as evidence.  `solver_opts`: backend,
     time_limit, gap (default 0 here), threads, seed."""
+    from models.budget import TimeBudget
+
     from .pipeline import solve_kwargs, solver_options
 
     plan_dir = Path(plan_dir)
@@ -465,6 +470,9 @@ def explain(plan_dir: Path, village: str, target: str | None = None,
     lines = [f"{head}; plan value {_v(base_value)}"]
     opts = solver_options(scn, **solver_opts)
     run = solve_kwargs(opts, gap=solver_opts.get("gap") or 0.0)
+    # one time limit for the command: each forced re-solve a share of what is left
+    budget = TimeBudget(opts["time_limit"])
+    solves_left = [MAX_FORCED * max(1, len(targets))]
     v = inst.village_ids.index(village)
     due = int(inst.village_due[v])
     gidx = {inst.target_codes[inst.gap_target[g]]: int(g)
@@ -493,5 +501,8 @@ def explain(plan_dir: Path, village: str, target: str | None = None,
                          f"{ctx.year(due)} (see above)")
             continue
         for p, lo, hi in to_force:
-            lines.extend("  " + s for s in _force(ctx, p, lo, hi, due, base_value, run))
+            share = budget.share(1 / max(1, solves_left[0]))
+            solves_left[0] -= 1
+            lines.extend("  " + s for s in _force(ctx, p, lo, hi, due, base_value,
+                                                  {**run, "time_limit": share}))
     return lines

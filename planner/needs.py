@@ -31,11 +31,19 @@ UNLIMITED = 10 ** 13  # units; far above any county's or province's money
 
 
 def needs(scn: Scenario, **opts) -> tuple[pd.DataFrame, dict]:
+    from models.budget import TimeBudget
+
+    from .pipeline import solver_options
+
     inst = build_instance(scn)
     need_inst = inst.replace(objective="min_cost")
     units = inst.money_units
+    # one time limit for the command: up to four solves, each a share of what is left
+    budget = TimeBudget(solver_options(scn, **opts)["time_limit"])
+    opts = {**opts, "time_limit": None}
+    share = lambda solves_left: {**opts, "time_limit": budget.share(1 / solves_left)}
     # 0. what no money can make hold (no work can finish in time, none may be paid, ...)
-    impossible = _impossible(need_inst, opts)
+    impossible = _impossible(need_inst, share(4), share(3))
     if impossible["exit"] or impossible["deadline"]:
         # the elastic solve names an exit gap "<village_id>/<target>"
         drop = np.array(
@@ -46,13 +54,13 @@ def needs(scn: Scenario, **opts) -> tuple[pd.DataFrame, dict]:
             deadlines=tuple(d for d in inst.deadlines if d.label not in impossible["deadline"]))
     # 1. total least money
     free = need_inst.replace(pool_budget_units=np.full_like(inst.pool_budget_units, UNLIMITED))
-    res = solve(free, **opts)
+    res = solve(free, **share(2))
     if not res.has_solution:
         raise RuntimeError(f"even unlimited money cannot meet every exit standard and "
                            f"deadline ({res.status.value}): some gap has no eligible work in time")
     total_needed = float(res.objective)
     # 2. funding gap per pool-year with the money as it is
-    gap = solve(need_inst, elastic="money", **{**opts, "gap": 0})
+    gap = solve(need_inst, elastic="money", **{**share(1), "gap": 0})
     extra = np.zeros_like(inst.pool_budget_units, dtype=float)
     if gap.has_solution:
         for (kind, label), amount in gap.options.get("slack", {}).items():
@@ -86,13 +94,13 @@ def needs(scn: Scenario, **opts) -> tuple[pd.DataFrame, dict]:
     return table, summary
 
 
-def _impossible(inst, opts) -> dict:
+def _impossible(inst, opts, elastic_opts) -> dict:
     """Exit-standard gaps and hard deadlines no amount of money can make hold: the
     elastic solve with unlimited money, minimising the rules broken."""
     free = inst.replace(pool_budget_units=np.full_like(inst.pool_budget_units, UNLIMITED))
     if solve(free, **opts).has_solution:
         return {"exit": set(), "deadline": set()}
-    res = solve(free, elastic="rules", **{**opts, "gap": 0})
+    res = solve(free, elastic="rules", **{**elastic_opts, "gap": 0})
     out = {"exit": set(), "deadline": set()}
     for (kind, label), _ in (res.options.get("slack", {}) if res.has_solution else {}).items():
         if kind in out:

@@ -8,14 +8,17 @@ plan whole.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from models.budget import TimeBudget
 from models.instance import Instance
 from models.result import Result, SolveStatus
 from models.solve import DEFAULTS, solve
+from models.strategy import solve_planned
 
 from .build import build_instance
 from .plan import Plan, make_plan, write_plan, write_workbook
@@ -100,33 +103,6 @@ def explain_infeasible(inst: Instance, opts: dict) -> list[str]:
     return lines or ["the rules contradict each other (no relaxation found a plan)"]
 
 
-def warm_start(inst: Instance, rough: np.ndarray, opts: dict, info: dict):
-    """The better of the LP-guided dive (models.dive) and the greedy plan, when it keeps
-    every hard rule; `info` records which and their values."""
-    from models.dive import lp_dive
-    from models.greedy import hard_violations
-    from models.solve import plan_value
-
-    limit = min(2.0, 0.1 * float(opts["time_limit"] or 20.0))
-    candidates = []
-    dive = lp_dive(inst, threads=opts["threads"], time_limit=limit)
-    if dive is not None:
-        info["dive_value"] = plan_value(inst, dive)
-        candidates.append(("LP dive", dive))
-    broken = hard_violations(inst, rough)
-    if broken:
-        info["greedy_skipped"] = "greedy plan breaks: " + "; ".join(broken[:3])
-    else:
-        candidates.append(("greedy", rough))
-    if not candidates:
-        info["hint"] = "none"
-        return None
-    sign = 1 if inst.objective == "max_coverage" else -1
-    name, best = max(candidates, key=lambda c: sign * plan_value(inst, c[1]))
-    info["hint"] = name
-    return best
-
-
 def split_by_county_wanted(inst: Instance, opts: dict) -> bool:
     """decompose: off | county | auto (>= 2 counties and AUTO_SPLIT_PROJECTS projects)."""
     from models.decompose import separable, share_out
@@ -142,16 +118,11 @@ def split_by_county_wanted(inst: Instance, opts: dict) -> bool:
     return why is None and inst.n_projects >= AUTO_SPLIT_PROJECTS
 
 
-def solve_counties(inst: Instance, opts: dict, use_hint: bool) -> Result:
-    """County programs as Dask tasks (a local cluster unless a scheduler is given)."""
-    from models.decompose import solve_by_county
-
+def _county_mapper(opts: dict, inst: Instance):
+    """Dask tasks for the county programs (a local cluster unless a scheduler is given)."""
     from .distributed import dask_mapper
 
-    counties = len(np.unique(inst.village_county))
-    part_opts = solve_kwargs(opts, threads=1, use_hint=use_hint)
-    with dask_mapper(opts.get("scheduler"), tasks=counties) as mapper:
-        return solve_by_county(inst, mapper=mapper, **part_opts)
+    return dask_mapper(opts.get("scheduler"), tasks=len(np.unique(inst.village_county)))
 
 
 def plan_scenario(folder: str | Path | Scenario, out: str | Path | None = None, *,
@@ -163,32 +134,16 @@ def plan_scenario(folder: str | Path | Scenario, out: str | Path | None = None, 
     `use_hint`: without a `hint`, start from the better of the LP dive and the greedy
     plan; `progress`: live progress line; `explain`: when the hard rules cannot hold,
     find out which (two more solves) before raising."""
+    started = time.monotonic()
     scn = folder if isinstance(folder, Scenario) else load_scenario(folder)
     inst = build_instance(scn)
     opts = solver_options(scn, **solver_given)
-    hint_info = {"hint": "given" if hint is not None else "none"}
-    from models.greedy import greedy, greedy_value
-
-    rough = greedy(inst)  # the rule of thumb: the baseline every plan is compared with
-    hint_info["greedy_value"] = greedy_value(inst, rough)
-    maximin = None
-    if scn.fairness.get("maximin") and inst.objective == "max_coverage":
-        from models.fairness import best_worst_rate
-
-        # the worst county first: its best reachable rate becomes a floor for every county
-        maximin = best_worst_rate(inst, **solve_kwargs(opts))
-        inst = inst.replace(min_rate=max(inst.min_rate or 0.0, maximin))
-    if split_by_county_wanted(inst, opts):
-        result = solve_counties(inst, opts, use_hint)
-        hint_info["hint"] = "LP dive or greedy, per county" if use_hint else "none"
-    else:
-        if hint is None and use_hint:
-            hint = warm_start(inst, rough, opts, hint_info)
-        result = solve(inst, hint=hint, verbose=verbose, progress=progress,
-                       **solve_kwargs(opts))
-    result.options.update(hint_info)
-    if maximin is not None:
-        result.options["maximin_rate"] = maximin
+    budget = TimeBudget(opts["time_limit"], started)
+    inst, result = solve_planned(
+        inst, opts, budget, hint=hint, use_hint=use_hint,
+        maximin=bool(scn.fairness.get("maximin")), split=split_by_county_wanted(inst, opts),
+        county_mapper=lambda: _county_mapper(opts, inst),
+        verbose=verbose, progress=progress)
     if not result.has_solution:
         if result.status is SolveStatus.INFEASIBLE:
             why = explain_infeasible(inst, opts) if explain else ["(not explained)"]

@@ -23,7 +23,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models.solve import solve, solve_secondary
+from models.budget import TimeBudget
+from models.solve import solve_secondary
+from models.strategy import solve_planned
 
 from .build import build_instance
 from .errors import InputError, Problem, Problems
@@ -155,17 +157,21 @@ def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable
            **solver_given) -> Replan:
     # the inputs first: bad actuals are reported before any solve
     scn, started = apply_actuals(load_scenario(folder), actuals, from_year, actual_funds)
+    opts = solver_options(scn, **solver_given)
+    budget = TimeBudget(opts["time_limit"])  # one time limit for the whole command
     if previous is not None:
         before = previous_starts(previous)
     else:  # the plan as first made: the scenario solved afresh
         from .pipeline import plan_scenario
 
-        first = plan_scenario(folder, None, **solver_given)
+        first = plan_scenario(folder, None, **{**solver_given,
+                                               "time_limit": budget.share(0.35)})
         before = dict(zip(first.plan.schedule["project_id"], first.plan.schedule["start_year"]))
     inst = build_instance(scn)
-    opts = solver_options(scn, **solver_given)
     kw = solve_kwargs(opts)
-    result = solve(inst, **kw)
+    # the same strategy as `planner solve`: warm start, never below it
+    inst, result = solve_planned(inst, opts,
+                                 TimeBudget(budget.share(0.6 if stable else 1.0)))
     if not result.has_solution:
         raise PlanningError(f"no plan for the remaining years ({result.status.value}); "
                             "`planner solve` on the scenario explains infeasible rules")
@@ -174,7 +180,7 @@ def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable
         prev = np.array([scn.years.index(before[p]) if p in before else -1
                          for p in inst.project_ids], dtype=np.int64)
         steady = solve_secondary(inst, result.objective, {"kind": "stable", "start": prev},
-                                 hint=result.start, **kw)
+                                 hint=result.start, **{**kw, "time_limit": budget.left()})
         if steady.has_solution and steady.objective >= result.objective - 1e-9:
             steady.bound, steady.gap, steady.status = result.bound, result.gap, result.status
             steady.options.update(result.options)

@@ -66,8 +66,19 @@ def solve_scaled(folder: str, scale: float, stream: str | None, opts: dict) -> d
 def run_sweep(folder, scales, stream=None, scheduler=None, on_result=None, **opts) -> pd.DataFrame:
     from dask.distributed import as_completed
 
+    from models.budget import TimeBudget
+
+    from .pipeline import solver_options
+    from .scenario import load_scenario
+
     opts = {"threads": 1, **{k: v for k, v in opts.items() if v is not None}}
+    # one time limit for the whole sweep: the points run `workers` at a time, in waves
+    budget = TimeBudget(opts.get("time_limit")
+                        or solver_options(load_scenario(folder))["time_limit"])
     client = client_for(scheduler, len(scales))
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    waves = -(-len(scales) // workers)
+    opts["time_limit"] = max(0.5, budget.left() / waves)
     try:
         futures = [client.submit(solve_scaled, str(folder), s, stream, opts, pure=False)
                    for s in scales]

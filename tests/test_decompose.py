@@ -30,10 +30,19 @@ def _verified(scn, inst, res, tmp_path):
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_exact_split_equals_monolithic(tmp_path, seed):
-    scn, inst = _instance(tmp_path, seed)
+    import yaml
+
+    folder = tmp_path / f"scn{seed}False"
+    generate(folder, villages=15, counties=3, seed=seed)
     # keep only deadlines that split exactly (share 1): every county must meet them alone
-    inst = inst.replace(deadlines=tuple(d for d in inst.deadlines if d.share == 1))
-    scn.deadlines = [d for d in scn.deadlines if d.share == 1]
+    # (in scenario.yaml itself: the checker reads the file, not the loaded scenario)
+    cfg = yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8"))
+    cfg["deadlines"] = [d for d in cfg.get("deadlines", []) if d.get("share", 1) == 1]
+    (folder / "scenario.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True),
+                                          encoding="utf-8")
+    scn = load_scenario(folder)
+    inst = build_instance(scn)
+    assert all(d.share == 1 for d in inst.deadlines)
     mono = solve(inst, gap=0, threads=1)
     split = solve_by_county(inst, gap=0, threads=1)
     assert split.objective == pytest.approx(mono.objective)

@@ -19,6 +19,16 @@ P_EXT = ("project_id,village_id,target,cost,duration,cost_profile,earliest_year,
          "self_share,streams,requires,alternative_group")
 
 
+def _edit_yaml(folder, change) -> None:
+    """Change scenario.yaml itself: the checker reads the file, not the loaded scenario."""
+    import yaml
+
+    path = folder / "scenario.yaml"
+    cfg = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(cfg)
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+
+
 def _greedy_result(inst, start) -> Result:
     return Result(status=SolveStatus.FEASIBLE, backend="greedy", objective=plan_value(inst, start),
                   start=start, on_time=on_time(inst, start), options={"hint": "none"})
@@ -27,8 +37,8 @@ def _greedy_result(inst, start) -> Result:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_greedy_plan_is_feasible_and_verified(tmp_path, seed):
     generate(tmp_path / "scn", villages=30, counties=2, seed=seed)
+    _edit_yaml(tmp_path / "scn", lambda cfg: cfg.update(deadlines=[]))  # no deadlines
     scn = load_scenario(tmp_path / "scn")
-    scn.deadlines = []
     inst = build_instance(scn)
     start = greedy(inst)
     assert (start >= 0).any()

@@ -120,7 +120,7 @@ def test_optimal_status_needs_the_gap(county, monkeypatch):
                         lambda name: types.SimpleNamespace(run=run, version=real.version))
     res = solve(inst, time_limit=20, threads=1, gap=1e-3, tie_break=False)
     assert res.status is SolveStatus.FEASIBLE
-    assert res.gap == pytest.approx(0.25, rel=1e-3)
+    assert res.gap == pytest.approx(0.25, abs=0.01)  # the bound rounded to a plan value
 
 
 def test_county_time_shares_add_up_to_the_time_left(county):
