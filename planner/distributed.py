@@ -65,8 +65,14 @@ def plan_many(folders: list, out_root, scheduler: str | None = None, on_result=N
     from dask.distributed import as_completed
 
     names = unique_names(folders)  # a/tiny, b/tiny -> a-tiny, b-tiny: one folder each
+    from models.budget import TimeBudget
+
     opts = {"threads": 1, **{k: v for k, v in opts.items() if v is not None}}
+    budget = TimeBudget(opts.get("time_limit"))  # --time-limit: the batch's budget
     client = client_for(scheduler, len(folders))
+    if budget.limit is not None:  # the scenarios run `workers` at a time, in waves
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        opts["time_limit"] = max(0.5, budget.left() / -(-len(folders) // workers))
     rows = []
     try:
         futures = [client.submit(plan_one, str(f), str(Path(out_root) / n), opts, pure=False)
