@@ -127,9 +127,10 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _xlsx_rows(path: Path, problems: Problems) -> list[list[str]] | None:
-    """The only sheet's cells as text; merged header cells, formula cells and data on
-    further sheets are errors."""
+def _xlsx_rows(path: Path, problems: Problems, notes: list[str]) -> list[list[str]] | None:
+    """The first sheet's cells as text (the contract: "first sheet"); merged header
+    cells and formula cells are errors; data on another sheet is a warning (in
+    `notes`), or an error when the first sheet is empty."""
     import openpyxl
 
     try:
@@ -142,12 +143,19 @@ def _xlsx_rows(path: Path, problems: Problems) -> list[list[str]] | None:
         problems.add(path.name, "has no worksheet; put the table on the first sheet")
         return None
     sheet = book.worksheets[0]
-    for other in book.worksheets[1:]:
-        if any(v not in (None, "") for row in other.iter_rows(values_only=True) for v in row):
-            problems.add(path.name, f"data found on sheet {other.title!r} besides sheet "
-                         f"{sheet.title!r}; keep one sheet per table (move notes to another "
-                         "file)")
-            return None
+
+    def has_data(ws):
+        return any(v not in (None, "") for row in ws.iter_rows(values_only=True) for v in row)
+
+    others = [ws.title for ws in book.worksheets[1:] if has_data(ws)]
+    if others and not has_data(sheet):
+        problems.add(path.name, f"the first sheet {sheet.title!r} is empty, but data found on "
+                     f"sheet {others[0]!r}; only the first sheet is read: keep one sheet "
+                     "per table")
+        return None
+    for title in others:
+        notes.append(f"{path.name}: data found on sheet {title!r} is not read (only the first "
+                     f"sheet, {sheet.title!r}, is); keep one sheet per table")
     merged = [m for m in sheet.merged_cells.ranges if m.min_row <= 1]
     if merged:
         for m in merged:
@@ -196,10 +204,11 @@ def _bad_cells(name: str, header: list[str], body: list[list[str]], problems: Pr
 def raw_frame(path: Path, problems: Problems,
                aliases: dict[str, str] | None = None) -> pd.DataFrame | None:
     """Text cells with the normalised header (Chinese aliases as the column names they
-    stand for); `_row` is the spreadsheet row."""
+    stand for); `_row` is the spreadsheet row; warnings in attrs["warnings"]."""
     name = path.name
+    notes: list[str] = []
     try:
-        rows = _xlsx_rows(path, problems) if path.suffix.lower() == ".xlsx" \
+        rows = _xlsx_rows(path, problems, notes) if path.suffix.lower() == ".xlsx" \
             else _csv_rows(path, problems)
     except OSError as exc:
         problems.add(name, f"cannot be read ({exc.strerror or exc})")
@@ -246,6 +255,7 @@ def raw_frame(path: Path, problems: Problems,
     if not len(frame.columns):
         frame = pd.DataFrame(index=range(len(body)))
     frame["_row"] = range(ROW_OFFSET, ROW_OFFSET + len(body))
+    frame.attrs["warnings"] = notes
     return frame
 
 

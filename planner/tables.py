@@ -160,6 +160,7 @@ def read_path(path: Path, table: str, problems: Problems) -> pd.DataFrame | None
     raw = raw_frame(path, problems, aliases)
     if raw is None:
         return None
+    notes = list(raw.attrs.get("warnings", []))
     name = path.name
     columns = TABLES[table]
     known = {c.name for c in columns}
@@ -212,7 +213,8 @@ def read_path(path: Path, table: str, problems: Problems) -> pd.DataFrame | None
                           for k, v in out.items()})
     frame.attrs["file"] = name
     frame.attrs["path"] = str(path)
-    frame.attrs["warnings"] = [_unknown_column(name, c, columns, aliases) for c in unknown]
+    frame.attrs["warnings"] = notes + [_unknown_column(name, c, columns, aliases)
+                                       for c in unknown]
     return frame
 
 

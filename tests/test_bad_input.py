@@ -294,11 +294,25 @@ def test_xlsx_read_like_csv(tmp_path):
     assert loaded.projects["cost"].sum() == pytest.approx(427)
 
 
-def test_xlsx_data_on_second_sheet_refused(tmp_path):
+def test_xlsx_data_on_second_sheet_warned(tmp_path):
     scn = _copy_tiny(tmp_path)
     _csv_to_xlsx(scn / "projects.csv", scn / "projects.xlsx", extra_sheet=True)
-    _assert_cli_error(["validate", str(scn)], "projects.xlsx: data found on sheet 'notes' "
-                      "besides sheet 'projects'", "keep one sheet per table")
+    loaded = load_scenario(scn)  # the contract: the first sheet is read
+    assert loaded.projects["cost"].sum() == pytest.approx(427)
+    assert loaded.warnings == ["projects.xlsx: data found on sheet 'notes' is not read (only "
+                               "the first sheet, 'projects', is); keep one sheet per table"]
+
+
+def test_xlsx_empty_first_sheet_with_data_elsewhere_refused(tmp_path):
+    import openpyxl
+
+    scn = _copy_tiny(tmp_path)
+    _csv_to_xlsx(scn / "projects.csv", scn / "projects.xlsx")
+    book = openpyxl.load_workbook(scn / "projects.xlsx")
+    book.create_sheet("Sheet0", 0)  # an empty sheet in front of the table
+    book.save(scn / "projects.xlsx")
+    _assert_cli_error(["validate", str(scn)], "projects.xlsx: the first sheet 'Sheet0' is "
+                      "empty, but data found on sheet 'projects'", "keep one sheet per table")
 
 
 def test_xlsx_formula_cells_refused(tmp_path):
