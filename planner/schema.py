@@ -32,7 +32,7 @@ MONEY_LIMIT = 1e9
 #: Years a cell or `years:` may name at all (the horizon check comes later).
 YEAR_RANGE = (1900, 2100)
 #: Longest horizon `years:` may span.
-MAX_YEARS = 50
+MAX_YEARS = 100
 #: Largest value weight (gaps.csv `weight`, scenario.yaml `weights`).
 WEIGHT_LIMIT = 1e6
 #: Largest factor of `overrides.funds[].scale` (and of `sweep --budget-scale`).
