@@ -80,6 +80,15 @@ def test_exclude_county_and_lock_out(tmp_path):
     assert set(out.plan.schedule["project_id"]) == {"P01", "P02"}
 
 
+def test_locks_count_in_either_place(tmp_path):
+    # `lock:` at the top level and `overrides.lock:` both hold: the union, not the last
+    f = variant(tmp_path, "locks", {"lock": {"out": ["P03"]}}, lock={"out": ["P04"]})
+    scn = load_scenario(f)
+    assert scn.lock_out == {"P03", "P04"}
+    out = plan_scenario(f, tmp_path / "plan", gap=0)
+    assert not {"P03", "P04"} & set(out.plan.schedule["project_id"])
+
+
 def test_weights_override_switches_the_choice(tmp_path):
     # Housing weighted 10.  岢岚县 has 50 after the forced road P08 (80): housing P09 (25)
     # completes V4 (road 1 + housing 10 + 3 = 14); with V2's environment (18, 1 + 3) that is

@@ -139,11 +139,11 @@ def load_scenario(folder: str | Path) -> Scenario:
     exclude = mapping_of_lists(overrides.get("exclude"), "overrides.exclude",
                                ("villages", "counties"), problems)
     check_exclude(exclude, villages, problems)
-    lock = {**mapping_of_lists(config.get("lock"), "lock", ("in", "out"), problems),
-            **mapping_of_lists(overrides.get("lock"), "overrides.lock", ("in", "out"),
-                               problems)}
-    lock_in = frozenset(lock.get("in", []))
-    lock_out = frozenset(lock.get("out", []))
+    # locks count in either place (README): the union of the top level and the overrides
+    top = mapping_of_lists(config.get("lock"), "lock", ("in", "out"), problems)
+    over = mapping_of_lists(overrides.get("lock"), "overrides.lock", ("in", "out"), problems)
+    lock_in = frozenset(top.get("in", [])) | frozenset(over.get("in", []))
+    lock_out = frozenset(top.get("out", [])) | frozenset(over.get("out", []))
     locked = read_table(folder, "locked", problems, required=False)
     if locked is not None:  # locked.csv in the scenario's own folder: project_id, lock
         files.append(Path(locked.attrs["path"]))
