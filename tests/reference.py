@@ -299,6 +299,52 @@ class Money:
             if f.outside_limit is not None:
                 pool["limit"][t] = math.floor(Q(f.outside_limit) * UNITS)
         self.reserve = {r["stream"]: Q(str(r["share"])) for r in scn.reserve}
+        self.keys = list(self.pools)
+        self.most = [self._most(self.pools[k]) for k in self.keys]
+
+    @staticmethod
+    def _most(pool) -> list:
+        """An upper bound on the money a pool can pay out up to each year: its budgets,
+        what can come back (share x at most all it had K years before), and outside
+        money (at most the limit, at most K x all it had)."""
+        cum, most, out = 0, [], 0
+        for t, b in enumerate(pool["budget"]):
+            cum += b
+            back = 0
+            if pool["returns"] is not None and t >= pool["returns"][0]:
+                back = pool["returns"][1] * most[t - pool["returns"][0]]
+            if pool["leverage"] is not None:
+                cap = pool["leverage"] * cum
+                out += cap if pool["limit"][t] is None else min(cap, pool["limit"][t])
+            most.append(cum + back + out)
+        return most
+
+    def surely_short(self, starts: dict) -> bool:
+        """A quick necessary test (Hall's condition on money to date): the works that may
+        draw only on a set of pools need no more, up to any year, than those pools can
+        pay at most.  True means no money can be found; False decides nothing."""
+        Y = len(self.scn.years)
+        need = {}  # pool mask -> need to date per year
+        for pid, s in starts.items():
+            p = self.rules.proj[pid]
+            mask = sum(1 << self.keys.index(k) for k in self.eligible(p))
+            row = need.setdefault(mask, [0] * Y)
+            for k, c in enumerate(pooled_costs(p)):
+                if c and not mask:
+                    return True
+                for t in range(s + k, Y):
+                    row[t] += c
+        masks = list(need)
+        union = 0
+        for m_ in masks:
+            union |= m_
+        for u in set(masks) | {union} | {a | b for a in masks for b in masks}:
+            inside = [m_ for m_ in masks if m_ & ~u == 0]
+            for t in range(Y):
+                have = sum(self.most[i][t] for i in range(len(self.keys)) if u >> i & 1)
+                if sum(need[m_][t] for m_ in inside) > have:
+                    return True
+        return False
 
     def eligible(self, p: Project) -> list:
         county = self.rules.vil[p.village].county
@@ -408,6 +454,8 @@ def solve(scn: Scenario) -> Answer:
     judged.sort(key=lambda c: (c[0][1], c[0][0]) if maximin else c[0][0], reverse=True)
     checks = 0
     for (value, _), starts in judged:
+        if money.surely_short(starts):
+            continue
         checks += 1
         if money.feasible(starts):
             y0 = scn.years[0]

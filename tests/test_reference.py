@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import random
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -57,11 +58,11 @@ def generate(seed: int) -> Scenario:
         if r.random() < 0.12:
             p.streams = (r.choice(streams),)
     scn = Scenario(years, villages, gaps, projects, funds)
-    if r.random() < 0.4:
+    for _ in range(r.choice([0, 0, 0, 1, 1, 2])):
         g = r.choice(gaps)
         scope = r.choice(["all", "deep_poverty", [r.choice(counties)]])
-        scn.deadlines = [{"target": g.target, "year": r.choice(years), "scope": scope,
-                          "share": r.choice([1, 0.5]), "soft": r.random() < 0.5}]
+        scn.deadlines.append({"target": g.target, "year": r.choice(years), "scope": scope,
+                              "share": r.choice([1, 0.5]), "soft": r.random() < 0.5})
     if r.random() < 0.3:
         scn.weights = {"late_factor": r.choice(["0.25", "0.5", "0.75"]),
                        "on_time_bonus": r.choice(["1", "3", "5"]),
@@ -89,7 +90,7 @@ def generate(seed: int) -> Scenario:
 def _project(r, pid, village, target, years, cumulative, earlier) -> Project:
     n = len(years)
     duration = r.choice([1, 1, 1, 2]) if n == 2 else r.choice([1, 1, 2, 3])
-    cost = str(2 * r.randint(2, 20))
+    cost = str(2 * r.randint(2, 20)) if r.random() < 0.96 else "0"  # a free work too
     profile = None
     if duration == 3:  # an even split of thirds would tie the largest-remainder rule
         profile = ("0.2", "0.3", "0.5")
@@ -103,7 +104,7 @@ def _project(r, pid, village, target, years, cumulative, earlier) -> Project:
         p.latest = r.choice([y for y in years if y >= (p.earliest or years[0])
                              and y <= last_start])
     if r.random() < 0.2:
-        p.self_share = r.choice(["0.5", "0.25"])
+        p.self_share = r.choice(["0.5", "0.25", "0.5", "1"])
     if cumulative:
         p.contributes = r.choice(["3", "5", "7", None])
     other = [q for q in earlier if (q.village, q.target) != (village, target)]
@@ -143,13 +144,64 @@ def _funds(r, years, counties, projects):
     return funds, names
 
 
+def rules_used(scn: Scenario) -> dict[str, bool]:
+    """Which README rules a scenario exercises (the default seeds must use them all)."""
+    ps, fs = scn.projects, scn.funds
+    used = {
+        "leverage": any(f.leverage for f in fs),
+        "outside limit": any(f.outside_limit for f in fs),
+        "revolving": any(f.returns_after for f in fs),
+        "return share": any(f.return_share for f in fs),
+        "cumulative gaps": any(g.quantity for g in scn.gaps),
+        "partial credit": scn.partial_credit,
+        "reserve": bool(scn.reserve),
+        "max_spread": "max_spread" in scn.fairness,
+        "min_rate": "min_rate" in scn.fairness,
+        "maximin": "maximin" in scn.fairness,
+        "lock in": bool(scn.lock_in),
+        "lock out": bool(scn.lock_out),
+        "prerequisites": any(p.requires for p in ps),
+        "alternatives": any(p.group for p in ps),
+        "hard deadline": any(not d["soft"] for d in scn.deadlines),
+        "soft deadline": any(d["soft"] for d in scn.deadlines),
+        "deadline scope": any(d["scope"] != "all" for d in scn.deadlines),
+        "self share": any(p.self_share for p in ps),
+        "free works": any(p.cost == "0" or p.self_share == "1" for p in ps),
+        "two deadlines": len(scn.deadlines) > 1,
+        "cost profile": any(p.profile for p in ps),
+        "multi-year works": any(p.duration > 1 for p in ps),
+        "no carry-over": any(not f.carry_over for f in fs),
+        "county money": any(f.county for f in fs),
+        "pooled money": any(not f.county for f in fs),
+        "stream targets": any(f.targets != ("*",) for f in fs),
+        "project streams": any(p.streams for p in ps),
+        "start window": any(p.earliest or p.latest for p in ps),
+        "weights": bool(scn.weights) or any(g.weight for g in scn.gaps),
+        "exit standard": scn.exit_standard is not None,
+        "exited villages": any(v.exit_year < scn.years[0] for v in scn.villages),
+        "relocated": any(v.relocated for v in scn.villages),
+        "deep poverty": any(v.deep for v in scn.villages),
+        "three years": len(scn.years) == 3,
+        "two counties": len({v.county for v in scn.villages}) == 2,
+    }
+    return {k: bool(v) for k, v in used.items()}
+
+
 def _planner(folder: Path, out: Path | None, presolve: bool, monkeypatch):
+    """plan_scenario at gap 0; presolve off: no start is dropped as dominated.  Returns
+    the outcome and how many starts presolve dropped."""
+    real = formulation.dominated_starts
+    dropped = []
+
+    def spy(inst, proj, start):
+        mask = real(inst, proj, start) if presolve else np.zeros(len(proj), dtype=bool)
+        dropped.append(int(mask.sum()))
+        return mask
     with monkeypatch.context() as mp:
-        if not presolve:
-            mp.setattr(formulation, "dominated_starts",
-                       lambda inst, proj, start: np.zeros(len(proj), dtype=bool))
-        return plan_scenario(folder, out, gap=0, threads=1, seed=0, time_limit=60,
-                             explain=False)
+        mp.setattr(formulation, "dominated_starts", spy)
+        out = plan_scenario(folder, out, gap=0, threads=1, seed=0, time_limit=60,
+                            explain=False)
+    return out, sum(dropped)
 
 
 def _files(folder: Path) -> str:
@@ -168,13 +220,15 @@ def check_against_reference(scn: Scenario, tmp_path: Path, monkeypatch):
                 _planner(folder, None, presolve, monkeypatch)
             assert not isinstance(exc.value, VerificationError), where
             continue
-        out = _planner(folder, tmp_path / f"plan-{presolve}", presolve, monkeypatch)
+        out, dropped = _planner(folder, tmp_path / f"plan-{presolve}", presolve, monkeypatch)
         assert out.result.status is SolveStatus.OPTIMAL, where
         assert out.result.objective == pytest.approx(float(ref.value), abs=1e-6), where
         starts = dict(zip(out.plan.schedule["project_id"], out.plan.schedule["start_year"]))
         got = evaluate(scn, {p: int(y) for p, y in starts.items()})
         assert got is not None, f"the planner's plan {starts} breaks a rule; {where}"
         assert float(got) == pytest.approx(float(ref.value), abs=1e-6), where
+        if presolve and not dropped:
+            break  # presolve dropped nothing: the run without it builds the same program
     return ref
 
 
@@ -191,7 +245,39 @@ def test_issue_12_leverage_reproduction(tmp_path, monkeypatch):
     assert ref.value == 4 and ref.starts == {"P3": 2019}
 
 
-@pytest.mark.parametrize("seed", SEEDS)
+def test_outside_limits_of_two_years_add_up(tmp_path, monkeypatch):
+    # Found by random seed 79 against the presolve before commit 2845519 (it said
+    # "optimal" at 5.2 for this case).  F2 levers 2x, at most 8 of outside money a year.
+    # V1 (exit 2020) needs education P06 (38) and collective income 10 from P07 (10,
+    # gives 5) and P08 (18, gives 3).  All three cost 66 > 57 of F2 + 8 outside in one
+    # year, so one must start in 2019 (P08: 10 of F2 + 8 outside; 3 carried), the rest
+    # in 2020 (47 + 8 >= 48).  Value: education 1 + partial credit 2 x 8/10 + on time 3.
+    scn = Scenario(
+        [2019, 2020], [Village("V1", "乙县", 2020)],
+        [Gap("V1", "education"), Gap("V1", "collective_economy", "2", "10")],
+        [Project("P06", "V1", "education", "38"),
+         Project("P07", "V1", "collective_economy", "10", contributes="5"),
+         Project("P08", "V1", "collective_economy", "18", contributes="3")],
+        [Fund("F2", 2019, "13", leverage="2", outside_limit="8"),
+         Fund("F2", 2020, "44", leverage="2", outside_limit="8")], partial_credit=True)
+    assert check_against_reference(scn, tmp_path, monkeypatch).value == Fraction("5.6")
+
+
+def test_default_seeds_use_every_rule():
+    used = [rules_used(generate(seed)) for seed in range(40)]
+    missing = [rule for rule in used[0] if not any(u[rule] for u in used)]
+    assert not missing, f"no default seed uses {missing}"
+
+
+MAXIMIN_BUG = ("planner bug: fairness maximin with hard rules that cannot hold raises "
+               "RuntimeError instead of exit 1 (test_maximin_with_impossible_deadline_says_why)")
+#: default seeds that fail today for a reason shown by a smallest case above
+KNOWN = {27: MAXIMIN_BUG, 39: MAXIMIN_BUG}
+
+
+@pytest.mark.parametrize("seed", [
+    pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=KNOWN[s])) if s in KNOWN else s
+    for s in SEEDS])
 def test_random_scenario_matches_reference(seed, tmp_path, monkeypatch):
     check_against_reference(generate(seed), tmp_path, monkeypatch)
 
@@ -268,6 +354,32 @@ def test_reserve_keeps_money_not_the_outside_limit(tmp_path, monkeypatch):
                     [Fund("L", 2019, "20", leverage="4", outside_limit="40")],
                     reserve=[{"stream": "L", "share": 0.5}])
     assert check_against_reference(scn, tmp_path, monkeypatch).value == 7
+
+
+@pytest.mark.xfail(strict=True, reason="HiGHS 1.16 presolve declares this program "
+                   "infeasible (presolve off, CBC and CP-SAT: optimal 8.5): the planner says "
+                   "'the hard rules cannot all hold', or with a warm start reports the warm "
+                   "start as 'feasible' with a bound above the optimum; found by seed 290")
+def test_highs_presolve_does_not_lose_the_plan(tmp_path, monkeypatch):
+    # F1 (housing, collective economy) 15 in 2019, no carry-over; F2 levers 4x, 9 in
+    # 2019 with no outside money that year, no rows after (money carried, no limit).
+    # P03 (2019, 14 of F1): V1 housing on time 1 + V1 on time 3; P04 (locked in, 2020):
+    # 1, V2 has no exit gap: 3; P08 (2019-2021, 0.2;0.3;0.5 of 20): V3 housing late 0.5.
+    # The soft deadline (half of 乙县 housing by 2020) is met by V1.  Value 8.5.
+    scn = Scenario(
+        [2019, 2020, 2021],
+        [Village("V1", "乙县", 2021, deep=True), Village("V2", "甲县", 2021, deep=True),
+         Village("V3", "乙县", 2020, deep=True)],
+        [Gap("V1", "housing"), Gap("V2", "collective_economy"), Gap("V3", "housing")],
+        [Project("P03", "V1", "housing", "14", latest=2019),
+         Project("P04", "V2", "collective_economy", "4"),
+         Project("P07", "V3", "housing", "32", latest=2019),
+         Project("P08", "V3", "housing", "20", 3, ("0.2", "0.3", "0.5"))],
+        [Fund("F1", 2019, "15", carry_over=False, targets=("housing", "collective_economy")),
+         Fund("F2", 2019, "9", leverage="4", outside_limit="0")],
+        deadlines=[{"target": "housing", "year": 2020, "scope": ["乙县"], "share": 0.5,
+                    "soft": True}], lock_in=("P04",))
+    assert check_against_reference(scn, tmp_path, monkeypatch).value == Fraction("8.5")
 
 
 def _yuan(cost, funds, years=(2019,), **project) -> Scenario:
