@@ -201,6 +201,7 @@ def _planner(folder: Path, out: Path | None, presolve: bool, monkeypatch):
         mp.setattr(formulation, "dominated_starts", spy)
         out = plan_scenario(folder, out, gap=0, threads=1, seed=0, time_limit=60,
                             explain=False)
+    assert dropped, "presolve was not consulted: where does the planner reduce now?"
     return out, sum(dropped)
 
 
