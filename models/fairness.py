@@ -16,14 +16,15 @@ def county_rates(inst: Instance, on_time: np.ndarray) -> dict[str, float]:
     return out
 
 
-def best_worst_rate(inst: Instance, **opts) -> float:
-    """The highest on-time rate the worst county can reach (a maximin solve)."""
+def best_worst_rate(inst: Instance, **opts):
+    """(the highest on-time rate the worst county can reach, by a maximin solve, or None
+    when that solve found no plan; the solve's status)."""
     from .solve import DEFAULTS, _module, _run, decode
 
     mod = _module(opts.pop("backend", "highs"))
     run_opts = {**DEFAULTS, **{k: v for k, v in opts.items() if v is not None}}
     _, layout, status, values, *_ = _run(inst, mod, run_opts, None, False, maximin=True)
     if values is None:
-        raise RuntimeError(f"the maximin solve ended {status.value} without a plan")
+        return None, status
     _, on_time = decode(inst, layout, values)
-    return min(county_rates(inst, on_time).values())
+    return min(county_rates(inst, on_time).values()), status

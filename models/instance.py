@@ -226,7 +226,7 @@ class Instance:
         check("gap_exit", self.gap_exit, (G,))
         check("proj_gap", self.proj_gap, (P,), 0, G - 1)
         check("proj_duration", self.proj_duration, (P,), 1, Y)
-        dmax = self.proj_cost_units.shape[1] if P else 0
+        dmax = self.proj_cost_units.shape[1] if self.proj_cost_units.ndim == 2 else 0
         check("proj_cost_units", self.proj_cost_units, (P, dmax), 0)
         check("proj_pooled_units", self.proj_pooled_units, (P, dmax), 0)
         check("proj_earliest", self.proj_earliest, (P,), 0, Y - 1)

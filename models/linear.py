@@ -86,6 +86,15 @@ class LinearModel:
                 cat(self.integer, bool), cat(self.row_lo, float), cat(self.row_hi, float),
                 cat(self.rows, np.int64), cat(self.cols, np.int64), cat(self.vals, float))
 
+    def max_violation(self, values: np.ndarray) -> float:
+        """The largest amount by which `values` break a row or a variable bound."""
+        _, lb, ub, _, lo, hi, r, c, v = self.arrays()
+        act = np.zeros(self.n_rows)
+        np.add.at(act, r, v * values[c])
+        worst = [np.maximum(lo - act, 0), np.maximum(act - hi, 0),
+                 np.maximum(lb - values, 0), np.maximum(values - ub, 0)]
+        return float(max((w.max() for w in worst if len(w)), default=0.0))
+
     def csc(self):
         """Column-compressed matrix (start, index, value) merging duplicate entries."""
         _, _, _, _, _, _, r, c, v = self.arrays()

@@ -44,7 +44,13 @@ def solve_planned(inst: Instance, opts: dict, budget: TimeBudget | None = None, 
     if maximin and inst.objective == "max_coverage":
         from .fairness import best_worst_rate
 
-        floor = best_worst_rate(inst, **{**kw, "time_limit": budget.share(0.3)})
+        floor, status = best_worst_rate(inst, **{**kw, "time_limit": budget.share(0.3)})
+        if floor is None:
+            # the maximin program has the same hard rules: no plan there, none at all
+            # (infeasible), or none found in time; the caller says which
+            return inst, Result.no_solution(status, kw.get("backend", "highs"),
+                                            budget.elapsed(), options={**info,
+                                                                       "stage": "maximin"})
         inst = inst.replace(min_rate=max(inst.min_rate or 0.0, floor))
     if split:
         from .decompose import solve_by_county

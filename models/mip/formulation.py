@@ -452,7 +452,35 @@ class Formulation:
                             np.concatenate([o, cc]),
                             np.concatenate([np.ones(len(o)), -cv]),
                             lo=1.0 - m_v[villages])
+            self._cumulative_closed_exactly(exit_gaps)
         self.county_rates(villages, o)
+
+    def _cumulative_closed_exactly(self, exit_gaps: np.ndarray):
+        """cumulative-exact (rates must count every village on time): z[g,due] is 1 when
+        the works finished by the due year reach the quantity Q[g]:
+        sum_{p for g, s: finish <= due} c[p] x[p,s] - (C[g] - Q[g] + e) z[g,due] <= Q[g] - e,
+        C[g] all of g's contributions, e = 1e-6 Q[g] (a sum within e below Q counts as
+        reaching it, as the planner's progress does up to rounding)."""
+        inst, L = self.inst, self.L
+        gaps = exit_gaps[self.cum[exit_gaps]]
+        if not len(gaps):
+            return
+        g = inst.proj_gap[L.x_proj]
+        contrib = inst.proj_contrib[L.x_proj]
+        total = np.zeros(inst.n_gaps)
+        np.add.at(total, inst.proj_gap, inst.proj_contrib)
+        rows, cols, vals, hi = [], [], [], []
+        for r, gap in enumerate(gaps):
+            due = int(inst.village_due[inst.gap_village[gap]])
+            q = float(inst.gap_quantity[gap])
+            eps = 1e-6 * max(q, 1.0)
+            mine = np.flatnonzero((g == gap) & (L.x_finish <= due))
+            rows += [np.full(len(mine) + 1, r)]
+            cols += [np.concatenate([L.x[mine], [self.z[self.zrow[gap], due]]])]
+            vals += [np.concatenate([contrib[mine], [-(total[gap] - q + eps)]])]
+            hi.append(q - eps)
+        self.m.add_rows("cumulative-exact", len(gaps), np.concatenate(rows),
+                        np.concatenate(cols), np.concatenate(vals), hi=np.array(hi))
 
     def county_rates(self, villages: np.ndarray, o: np.ndarray):
         """county-rate (fairness), with n[c] planned villages of county c and k[c] of them

@@ -190,7 +190,30 @@ def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
         h.run()
     finally:
         _end_progress(progress)
-    seconds = time.perf_counter() - t0
+    answer = _answer(h, highspy, model)
+    if not answer[4]:
+        # HiGHS's presolve has been seen to call a feasible program of this planner
+        # infeasible, and to report an objective its own solution does not have
+        # (tests/test_reference.py: test_highs_presolve_does_not_lose_the_plan): such an
+        # answer is not taken; the program is solved again without presolve.
+        h.setOptionValue("presolve", "off")
+        if time_limit is not None:
+            h.setOptionValue("time_limit", max(0.05, float(time_limit)
+                                               - (time.perf_counter() - t0)))
+        h.passModel(_to_highs_lp(model, highspy))
+        if hint is not None:
+            h.setSolution(len(idx), np.asarray(idx, dtype=np.int32),
+                          np.asarray(val, dtype=float))
+        h.run()
+        answer = _answer(h, highspy, model)
+    status, values, objective, bound, _ = answer
+    return status, values, objective, bound, time.perf_counter() - t0
+
+
+def _answer(h, highspy, model: LinearModel):
+    """(status, values, objective, bound, trusted): the run's outcome, and whether it is
+    consistent: an infeasibility claim, or a solution whose objective differs from what
+    its values give, or that breaks a row, is not trusted."""
     status = _status(h, highspy)
     info = h.getInfo()
     values = objective = bound = None
@@ -202,5 +225,11 @@ def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
             status = SolveStatus.FEASIBLE
     elif status is SolveStatus.OPTIMAL:  # optimal without a primal solution: not trusted
         status = SolveStatus.ERROR
-    return status, values, objective, bound, seconds
+    trusted = status is not SolveStatus.INFEASIBLE
+    if values is not None:
+        cost, *_ = model.arrays()
+        own = float(cost @ values + model.offset)
+        trusted &= abs(own - objective) <= 1e-6 * max(1.0, abs(own))
+        trusted &= model.max_violation(values) <= 1e-5
+    return status, values, objective, bound, trusted
 

@@ -162,6 +162,12 @@ def load_scenario(folder: str | Path) -> Scenario:
         problems.add(YAML, "lock names an unknown project_id", column="lock", value=pid)
     for pid in sorted(lock_in & lock_out):
         problems.add(YAML, "a project cannot be locked both in and out", column="lock", value=pid)
+    relocated = set(villages.loc[villages["relocated"].astype(bool), "village_id"])
+    village_of = dict(zip(projects["project_id"], projects["village_id"]))
+    for pid in sorted(p for p in lock_in if village_of.get(p) in relocated):
+        problems.add(YAML, f"project {pid} is locked in, but its village {village_of[pid]} is "
+                     "relocated (relocated villages get no works); remove the lock or the "
+                     "relocated flag", column="lock", value=pid)
     solver = config.get("solver") or {}
     if not isinstance(solver, dict):
         problems.add(YAML, "must be a mapping (backend, time_limit, gap, threads, seed)",
