@@ -354,21 +354,26 @@ class Money:
                 and key[1] in ("", county)]
 
     def parts(self, key):
-        """A reserved stream splits into an open part and floor(share x money) kept for
-        deep-poverty villages; each part carries over on its own."""
-        budget = self.pools[key]["budget"]
+        """(part, budget per year, outside limit per year): a reserved stream splits into
+        an open part and floor(share x money) kept for deep-poverty villages, each
+        carrying over on its own; a levering one keeps floor(share x limit) of its yearly
+        outside limit with the reserved money."""
+        pool = self.pools[key]
         share = self.reserve.get(key[0])
         if share is None:
-            return [("open", budget)]
-        kept = [math.floor(share * b) for b in budget]
-        return [("open", [b - k for b, k in zip(budget, kept)]), ("deep", kept)]
+            return [("open", pool["budget"], pool["limit"])]
+        kept = [math.floor(share * b) for b in pool["budget"]]
+        lim = [None if x is None else math.floor(share * x) for x in pool["limit"]]
+        return [("open", [b - k for b, k in zip(pool["budget"], kept)],
+                 [None if x is None else x - r for x, r in zip(pool["limit"], lim)]),
+                ("deep", kept, lim)]
 
     def feasible(self, starts: dict) -> bool:
         scn, Y = self.scn, len(self.scn.years)
         m = cp_model.CpModel()
         big = 4 * sum(sum(p["budget"]) for p in self.pools.values()) + 1
         draws = {}  # (pool key, part, t) -> list of flow variables
-        outside = {}  # (pool key, t) -> list of outside-money variables
+        outside = {}  # (pool key, part, t) -> list of outside-money variables
         for pid, s in starts.items():
             p = self.rules.proj[pid]
             deep = self.rules.vil[p.village].deep
@@ -381,29 +386,28 @@ class Money:
                 t = s + k
                 paid = []
                 for key in pools:
-                    mine = []
-                    for part, _ in self.parts(key):
+                    lev = self.pools[key]["leverage"]
+                    for part, _, _ in self.parts(key):
                         if part == "deep" and not deep:
                             continue
                         y = m.NewIntVar(0, need, "")
                         draws.setdefault((key, part, t), []).append(y)
-                        mine.append(y)
-                    paid += mine
-                    lev = self.pools[key]["leverage"]
-                    if lev is not None:
-                        # up to K of outside money per 1 of the stream's money, this work
-                        # and year
-                        o = m.NewIntVar(0, need, "")
-                        m.Add(lev.denominator * o <= lev.numerator * sum(mine))
-                        outside.setdefault((key, t), []).append(o)
-                        paid.append(o)
+                        paid.append(y)
+                        if lev is not None:
+                            # up to K of outside money per 1 of the stream's money, this
+                            # work and year (a reserved part unlocks against its own limit)
+                            o = m.NewIntVar(0, need, "")
+                            m.Add(lev.denominator * o <= lev.numerator * y)
+                            outside.setdefault((key, part, t), []).append(o)
+                            paid.append(o)
                 m.Add(sum(paid) == need)
-        for (key, t), os in outside.items():
-            limit = self.pools[key]["limit"][t]
-            if limit is not None:
-                m.Add(sum(os) <= limit)
+        for key in self.pools:
+            for part, _, limits in self.parts(key):
+                for t in range(Y):
+                    if limits[t] is not None and (key, part, t) in outside:
+                        m.Add(sum(outside[(key, part, t)]) <= limits[t])
         for key, pool in self.pools.items():
-            for part, budget in self.parts(key):
+            for part, budget, _ in self.parts(key):
                 spent = [sum(draws.get((key, part, t), [])) for t in range(Y)]
                 carried = 0
                 for t in range(Y):

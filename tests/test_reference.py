@@ -274,10 +274,8 @@ def test_default_seeds_use_every_rule():
     assert not missing, f"no default seed uses {missing}"
 
 
-MAXIMIN_BUG = ("planner bug: fairness maximin with hard rules that cannot hold raises "
-               "RuntimeError instead of exit 1 (test_maximin_with_impossible_deadline_says_why)")
 #: default seeds that fail today for a reason shown by a smallest case above
-KNOWN = {27: MAXIMIN_BUG, 39: MAXIMIN_BUG}
+KNOWN: dict[int, str] = {}
 
 
 @pytest.mark.parametrize("seed", [
@@ -287,19 +285,18 @@ def test_random_scenario_matches_reference(seed, tmp_path, monkeypatch):
     check_against_reference(generate(seed), tmp_path, monkeypatch)
 
 
-# ---------------------------------------------------------------- smallest failing cases
+# ---------------------------------------------------------------- smallest cases found
+# Each reduced from a random seed (of an earlier generator) where the planner and the
+# reference disagreed; the commit that fixed the planner is named.
 def _one_year(villages, gaps, projects, funds, **rules) -> Scenario:
     return Scenario([2019], villages, gaps, projects, funds, **rules)
 
 
-@pytest.mark.xfail(strict=True, reason="planner bug: with max_spread the model may leave a "
-                   "cumulative gap's closed flag z at 0 although its works reach the quantity, "
-                   "so a village on time in fact counts as late in the county rates; the plan "
-                   "then fails the checker (exit 3)")
 def test_spread_counts_a_village_closed_by_a_cumulative_gap(tmp_path, monkeypatch):
     # A (甲县) needs road (50), B (乙县) water of quantity 10 (one work, 10); money 10.
     # B's water makes B on time: rates 0 and 1, spread 1 > 0.5.  So nothing is done: 0.
-    # (random seed 16 of the generator.)
+    # (seed 16: the model left the cumulative gap "open" in the rates and wrote a plan
+    # the checker rejected, exit 3; fixed in c0f4c1a.)
     scn = _one_year([Village("A", "甲县", 2019), Village("B", "乙县", 2019)],
                     [Gap("A", "road"), Gap("B", "water", quantity="10")],
                     [Project("P1", "A", "road", "50"), Project("P2", "B", "water", "10")],
@@ -308,24 +305,18 @@ def test_spread_counts_a_village_closed_by_a_cumulative_gap(tmp_path, monkeypatc
     assert check_against_reference(scn, tmp_path, monkeypatch).value == 0
 
 
-@pytest.mark.xfail(strict=True, reason="planner bug: a scenario whose every work belongs to "
-                   "a relocated village crashes building the instance (InstanceError: "
-                   "proj_cost_units has shape (0, 1), expected (0, 0))")
 def test_no_work_left_after_relocation(tmp_path, monkeypatch):
     # A is relocated (its works are not planned); B has no gap: on time, 3.
-    # (random seeds 94, 104, 141.)
+    # (seeds 94, 104, 141: an InstanceError on a program with no work; fixed in c0f4c1a.)
     scn = _one_year([Village("A", "甲县", 2019, relocated=True), Village("B", "甲县", 2019)],
                     [Gap("A", "water")], [Project("P1", "A", "water", "10")],
                     [Fund("F", 2019, "10")])
     assert check_against_reference(scn, tmp_path, monkeypatch).value == 3
 
 
-@pytest.mark.xfail(strict=True, reason="planner bug: with fairness maximin and hard rules "
-                   "that cannot hold, the planner raises RuntimeError ('the maximin solve "
-                   "ended infeasible without a plan', a traceback) instead of saying which "
-                   "rules cannot hold (exit 1)")
 def test_maximin_with_impossible_deadline_says_why(tmp_path, monkeypatch):
-    # The road deadline needs P1 (50) with 10 of money: no plan.  (seeds 95, 133.)
+    # The road deadline needs P1 (50) with 10 of money: no plan.  (seeds 95, 133: a
+    # RuntimeError from the maximin solve instead of exit 1; fixed in c0f4c1a.)
     scn = _one_year([Village("A", "甲县", 2019), Village("B", "乙县", 2019)],
                     [Gap("A", "road")], [Project("P1", "A", "road", "50")],
                     [Fund("F", 2019, "10")], fairness={"maximin": True},
@@ -333,11 +324,9 @@ def test_maximin_with_impossible_deadline_says_why(tmp_path, monkeypatch):
     assert check_against_reference(scn, tmp_path, monkeypatch).value is None
 
 
-@pytest.mark.xfail(strict=True, reason="planner bug: a work of a relocated village locked in "
-                   "is silently dropped: a plan without it comes back (and, written, fails "
-                   "the checker: exit 3, [lock]); it should be an input error or 'cannot "
-                   "all hold'")
 def test_lock_in_of_a_relocated_village_work(tmp_path, monkeypatch):
+    # A relocated village gets no works, so P1 cannot be locked in: no plan.  (seed 8: the
+    # lock was dropped silently, exit 3 on writing; an input error since c0f4c1a.)
     scn = _one_year([Village("A", "甲县", 2019, relocated=True), Village("B", "甲县", 2019)],
                     [Gap("A", "water"), Gap("B", "water")],
                     [Project("P1", "A", "water", "10"), Project("P2", "B", "water", "10")],
@@ -345,32 +334,28 @@ def test_lock_in_of_a_relocated_village_work(tmp_path, monkeypatch):
     assert check_against_reference(scn, tmp_path, monkeypatch).value is None
 
 
-@pytest.mark.xfail(strict=True, reason="planner (models) and README disagree: the model also "
-                   "reserves floor(share x outside_limit) of a levering stream's outside limit "
-                   "for deep-poverty villages (planner/build.py reserve_parts); the README "
-                   "reserves a share of the stream's money only, and caps the outside money "
-                   "per stream, county and year")
-def test_reserve_keeps_money_not_the_outside_limit(tmp_path, monkeypatch):
-    # L: 20 of money (half reserved for deep-poverty villages), leverage 4, limit 40.
-    # A (not deep) may use the open 10, which unlocks up to 40 of outside money: 50 pays
-    # P1, A on time: 1 + 3; D (deep, no gap) on time: 3.  Value 7.
-    scn = _one_year([Village("A", "甲县", 2019), Village("D", "甲县", 2019, deep=True)],
-                    [Gap("A", "water")], [Project("P1", "A", "water", "50")],
-                    [Fund("L", 2019, "20", leverage="4", outside_limit="40")],
-                    reserve=[{"stream": "L", "share": 0.5}])
-    assert check_against_reference(scn, tmp_path, monkeypatch).value == 7
+def test_reserve_keeps_its_share_of_the_outside_limit(tmp_path, monkeypatch):
+    # L: 20 of money, half reserved for deep-poverty villages, leverage 4, outside limit
+    # 40 of which the reserve keeps half (README, reserve).  A (not deep) may use the open
+    # 10, unlocking at most the open 20 of the limit: 30 < 50, P1 cannot be paid.  D (deep,
+    # no gap) is on time: 3.  With 25 of L (12.5 open) and a limit of 100 (50 open):
+    # 12.5 + 50 >= 50 pays P1: A on time 1 + 3, and D 3: 7.
+    for amount, limit, value in (("20", "40", 3), ("25", "100", 7)):
+        scn = _one_year([Village("A", "甲县", 2019), Village("D", "甲县", 2019, deep=True)],
+                        [Gap("A", "water")], [Project("P1", "A", "water", "50")],
+                        [Fund("L", 2019, amount, leverage="4", outside_limit=limit)],
+                        reserve=[{"stream": "L", "share": 0.5}])
+        assert check_against_reference(scn, tmp_path / amount, monkeypatch).value == value
 
 
-@pytest.mark.xfail(strict=True, reason="HiGHS 1.16 presolve declares this program "
-                   "infeasible (presolve off, CBC and CP-SAT: optimal 8.5): the planner says "
-                   "'the hard rules cannot all hold', or with a warm start reports the warm "
-                   "start as 'feasible' with a bound above the optimum; found by seed 290")
 def test_highs_presolve_does_not_lose_the_plan(tmp_path, monkeypatch):
     # F1 (housing, collective economy) 15 in 2019, no carry-over; F2 levers 4x, 9 in
     # 2019 with no outside money that year, no rows after (money carried, no limit).
     # P03 (2019, 14 of F1): V1 housing on time 1 + V1 on time 3; P04 (locked in, 2020):
     # 1, V2 has no exit gap: 3; P08 (2019-2021, 0.2;0.3;0.5 of 20): V3 housing late 0.5.
     # The soft deadline (half of 乙县 housing by 2020) is met by V1.  Value 8.5.
+    # (seed 290: HiGHS 1.16 presolve called the program infeasible; presolve off, CBC
+    # and CP-SAT find 8.5; since c0f4c1a an infeasibility claim is confirmed.)
     scn = Scenario(
         [2019, 2020, 2021],
         [Village("V1", "乙县", 2021, deep=True), Village("V2", "甲县", 2021, deep=True),
