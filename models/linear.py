@@ -86,6 +86,13 @@ class LinearModel:
                 cat(self.integer, bool), cat(self.row_lo, float), cat(self.row_hi, float),
                 cat(self.rows, np.int64), cat(self.cols, np.int64), cat(self.vals, float))
 
+    def empty_row_broken(self) -> bool:
+        """Some row has no entries and bounds that exclude 0."""
+        _, _, _, _, lo, hi, r, _, v = self.arrays()
+        filled = np.zeros(self.n_rows, dtype=bool)
+        filled[r[v != 0]] = True
+        return bool(np.any(~filled & ((lo > 1e-9) | (hi < -1e-9))))
+
     def max_violation(self, values: np.ndarray) -> float:
         """The largest amount by which `values` break a row or a variable bound."""
         _, lb, ub, _, lo, hi, r, c, v = self.arrays()

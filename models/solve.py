@@ -184,11 +184,11 @@ def complete_plan(model, layout, x_values: np.ndarray, time_limit: float = 5.0,
 
 def _backend_run(mod, model, opts, hint_values, verbose, progress):
     """Run a backend with a full solution hint (every variable) when one is given."""
+    if model.empty_row_broken():
+        # a row without entries that 0 does not satisfy (a hard deadline no start can
+        # meet): infeasible whatever the backend (CBC and CP-SAT would drop the row)
+        return SolveStatus.INFEASIBLE, None, None, None
     if model.n_vars == 0:  # nothing to decide (e.g. every work in a relocated village)
-        feasible = all(np.all(lo <= 0) and np.all(hi >= 0)
-                       for lo, hi in zip(model.row_lo, model.row_hi))
-        if not feasible:
-            return SolveStatus.INFEASIBLE, None, None, None
         return SolveStatus.OPTIMAL, np.zeros(0), model.offset, model.offset
     hint = None
     if hint_values is not None:
