@@ -332,9 +332,13 @@ def solve(inst: Instance, backend: str = DEFAULT_BACKEND, time_limit: float | No
         bound = None  # no bound proven (e.g. stopped before the root finished)
     if bound is not None:
         bound = _rounded_bound(model, bound, value)
-    if status is SolveStatus.OPTIMAL and (bound is None or relative_gap(value, bound) >
-                                          opts["gap"] + 1e-9):
-        status = SolveStatus.FEASIBLE  # a status says only what was proven
+    # a status says only what was proven, and all that was proven: `optimal` is a bound
+    # within the requested gap, whatever the backend said
+    proven = bound is not None and relative_gap(value, bound) <= opts["gap"] + 1e-9
+    if status is SolveStatus.OPTIMAL and not proven:
+        status = SolveStatus.FEASIBLE
+    elif status in (SolveStatus.TIME_LIMIT, SolveStatus.FEASIBLE) and proven:
+        status = SolveStatus.OPTIMAL
     phase1 = time.perf_counter() - t0
     options["tie_break"] = "off"
     lent = whole_flows(inst, layout, values)

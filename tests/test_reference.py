@@ -425,16 +425,12 @@ def test_other_backends_match_reference(seed, backend, tmp_path, monkeypatch):
     check_against_reference(generate(seed), tmp_path, monkeypatch, backend)
 
 
-EMPTY_ROW_BUG = ("planner bug (models/mip/cbc.py, models/cpsat/backend.py): a hard deadline "
-                 "no start can meet is a row without variables (0 >= 1); HiGHS reports "
-                 "infeasible, CBC and CP-SAT drop the row and report 'optimal' with a plan "
-                 "breaking the deadline (written: exit 3), or CBC crashes (TypeError); "
-                 "found by seed 45 with CBC and CP-SAT")
+# Found by seed 45 with CBC and CP-SAT: a hard deadline no start can meet is a row
+# without variables (0 >= 1); CBC and CP-SAT dropped it and reported a false "optimal"
+# (fixed: models.linear.LinearModel.empty_row_broken, checked before any backend runs).
 
 
-@pytest.mark.parametrize("backend", [
-    pytest.param(b, marks=pytest.mark.xfail(strict=True, reason=EMPTY_ROW_BUG))
-    if b != "highs" else b for b in BACKENDS])
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("case", ["window", "share"])
 def test_a_deadline_no_work_can_meet_has_no_plan(case, backend, tmp_path, monkeypatch):
     # window: A's only road work may start in 2020 at the earliest; the road is due by
