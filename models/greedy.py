@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .evaluate import deadline_counts, deadline_gaps
 from .instance import Instance
 
 
@@ -194,9 +195,7 @@ class _Greedy:
         if inst.n_projects:
             np.maximum.at(gap_best, inst.proj_gap, self.ratio)
         for d in sorted(inst.deadlines, key=lambda d: (d.year, d.soft)):
-            scope = np.zeros(inst.n_villages, dtype=bool)
-            scope[d.villages] = True
-            gaps = np.flatnonzero((inst.gap_target == d.target) & scope[inst.gap_village])
+            gaps = np.flatnonzero(deadline_gaps(inst, d))
             met = len(d.villages) - len(gaps) + sum(
                 1 for g in gaps.tolist() if self.gap_finish[g] is not None
                 and self.gap_finish[g] <= d.year)
@@ -250,7 +249,7 @@ def greedy(inst: Instance) -> np.ndarray:
 
 def greedy_value(inst: Instance, start: np.ndarray | None = None) -> float:
     """The documented value (or pooled cost for min_cost) of the greedy plan."""
-    from .solve import plan_value
+    from .evaluate import plan_value
 
     return plan_value(inst, greedy(inst) if start is None else start)
 
@@ -262,18 +261,10 @@ def hard_violations(inst: Instance, start: np.ndarray) -> list[str]:
     out = []
     missing = np.flatnonzero(inst.lock_in & (start < 0))
     out += [f"locked-in project {inst.project_ids[p]} not chosen" for p in missing[:5]]
-    finish = np.where(start >= 0, start + inst.proj_duration - 1, np.iinfo(np.int64).max)
-    closed_by = np.full(inst.n_gaps, np.iinfo(np.int64).max)
-    np.minimum.at(closed_by, inst.proj_gap, finish)
-    for d in inst.deadlines:
-        if d.soft:
-            continue
-        scope = np.zeros(inst.n_villages, dtype=bool)
-        scope[d.villages] = True
-        gaps = (inst.gap_target == d.target) & scope[inst.gap_village]
-        met = len(d.villages) - int(gaps.sum()) + int((closed_by[gaps] <= d.year).sum())
-        if met < d.required():
-            out.append(f"deadline {d.label}: {met} of {d.required()} villages")
+    closed_by = inst.close_year(start)
+    for d, met, required in deadline_counts(inst, start):
+        if not d.soft and met < required:
+            out.append(f"deadline {d.label}: {met} of {required} villages")
     if inst.objective == "min_cost":
         late = inst.gap_exit & (closed_by > inst.village_due[inst.gap_village])
         if late.any():

@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 
 from .instance import VALUE_QUANTUM, Instance
+from .evaluate import on_time, plan_value  # noqa: F401  (callers import them from here too)
 from .mip.formulation import build
 from .result import Result, SolveStatus, relative_gap
 
@@ -83,45 +84,6 @@ def whole_flows(inst: Instance, layout, values: np.ndarray) -> dict | None:
     used = (money > 0) | (outside > 0)
     rows = np.column_stack([lv[:, :3], money, outside])[used]
     return {"lent": lent, "lever": rows.reshape(-1, 5)}
-
-
-def on_time(inst: Instance, start: np.ndarray) -> np.ndarray:
-    """A village is on time when each exit-standard gap is closed by its due year."""
-    gap_finish = inst.close_year(start)
-    late = inst.gap_exit & (gap_finish > inst.village_due[inst.gap_village])
-    bad = np.zeros(inst.n_villages, dtype=bool)
-    bad[inst.gap_village[late]] = True
-    return ~bad
-
-
-def plan_value(inst: Instance, start: np.ndarray) -> float:
-    """The objective of a plan by the documented rule (no tie-break term)."""
-    chosen = np.flatnonzero(start >= 0)
-    if inst.objective == "min_cost":
-        return float(inst.proj_pooled_units[chosen].sum() / inst.money_units)
-    closed_by = inst.close_year(start)
-    due = inst.village_due[inst.gap_village]
-    last = inst.n_years - 1
-    if inst.partial_credit:  # pro rata progress by the due year, and late progress
-        done = inst.progress(start)
-        by_due = done[due, np.arange(inst.n_gaps)]
-        share_on, share_late = by_due, done[last] - by_due
-    else:
-        share_on = (closed_by <= due).astype(float)
-        share_late = ((closed_by > due) & (closed_by <= last)).astype(float)
-    on_w = inst.gap_value(np.zeros(inst.n_gaps, dtype=np.int64) - 1, np.arange(inst.n_gaps))
-    late_w = inst.gap_value(np.full(inst.n_gaps, inst.n_years), np.arange(inst.n_gaps))
-    value = float((on_w * share_on + late_w * share_late).sum())
-    value += inst.bonus * on_time(inst, start).sum()
-    for d in inst.deadlines:
-        if not d.soft:
-            continue
-        scope = np.zeros(inst.n_villages, dtype=bool)
-        scope[d.villages] = True
-        gaps = (inst.gap_target == d.target) & scope[inst.gap_village]
-        met = len(d.villages) - int(gaps.sum()) + int((closed_by[gaps] <= d.year).sum())
-        value -= round(inst.soft_penalty, 4) * max(0, d.required() - met)
-    return float(round(value, 6))
 
 
 @contextlib.contextmanager

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..evaluate import deadline_gaps
 from ..instance import VALUE_QUANTUM, Instance
 from ..linear import INF, LinearModel
 from ..presolve import dominated_starts
@@ -401,9 +402,7 @@ class Formulation:
         required - (villages in scope without the gap)  [- slack when soft]."""
         inst = self.inst
         for d in inst.deadlines:
-            in_scope = np.zeros(inst.n_villages, dtype=bool)
-            in_scope[d.villages] = True
-            gaps = (inst.gap_target == d.target) & in_scope[inst.gap_village]
+            gaps = deadline_gaps(inst, d)
             need = d.required() - (len(d.villages) - int(gaps.sum()))
             if need <= 0:
                 continue
