@@ -457,8 +457,7 @@ def sheets(plan_dir, out):
 @friendly
 def solve_many(scenarios, out, scheduler, solver):
     """Plan many scenarios as Dask tasks; a failed one is reported, the others kept."""
-    from .distributed import plan_many
-    from .distributed import unique_names
+    from .many import plan_many, unique_names
     from .outdir import precheck
 
     for name in unique_names(scenarios):  # every plan folder may be written, or none is

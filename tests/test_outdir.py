@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 import planner.outdir as outdir
 from planner.cli import main
-from planner.distributed import unique_names
+from planner.many import unique_names
 from planner.outdir import MARKER, OutputFolderError, folder_lock
 from planner.pipeline import plan_scenario
 
