@@ -74,17 +74,27 @@ class Bounded(click.ParamType):
         return number
 
 
+def parse_range(text: str) -> list[float]:
+    """'0.5:1.5:0.1' -> [0.5, 0.6, ..., 1.5] (end included)."""
+    try:
+        a, b, step = (float(x) for x in text.split(":"))
+    except ValueError:
+        raise ValueError("use START:STOP:STEP, e.g. 0.5:1.5:0.1") from None
+    if step <= 0 or b < a or a < 0:
+        raise ValueError("need 0 <= START <= STOP and STEP > 0")
+    n = math.floor((b - a) / step + 1e-9) + 1
+    return [round(a + i * step, 10) for i in range(n)]
+
+
 class BudgetScale(click.ParamType):
     """START:STOP:STEP of finite scales in 0..SCALE_LIMIT, at most MAX_SWEEP_POINTS points;
-    converted to the list of scales (planner.sweep.parse_range)."""
+    converted to the list of scales (`parse_range`)."""
 
     name = "START:STOP:STEP"
 
     def convert(self, value, param, ctx):
         if isinstance(value, list):
             return value
-        from .sweep import parse_range
-
         try:
             a, b, step = (float(x) for x in str(value).split(":"))
         except ValueError:

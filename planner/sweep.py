@@ -16,21 +16,10 @@ import numpy as np
 import pandas as pd
 
 from .distributed import client_for, close
+from .options import parse_range  # noqa: F401  (the scales of --budget-scale)
 
 SWEEP_COLUMNS = ["scale", "value", "gaps_closed", "villages_on_time", "cost", "money",
                  "marginal_value", "status", "gap", "error"]
-
-
-def parse_range(text: str) -> list[float]:
-    """'0.5:1.5:0.1' -> [0.5, 0.6, ..., 1.5] (end included)."""
-    try:
-        a, b, step = (float(x) for x in text.split(":"))
-    except ValueError:
-        raise ValueError("use START:STOP:STEP, e.g. 0.5:1.5:0.1") from None
-    if step <= 0 or b < a or a < 0:
-        raise ValueError("need 0 <= START <= STOP and STEP > 0")
-    n = int(np.floor((b - a) / step + 1e-9)) + 1
-    return [round(a + i * step, 10) for i in range(n)]
 
 
 def solve_scaled(folder: str, scale: float, stream: str | None, opts: dict) -> dict:
