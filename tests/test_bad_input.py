@@ -210,6 +210,31 @@ def test_solve_rejects_and_writes_nothing(case, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.fixture(scope="module")
+def earlier_plan(tmp_path_factory):
+    """A plan of tiny, written once: the --out a failing run must leave as it was."""
+    out = tmp_path_factory.mktemp("earlier") / "plan"
+    res = CliRunner().invoke(main, ["solve", str(TINY), "--out", str(out), "--threads", "1"])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+def _snapshot(folder: Path) -> dict:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_failing_run_leaves_the_earlier_plan_byte_for_byte(case, tmp_path, earlier_plan):
+    out = tmp_path / "plan"
+    shutil.copytree(earlier_plan, out)
+    before = _snapshot(out)
+    res = CliRunner().invoke(main, ["solve", str(BAD / case), "--out", str(out)])
+    _assert_bad(res, *CASES[case])
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]  # no staging left
+
+
 # ------------------------------------------------------------ inputs that must load
 
 def _copy_tiny(tmp_path) -> Path:
