@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from planner.outputs.report import write_report
 from planner.pipeline import plan_scenario
-from planner.report import write_report
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "scenarios" / "tiny"
@@ -137,7 +137,7 @@ def test_report_is_self_contained_and_complete(plan_dir, report):
         assert value in text  # 4-decimal strings straight from funds.csv
     for d in summary["deadlines"]:
         assert html.escape(d["deadline"]) in text
-    for year, due in summary["villages_due"].items():
+    for year in summary["villages_due"]:
         assert f">{year}<" in text
     assert html.escape(summary["scenario"]) in text and summary["status"] in text
 

@@ -11,9 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from planner.outputs.sheets import NOTICE_COLUMNS, village_file, write_sheets
 from planner.pipeline import plan_scenario
-from planner.sheets import NOTICE_COLUMNS, village_file, write_sheets
-
 from test_report import SVG_NAMESPACES, _well_formed, render_png
 
 ROOT = Path(__file__).resolve().parents[1]
