@@ -144,9 +144,8 @@ def test_prerequisite_not_in_plan(make_scenario, tmp_path):
 
 
 def test_scenario_given_explicitly(money_short, tmp_path):
-    import json
-
     from planner.explain import scenario_folder
+    import json
 
     summary = json.loads((money_short / "summary.json").read_text(encoding="utf-8"))
     folder = scenario_folder(money_short, summary)

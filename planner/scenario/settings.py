@@ -9,17 +9,10 @@ import math
 import re
 
 from ..errors import Problems
-from ..filecells import CONTROL
 from ..options import cap_threads, option_problem
-from ..schema import (
-    DEFAULT_WEIGHTS,
-    DEFAULT_YEARS,
-    MAX_YEARS,
-    OPTION_BOUNDS,
-    TARGETS,
-    WEIGHT_LIMIT,
-    YEAR_RANGE,
-)
+from ..schema import (DEFAULT_WEIGHTS, DEFAULT_YEARS, MAX_YEARS, OPTION_BOUNDS, TARGETS,
+                      WEIGHT_LIMIT, YEAR_RANGE)
+from ..filecells import CONTROL
 from ..tables import parse_bool
 from .yamlfile import YAML
 

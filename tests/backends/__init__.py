@@ -1,1 +1,0 @@
-"""The contract every solver backend keeps (tests/backends/test_contract.py)."""
