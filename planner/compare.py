@@ -8,13 +8,13 @@ projects added, dropped or moved to another year, money moved between streams.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from .cells import restore_frame, write_xlsx
+from .cells import write_xlsx
+from .plan.folder import read_plan
 from .tables import write_csv
 
 
@@ -28,17 +28,12 @@ class LoadedPlan:
     funds: pd.DataFrame
 
 
-def is_plan_dir(path: Path) -> bool:
-    return (path / "summary.json").is_file() and (path / "schedule.csv").is_file()
-
-
 def load_plan(folder: Path, name: str | None = None) -> LoadedPlan:
-    """A plan folder's files (text cells as in the inputs: planner.cells.restore)."""
-    read = lambda f: restore_frame(pd.read_csv(folder / f, encoding="utf-8-sig",
-                                               keep_default_na=False))
-    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    return LoadedPlan(name or summary.get("scenario") or folder.name, folder, summary,
-                      read("schedule.csv"), read("villages.csv"), read("funds.csv"))
+    """A plan folder as planner.plan.folder.read_plan reads it (GBK too, ids as text)."""
+    folder = Path(folder)
+    plan = read_plan(folder)
+    return LoadedPlan(name or plan.summary.get("scenario") or folder.name, folder,
+                      plan.summary, plan.schedule, plan.villages, plan.funds)
 
 
 def metrics(p: LoadedPlan) -> dict:
@@ -66,7 +61,8 @@ def changes(ref: LoadedPlan, other: LoadedPlan) -> pd.DataFrame:
     vb = other.villages.set_index("village_id")["on_time"].astype(str)
     for vid in va.index.intersection(vb.index):
         if va[vid] != vb[vid] and "" not in (va[vid], vb[vid]):
-            kind = "village gains on-time exit" if vb[vid] == "True" else "village loses on-time exit"
+            kind = ("village gains on-time exit" if vb[vid] == "True"
+                    else "village loses on-time exit")
             rows.append({"change": kind, "item": vid, "from": va[vid], "to": vb[vid]})
     sa = ref.schedule.drop_duplicates("project_id").set_index("project_id")["start_year"]
     sb = other.schedule.drop_duplicates("project_id").set_index("project_id")["start_year"]

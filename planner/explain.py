@@ -26,7 +26,6 @@ what that costs in plan value and what changes.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +36,7 @@ from models.solve import on_time, plan_value, solve
 
 from .build import build_instance
 from .errors import InputError, Problem
+from .plan.folder import read_plan
 from .scenario import YAML, Scenario, load_scenario
 
 #: at most this many forced re-solves per gap
@@ -87,22 +87,6 @@ def scenario_folder(plan_dir: Path, summary: dict) -> Path:
                                  f"names the scenario folder {folder}, which does not exist "
                                  "(here); give it with --scenario"))
     return folder
-
-
-def _read_plan(plan_dir: Path):
-    plan_dir = Path(plan_dir)
-    for name in ("schedule.csv", "villages.csv", "funds.csv", "summary.json"):
-        if not (plan_dir / name).is_file():
-            raise InputError(Problem(str(plan_dir), f"is not a plan folder: {name} is missing"))
-    summary = json.loads((plan_dir / "summary.json").read_text(encoding="utf-8"))
-    ids = {"project_id": str, "village_id": str, "county": str, "stream": str,
-           "target": str}
-    from .cells import restore_frame
-
-    # formula-looking text was written with a leading ' (planner.cells): take it off
-    read = lambda f: restore_frame(pd.read_csv(plan_dir / f, encoding="utf-8-sig",
-                                               keep_default_na=False, dtype=ids))
-    return read("schedule.csv"), read("funds.csv"), summary
 
 
 def _plan_start(inst: Instance, schedule: pd.DataFrame) -> np.ndarray:
@@ -318,7 +302,7 @@ def _reasons(ctx: _Ctx, g: int, due: int) -> tuple[list[str], list[tuple[int, in
     if not timely:
         lines.append(f"none of the candidates can finish by {ctx.year(due)}")
     # prerequisites as the plan has them
-    for p, lo, hi in timely:
+    for p, _lo, _hi in timely:
         pid = inst.project_ids[p]
         d = int(inst.proj_duration[p])
         for q, r in inst.requires:
@@ -349,7 +333,7 @@ def _reasons(ctx: _Ctx, g: int, due: int) -> tuple[list[str], list[tuple[int, in
                          "instead")
     # eligibility and money
     fundable = []
-    for p, lo, hi in timely:
+    for p, _lo, _hi in timely:
         pid = inst.project_ids[p]
         if ctx.pooled_total[p] > 0 and not inst.proj_pools[p].any():
             lines.append(f"{pid} is not eligible for any stream: "
@@ -435,7 +419,8 @@ def explain(plan_dir: Path, village: str, target: str | None = None,
     from .pipeline import solve_kwargs, solver_options
 
     plan_dir = Path(plan_dir)
-    schedule, funds, summary = _read_plan(plan_dir)
+    plan = read_plan(plan_dir)  # planner.plan.folder: GBK too, ids as text
+    schedule, funds, summary = plan.schedule, plan.funds, plan.summary
     folder = Path(scenario) if scenario is not None else scenario_folder(plan_dir, summary)
     scn = load_scenario(folder)
     vrows = scn.villages[scn.villages["village_id"] == village]

@@ -30,7 +30,7 @@ from models.strategy import solve_planned
 from .build import build_instance
 from .errors import InputError, Problem, Problems
 from .pipeline import Outcome, PlanningError, solve_kwargs, solver_options, write_verified
-from .plan import make_plan
+from .plan import make_plan, read_plan
 from .scenario import Scenario, load_scenario
 from .tables import read_path
 
@@ -146,10 +146,9 @@ def _check_started(scn: Scenario, done: pd.DataFrame, started: dict, file: str) 
 
 
 def previous_starts(plan_dir: Path) -> dict:
-    from .cells import restore_frame
-
-    sched = restore_frame(pd.read_csv(plan_dir / "schedule.csv", encoding="utf-8-sig", dtype=str))
-    return dict(zip(sched["project_id"], sched["start_year"].astype(int)))
+    """project_id -> start year in the plan folder (planner.plan.folder.read_plan)."""
+    sched = read_plan(plan_dir).schedule
+    return {pid: int(year) for pid, year in zip(sched["project_id"], sched["start_year"])}
 
 
 def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable: bool = False,

@@ -1,0 +1,287 @@
+"""The plan folder in one place: its file names, writing its tables, the one reader
+every command uses, and the check that a folder is a whole plan.
+
+Written (into the staging folder of planner.outdir.output_folder): `schedule.csv`,
+`villages.csv`, `funds.csv` (UTF-8 with BOM, money as text with 4 decimals, text
+cells neutralised against formulas: planner.cells), `summary.json`, and with
+`--format xlsx` `plan.xlsx`.
+
+Read (`read_plan`, by compare, explain, replan --previous, report and sheets): the
+CSVs in UTF-8 (with or without BOM) or GB18030/GBK, as Excel and WPS re-save them;
+ids and names kept as text (`004` stays `004`); the formula neutralisation undone;
+year and count columns as whole numbers, money as numbers, yes/no columns as bools.
+`planner check` (planner/check/files.py) shares the file reader underneath,
+`planner.tables.read_output_csv`, and types the cells itself.
+
+Whole (`check_plan_folder`): the four files are there and readable, each CSV has its
+key columns, `summary.json` is a JSON object with the keys the commands read, and -
+for a folder with the planner's marker (planner.outdir) - every file is the one the
+planner wrote (its SHA-256 as listed, or the same text re-saved in another encoding)
+and the folder is not half replaced by an interrupted run.  A folder written before
+markers existed is checked for shape only (villages.csv has the villages
+summary.json counts).  Made from the scenario: every input file of the given
+scenario is, by content, among the inputs listed in `summary.json` (`inputs`,
+path -> SHA-256).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from models.money import fmt
+
+from ..filecells import decode_csv
+from ..outdir import MARKER, OutputFolderError, read_marker
+from ..tables import parse_bool, read_output_csv, write_csv
+
+if TYPE_CHECKING:
+    from . import Plan
+
+SCHEDULE, VILLAGES, FUNDS, SUMMARY = "schedule.csv", "villages.csv", "funds.csv", "summary.json"
+WORKBOOK = "plan.xlsx"
+#: the files every plan folder has
+PLAN_FILES = (SCHEDULE, VILLAGES, FUNDS, SUMMARY)
+KEY_COLUMNS = {
+    SCHEDULE: ("year", "village_id", "project_id", "target", "start_year", "cost"),
+    VILLAGES: ("village_id", "county", "exit_year", "on_time"),
+    FUNDS: ("stream", "year", "county", "budget", "spent"),
+}
+SUMMARY_KEYS = ("scenario", "status", "objective", "gaps_closed", "villages",
+                "villages_on_time", "villages_due", "total_cost", "pooled_cost", "inputs")
+#: read back as text: ids, names, lists, and the villages' cells that may be blank
+TEXT_COLUMNS = {"county", "township", "village_id", "village_name", "target", "target_name",
+                "project_id", "department", "stream", "open_targets", "late_targets",
+                "on_time", "completion_year"}
+INT_COLUMNS = {"year", "exit_year", "start_year", "finish_year", "gaps", "gaps_closed",
+               "exit_gaps"}
+BOOL_COLUMNS = {"deep_poverty", "relocated"}
+#: tables whose other columns are money (schedule: a column per fund stream)
+MONEY_TABLES = (SCHEDULE, FUNDS)
+_SHEETS_ZH = {"schedule": "任务进度表", "villages": "村表", "funds": "资金表", "summary": "概要"}
+
+
+class PlanFolderError(OutputFolderError):
+    """A plan folder that is not whole, or not of the scenario given: one sentence."""
+
+
+@dataclass
+class PlanTables:
+    """A plan folder as read back."""
+    schedule: pd.DataFrame
+    villages: pd.DataFrame
+    funds: pd.DataFrame
+    summary: dict
+
+
+# ---------------------------------------------------------------- writing
+
+def write_plan(plan: Plan, folder: Path) -> None:
+    """The four files of `plan` into `folder` (the caller's staging folder)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_csv(_money_text(plan.schedule), folder / SCHEDULE)
+    write_csv(plan.villages, folder / VILLAGES)
+    write_csv(_money_text(plan.funds), folder / FUNDS)
+    (folder / SUMMARY).write_text(
+        json.dumps(plan.summary, ensure_ascii=False, indent=2, default=json_default) + "\n",
+        encoding="utf-8")
+
+
+def write_workbook(plan: Plan, path: Path, lang: str = "en") -> None:
+    """The plan as one workbook: a sheet per table and the summary; Chinese headers
+    with lang="zh"."""
+    from ..cells import write_xlsx
+    from ..schema import OUTPUT_HEADERS_ZH
+
+    flat = [{"key": k, "value": json.dumps(v, ensure_ascii=False, default=json_default)
+             if isinstance(v, (dict, list)) else v} for k, v in plan.summary.items()]
+    sheets = {"schedule": plan.schedule, "villages": plan.villages, "funds": plan.funds,
+              "summary": pd.DataFrame(flat)}
+    if lang == "zh":
+        sheets = {_SHEETS_ZH[name]: frame.rename(columns=lambda c: OUTPUT_HEADERS_ZH.get(c, c))
+                  for name, frame in sheets.items()}
+    write_xlsx(path, sheets)  # text cells neutralised and typed as text
+
+
+def _money_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Money columns as text with exactly 4 decimals (models.money.fmt)."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype.kind == "f":
+            out[col] = out[col].map(fmt)
+    return out
+
+
+def json_default(obj):
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj)}")
+
+
+# ---------------------------------------------------------------- reading
+
+def read_plan(folder: Path) -> PlanTables:
+    """The plan in `folder`: its three tables, typed (see the module's docstring), and
+    summary.json.  A missing or unreadable file or a malformed cell is one
+    PlanFolderError naming it."""
+    folder = Path(folder)
+    missing = [n for n in PLAN_FILES if not (folder / n).is_file()]
+    if missing:
+        raise PlanFolderError(f"{folder} is not a whole plan folder: {', '.join(missing)} "
+                              f"{'is' if len(missing) == 1 else 'are'} missing; run planner "
+                              "solve again")
+    tables = [_typed(read_plan_csv(folder / n), folder / n) for n in (SCHEDULE, VILLAGES, FUNDS)]
+    return PlanTables(*tables, read_summary(folder))
+
+
+def read_plan_csv(path: Path) -> pd.DataFrame:
+    """One plan CSV as text cells (UTF-8/BOM or GB18030, neutralisation undone)."""
+    try:
+        return read_output_csv(path)
+    except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError,
+            pd.errors.EmptyDataError) as exc:
+        raise PlanFolderError(f"{path} cannot be read ({type(exc).__name__}: "
+                              f"{str(exc).splitlines()[0][:80] if str(exc) else 'empty'}); "
+                              "run planner solve again") from None
+
+
+def _typed(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    for col in frame.columns:
+        if col == "on_time":  # True/False (Excel re-saves TRUE/FALSE), blank if relocated
+            frame[col] = frame[col].map(lambda v: {True: "True", False: "False"}
+                                        .get(parse_bool(v), v))
+        if col in TEXT_COLUMNS:
+            continue
+        text = frame[col].astype(str).str.strip()
+        if col in BOOL_COLUMNS:
+            values = text.map(parse_bool)
+            bad = values.isna()
+        elif col in INT_COLUMNS:
+            values = pd.to_numeric(text, errors="coerce")
+            bad = values.isna() | (values != values.round())
+        elif path.name in MONEY_TABLES:
+            values = pd.to_numeric(text, errors="coerce")
+            bad = values.isna() & (text != "")  # a blank money cell: no number (NaN)
+        else:
+            continue  # a column of villages.csv the planner does not write: kept as text
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            what = ("a yes/no value" if col in BOOL_COLUMNS else
+                    "a whole number" if col in INT_COLUMNS else "a number")
+            raise PlanFolderError(f"{path} row {i + 2}, column {col}: {frame[col].iloc[i]!r} "
+                                  f"is not {what}; run planner solve again")
+        frame[col] = values.astype(bool if col in BOOL_COLUMNS else
+                                   np.int64 if col in INT_COLUMNS else float)
+    return frame
+
+
+def read_summary(folder: Path) -> dict:
+    """summary.json of a plan folder, with the keys the commands read."""
+    path = Path(folder) / SUMMARY
+    try:
+        summary = json.loads(decode_csv(path.read_bytes()))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise PlanFolderError(f"{path} is damaged ({type(exc).__name__}: "
+                              f"{str(exc).splitlines()[0][:80]}); run planner solve again") \
+            from None
+    if not isinstance(summary, dict):
+        raise PlanFolderError(f"{path} is damaged (not a JSON object); run planner solve again")
+    lacking = [k for k in SUMMARY_KEYS if k not in summary]
+    if lacking:
+        raise PlanFolderError(f"{path} is damaged: it has no {', '.join(lacking)}; run planner "
+                              "solve again")
+    if not isinstance(summary["inputs"], dict):
+        raise PlanFolderError(f"{path} is damaged: `inputs` is not a mapping; run planner "
+                              "solve again")
+    return summary
+
+
+# ---------------------------------------------------------------- whole
+
+def check_plan_folder(folder: Path, scenario=None) -> dict:
+    """Refuse a folder that is not a whole plan (or not made from `scenario`, a folder
+    or a loaded Scenario); return its summary.json."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise PlanFolderError(f"{folder} is not a folder; give a plan folder written by "
+                              "planner solve")
+    if (folder / "scenario.yaml").is_file() and not (folder / SUMMARY).exists():
+        raise PlanFolderError(f"{folder} is a scenario folder, not a plan folder; run "
+                              "planner solve first")
+    missing = [n for n in PLAN_FILES if not (folder / n).is_file()]
+    if missing:
+        raise PlanFolderError(f"{folder} is not a whole plan folder: {', '.join(missing)} "
+                              f"{'is' if len(missing) == 1 else 'are'} missing; run planner "
+                              "solve again")
+    marker = read_marker(folder)
+    if marker is not None:
+        _check_marker(folder, marker)
+    summary = read_summary(folder)
+    for name, columns in KEY_COLUMNS.items():
+        frame = read_plan_csv(folder / name)
+        lacking = [c for c in columns if c not in frame.columns]
+        if lacking:
+            raise PlanFolderError(f"{folder / name} is damaged: it has no column "
+                                  f"{', '.join(lacking)}; run planner solve again")
+        if name == VILLAGES and marker is None and isinstance(summary["villages"], int) \
+                and len(frame) != summary["villages"]:
+            raise PlanFolderError(f"{folder / name} is damaged: it lists {len(frame)} "
+                                  f"villages, summary.json {summary['villages']}; run "
+                                  "planner solve again")
+    if scenario is not None:
+        check_made_from(folder, summary, scenario)
+    return summary
+
+
+def _same_file(data: bytes, digest: str) -> bool:
+    """The bytes the planner wrote, or (a CSV) the same text in another encoding, as
+    Excel and WPS re-save it (GBK, without the BOM)."""
+    if hashlib.sha256(data).hexdigest() == digest:
+        return True
+    try:
+        text = decode_csv(data)
+    except UnicodeDecodeError:
+        return False
+    return hashlib.sha256(text.encode("utf-8-sig")).hexdigest() == digest
+
+
+def _check_marker(folder: Path, marker: dict) -> None:
+    if marker.get("state") != "whole":
+        raise PlanFolderError(f"{folder} was left half replaced by an interrupted run; run "
+                              "the command that wrote it again")
+    listed = marker.get("files", {})
+    for name in PLAN_FILES:
+        if name not in listed:
+            continue
+        data = (folder / name).read_bytes()
+        if not (_same_file(data, listed[name]) if name.endswith(".csv") else
+                hashlib.sha256(data).hexdigest() == listed[name]):
+            raise PlanFolderError(f"{folder / name} is not the file the planner wrote (edited "
+                                  f"or damaged since, see {MARKER}); run planner solve "
+                                  "again, or planner check SCENARIO PLAN_DIR for an edited plan")
+
+
+def check_made_from(folder: Path, summary: dict, scenario) -> None:
+    """Every input file of `scenario` is, by content, one the plan was made from."""
+    from ..scenario import Scenario, load_scenario
+
+    scn = scenario if isinstance(scenario, Scenario) else load_scenario(Path(scenario))
+    made_from = set(summary.get("inputs", {}).values())
+    changed = [str(p) for p, digest in scn.input_hashes().items() if digest not in made_from]
+    if changed:
+        raise PlanFolderError(f"the plan in {folder} was not made from these inputs: "
+                              f"{', '.join(changed[:3])}{' …' if len(changed) > 3 else ''} "
+                              "differ; solve the scenario again or give the one the plan was "
+                              "made from")

@@ -1,0 +1,61 @@
+"""The villages table: one row per village of villages.csv, with its gaps closed, whether
+it is on time (models.evaluate.on_time: every exit-standard gap closed by its due
+year), the year its last exit-standard gap closes, and the targets left open or late.
+Relocated villages get no works and are listed with blanks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from models.evaluate import on_time
+from models.instance import Instance
+from models.result import Result
+
+from ..scenario import Scenario
+
+
+def village_table(scn: Scenario, inst: Instance, result: Result) -> pd.DataFrame:
+    start = result.start
+    years = inst.years
+    close = inst.close_year(start)  # cumulative gaps close when their quantity is reached
+    gap_finish = np.where(close < inst.n_years, close, -1)
+    in_time = on_time(inst, start)
+    vidx = {v: i for i, v in enumerate(inst.village_ids)}
+    gaps_of: dict[int, list[int]] = {}
+    for g, v in enumerate(inst.gap_village):
+        gaps_of.setdefault(int(v), []).append(g)
+    all_gaps = scn.gaps.groupby("village_id")["target"].apply(list).to_dict()
+    code = lambda g: inst.target_codes[inst.gap_target[g]]
+    rows = []
+    for r in scn.villages.itertuples():
+        row = {"village_id": r.village_id, "village_name": r.name, "county": r.county,
+               "township": r.township, "exit_year": r.exit_year,
+               "deep_poverty": bool(r.deep_poverty), "relocated": bool(r.relocated),
+               "gaps": len(all_gaps.get(r.village_id, []))}
+        v = vidx.get(r.village_id)
+        if v is None:  # relocated: not planned
+            row.update(gaps_closed=0, exit_gaps=0, on_time="", completion_year="",
+                       open_targets=";".join(all_gaps.get(r.village_id, [])), late_targets="")
+            rows.append(row)
+            continue
+        gs = gaps_of.get(v, [])
+        due = inst.village_due[v]
+        exit_gs = [g for g in gs if inst.gap_exit[g]]
+        closed_exit = [gap_finish[g] for g in exit_gs if gap_finish[g] >= 0]
+        if not exit_gs:
+            completion = int(years[0]) - 1
+        elif len(closed_exit) == len(exit_gs):
+            completion = int(years[max(closed_exit)])
+        else:
+            completion = ""
+        row.update(
+            gaps_closed=sum(gap_finish[g] >= 0 for g in gs),
+            exit_gaps=len(exit_gs),
+            on_time=bool(in_time[v]),
+            completion_year=completion,
+            open_targets=";".join(code(g) for g in gs if gap_finish[g] < 0),
+            late_targets=";".join(code(g) for g in gs if gap_finish[g] > due),
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)
