@@ -333,7 +333,7 @@ def _reasons(ctx: _Ctx, g: int, due: int) -> tuple[list[str], list[tuple[int, in
                          "instead")
     # eligibility and money
     fundable = []
-    for p, _lo, _hi in timely:
+    for p, lo, hi in timely:
         pid = inst.project_ids[p]
         if ctx.pooled_total[p] > 0 and not inst.proj_pools[p].any():
             lines.append(f"{pid} is not eligible for any stream: "
