@@ -3,7 +3,8 @@
 For scenarios/demo-county and a generated 1,000-village / 6-county scenario (seed 1),
 each installed backend solves once in its own spawned process (so ru_maxrss is that
 solve's peak memory), started from the planner's warm start (the LP-guided dive,
-models/dive.py, computed with HiGHS in that process before the clock starts).  Times to first plan / 1% / 0.1% gap come from HiGHS callbacks;
+models/dive.py, computed with HiGHS in that process before the clock starts).  Times to
+first plan / 1% / 0.1% gap come from HiGHS callbacks;
 CP-SAT and CBC report 'n/a' for them here (only the end state is measured).
 """
 
@@ -62,8 +63,10 @@ def main(quick: bool) -> None:
     generate(tmp / "gen", villages=1000, counties=6, seed=1)
     scenarios = {"demo-county": ROOT / "scenarios" / "demo-county", "gen-1000v-6c": tmp / "gen"}
     ctx = mp.get_context("spawn")
+    versions = ", ".join(f"{p} {metadata.version(p)}"
+                         for p in ("highspy", "ortools", "PuLP", "numpy"))
     print(f"time limit {limit:.0f} s; {platform.python_version()}; nproc {mp.cpu_count()}; "
-          + ", ".join(f"{p} {metadata.version(p)}" for p in ("highspy", "ortools", "PuLP", "numpy")))
+          + versions)
     head = ("scenario", "backend", "build s", "first s", "1% s", "0.1% s", "value", "bound",
             "gap", "peak MB", "greedy", "value/greedy")
     print("| " + " | ".join(head) + " |\n|" + "---|" * len(head))
@@ -79,7 +82,7 @@ def main(quick: bool) -> None:
             proc.start()
             r = q.get()
             proc.join()
-            na = lambda v: fmt(v) if r["traced"] else "n/a"
+            na = lambda v, r=r: fmt(v) if r["traced"] else "n/a"
             print("| " + " | ".join([
                 name, backend, fmt(r["build"], "{:.3f}"), na(r["first"]), na(r["g1"]),
                 na(r["g01"]), fmt(r["value"], "{:.1f}"), fmt(r["bound"], "{:.1f}"),

@@ -21,8 +21,8 @@ from models.budget import TimeBudget
 from models.result import Result
 from models.solve import solve, solve_secondary
 
-from .pipeline import plan_scenario, solve_kwargs, solver_options, write_verified
 from .outdir import output_folder
+from .pipeline import plan_scenario, solve_kwargs, solver_options, write_verified
 from .plan import make_plan
 from .scenario import load_scenario
 from .tables import write_csv

@@ -44,7 +44,8 @@ def restore(value):
 
 def _text_columns(frame: pd.DataFrame) -> list:
     return [c for c in frame.columns
-            if not (pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c]))]
+            if not (pd.api.types.is_numeric_dtype(frame[c])
+                    or pd.api.types.is_bool_dtype(frame[c]))]
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -16,8 +16,18 @@ from pathlib import Path
 import click
 
 from .errors import InputError
-from .options import (MAX_ALTERNATIVES, MAX_COUNTIES, MAX_GENERATE_SEED, MAX_RATIO, MAX_TOP,
-                      MAX_VILLAGES, Bounded, BudgetScale, FiniteRange, YearList)
+from .options import (
+    MAX_ALTERNATIVES,
+    MAX_COUNTIES,
+    MAX_GENERATE_SEED,
+    MAX_RATIO,
+    MAX_TOP,
+    MAX_VILLAGES,
+    Bounded,
+    BudgetScale,
+    FiniteRange,
+    YearList,
+)
 
 
 def _fail(message: str, code: int) -> None:
@@ -54,7 +64,7 @@ def friendly(func):
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.version_option(package_name="village-planner")
 def main(debug):
-    """Plan poverty-village upgrades (贫困村提升工程): which works, from which money, in which year."""
+    """Plan poverty-village upgrades (贫困村提升工程): which works, from which money, in which year."""  # noqa: E501
 
 
 solver_opts = [
@@ -235,8 +245,7 @@ def compare(items, out, solver):
     import tempfile
     from contextlib import nullcontext
 
-    from .compare import compare as compare_plans
-    from .compare import load_plan, write_compare
+    from .compare import compare as compare_plans, load_plan, write_compare
     from .outdir import output_folder
     from .pipeline import plan_scenario, solver_options
     from .plan_folder import check_plan_folder
@@ -286,13 +295,14 @@ def compare(items, out, solver):
               help="START:STOP:STEP, e.g. 0.5:1.5:0.1 (at most 1,000 points, scales <= 1000)")
 @click.option("--stream", default=None, help="Scale only this stream (default: all).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
-@click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster).")
+@click.option("--scheduler", default=None,
+              help="Dask scheduler address (default: a local cluster).")
 @with_solver_options
 @friendly
 def sweep(scenario, scales, stream, out, scheduler, solver):
     """The budget-coverage curve: sweep.csv and sweep.png, solves in parallel on Dask."""
-    from .scenario import load_scenario
     from .outdir import output_folder, precheck
+    from .scenario import load_scenario
     from .sweep import plot_sweep, run_sweep
     from .tables import write_csv
 
@@ -398,7 +408,7 @@ def alternatives(scenario, count, within, top, out, solver):
     try:
         tol = parse_tolerance(within)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--within")
+        raise click.BadParameter(str(exc), param_hint="--within") from None
     res = find(scenario, count, tol, out, top=top, **solver)
     cols = ["plan", "value", "vs_best", "villages_on_time", "projects", "added", "dropped",
             "moved"]
@@ -422,8 +432,7 @@ def alternatives(scenario, count, within, top, out, solver):
 @friendly
 def explain(plan_dir, village, target, scenario, solver):
     """Why a village's gap stays open or closes late, with a re-solve that forces it in."""
-    from .explain import explain as why
-    from .explain import scenario_folder
+    from .explain import explain as why, scenario_folder
     from .plan_folder import check_plan_folder
 
     summary = check_plan_folder(plan_dir)  # whole, and made from the scenario used
@@ -459,7 +468,8 @@ def sheets(plan_dir, out, templates):
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="One plan folder per scenario is written below it.")
-@click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster).")
+@click.option("--scheduler", default=None,
+              help="Dask scheduler address (default: a local cluster).")
 @with_solver_options
 @friendly
 def solve_many(scenarios, out, scheduler, solver):

@@ -63,7 +63,7 @@ def needs(scn: Scenario, **opts) -> tuple[pd.DataFrame, dict]:
     gap = solve(need_inst, elastic="money", **{**share(1), "gap": 0})
     extra = np.zeros_like(inst.pool_budget_units, dtype=float)
     if gap.has_solution:
-        for (kind, label), amount in gap.options.get("slack", {}).items():
+        for (_kind, label), amount in gap.options.get("slack", {}).items():
             b, t = map(int, label.split(":"))
             extra[b, t] = amount
     # 3. marginal value per pool-year (the scenario's own objective)

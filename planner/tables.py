@@ -20,8 +20,16 @@ import pandas as pd
 
 from .errors import Problems
 from .filecells import decode_csv, raw_frame
-from .schema import (FALSE_WORDS, MONEY_LIMIT, NUMBER_LIMIT, TABLES, TRUE_WORDS, YEAR_RANGE,
-                     Column, header_aliases)
+from .schema import (
+    FALSE_WORDS,
+    MONEY_LIMIT,
+    NUMBER_LIMIT,
+    TABLES,
+    TRUE_WORDS,
+    YEAR_RANGE,
+    Column,
+    header_aliases,
+)
 
 TABLE_EXTENSIONS = (".csv", ".xlsx")
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: a scenario-folder builder and a backend fixture over installed solvers."""
+"""Shared fixtures: a scenario-folder builder and a backend fixture over the installed
+solvers, narrowed with `pytest --backends highs,cbc` (default: every installed one)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,41 @@ import yaml
 from models.solve import available
 
 BACKENDS = list(available())
+
+
+def pytest_addoption(parser):
+    parser.addoption("--backends", default="", metavar="NAMES",
+                     help="comma-separated backends the backend tests run on "
+                          f"(default: every installed one: {','.join(BACKENDS)})")
+
+
+def selected_backends(config) -> list[str]:
+    """The backends `--backends` names, in the order given; all installed when empty."""
+    names = [n.strip() for n in config.getoption("--backends").split(",") if n.strip()]
+    if not names:
+        return list(BACKENDS)
+    unknown = [n for n in names if n not in BACKENDS]
+    if unknown:
+        raise pytest.UsageError(f"--backends: {', '.join(unknown)} not installed; "
+                                f"installed: {', '.join(BACKENDS)}")
+    return list(dict.fromkeys(names))
+
+
+def pytest_configure(config):
+    selected_backends(config)  # a bad --backends is a usage error before collection
+
+
+def pytest_generate_tests(metafunc):
+    """Every test asking for `backend` runs once per selected backend, unless it
+    parametrizes `backend` itself."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        names = mark.args[0] if mark.args else mark.kwargs.get("argnames", "")
+        if "backend" in ([n.strip() for n in names.split(",")] if isinstance(names, str)
+                         else list(names)):
+            return
+    metafunc.parametrize("backend", selected_backends(metafunc.config), indirect=True)
 
 
 def _csv(path: Path, header: str, rows: list[str]) -> None:
@@ -42,6 +78,13 @@ def make_scenario(tmp_path):
     return make
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture
 def backend(request):
+    """One selected backend's name (parametrized by pytest_generate_tests)."""
     return request.param
+
+
+@pytest.fixture(scope="session")
+def backends(request) -> list[str]:
+    """The selected backends, for tests that compare them on one instance."""
+    return selected_backends(request.config)

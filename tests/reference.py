@@ -369,7 +369,7 @@ class Money:
                 ("deep", kept, lim)]
 
     def feasible(self, starts: dict) -> bool:
-        scn, Y = self.scn, len(self.scn.years)
+        Y = len(self.scn.years)
         m = cp_model.CpModel()
         big = 4 * sum(sum(p["budget"]) for p in self.pools.values()) + 1
         draws = {}  # (pool key, part, t) -> list of flow variables

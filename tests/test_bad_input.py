@@ -286,7 +286,7 @@ def _csv_to_xlsx(csv_path: Path, xlsx_path: Path, *, extra_sheet=False, merge=No
     with open(csv_path, encoding="utf-8-sig", newline="") as fh:
         for row in csv.reader(fh):
             sheet.append([_cell(v) for v in row])
-    for i in range(blank_rows):  # formatted but empty rows at the end
+    for _ in range(blank_rows):  # formatted but empty rows at the end
         sheet.cell(row=sheet.max_row + 1, column=1).number_format = "0.00"
         sheet.cell(row=sheet.max_row, column=2).value = None
     if merge:

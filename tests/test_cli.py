@@ -27,10 +27,10 @@ def test_solve_then_check(tmp_path):
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["status"] == "optimal"
     sched = pd.read_csv(out / "schedule.csv", encoding="utf-8-sig")
-    assert set(sched["target_name"]) <= {"农村饮水安全", "农村电网建设", "村级公路建设", "农村网络建设",
-                                         "农村危房改造", "农村环境整治", "基础教育提升", "医疗卫生保障",
-                                         "提升社保水平", "文化信息综合服务平台", "壮大村集体经济",
-                                         "提升村级治理水平", "乡风文明建设", "激发内生动力"}
+    assert set(sched["target_name"]) <= {
+        "农村饮水安全", "农村电网建设", "村级公路建设", "农村网络建设", "农村危房改造",
+        "农村环境整治", "基础教育提升", "医疗卫生保障", "提升社保水平", "文化信息综合服务平台",
+        "壮大村集体经济", "提升村级治理水平", "乡风文明建设", "激发内生动力"}
     res = runner.invoke(main, ["check", str(TINY), str(out)])
     assert res.exit_code == 0, res.output
     assert "satisfies every rule" in res.output

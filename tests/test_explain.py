@@ -144,8 +144,9 @@ def test_prerequisite_not_in_plan(make_scenario, tmp_path):
 
 
 def test_scenario_given_explicitly(money_short, tmp_path):
-    from planner.explain import scenario_folder
     import json
+
+    from planner.explain import scenario_folder
 
     summary = json.loads((money_short / "summary.json").read_text(encoding="utf-8"))
     folder = scenario_folder(money_short, summary)

@@ -161,7 +161,7 @@ def test_every_year_inside_horizon(tmp_path, years):
     assert ((late + dur - 1).dropna() <= last).all()
     # a project with requires can start after its prerequisite finishes
     pr = p.set_index("project_id")
-    for pid, row in pr[pr["requires"] != ""].iterrows():
+    for _, row in pr[pr["requires"] != ""].iterrows():
         need_done = max(first + int(pr.at[o, "duration"]) - 1 for o in row["requires"].split(";"))
         assert need_done + int(row["duration"]) <= last
     assert set(num(t["funds"]["year"])) == set(years)

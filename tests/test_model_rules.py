@@ -20,7 +20,8 @@ from planner.verify import verify_plan
 
 V1 = ["A,甲村,X县,2020,false"]
 V2 = ["A,甲村,X县,2020,false", "B,乙村,X县,2020,false"]
-P_EXT = "project_id,village_id,target,cost,duration,cost_profile,earliest_year,latest_year,self_share,streams,requires,alternative_group"
+P_EXT = ("project_id,village_id,target,cost,duration,cost_profile,earliest_year,latest_year,"
+         "self_share,streams,requires,alternative_group")
 
 
 def run(folder, backend, tmp_path=None):
@@ -249,7 +250,8 @@ def test_min_cost_meets_every_exit_standard_cheaply(make_scenario, backend, tmp_
     # The civility gap is not in the exit standard and stays open.  Least cost 8 + 12 = 20.
     f = make_scenario(villages=["A,甲村,X县,2019,false", "B,乙村,X县,2020,false"],
                       gaps=["A,water", "B,road", "B,civility"],
-                      projects=["P1,A,water,10", "P1b,A,water,8", "P2,B,road,12", "P3,B,civility,1"],
+                      projects=["P1,A,water,10", "P1b,A,water,8", "P2,B,road,12",
+                                "P3,B,civility,1"],
                       funds=["s,2019,100,true,*", "s,2020,100,true,*"],
                       config={"objective": "min_cost"})
     res, plan, chosen = run(f, backend, tmp_path)

@@ -21,8 +21,14 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from planner.check.files import (FUNDS_COLUMNS, FUNDS_MORE, SCHEDULE_COLUMNS, SCHEDULE_MORE,
-                                 VILLAGE_COLUMNS, VILLAGE_MORE)
+from planner.check.files import (
+    FUNDS_COLUMNS,
+    FUNDS_MORE,
+    SCHEDULE_COLUMNS,
+    SCHEDULE_MORE,
+    VILLAGE_COLUMNS,
+    VILLAGE_MORE,
+)
 from planner.check.summary import CHECKED, UNCHECKED
 from planner.cli import main
 from planner.pipeline import plan_scenario

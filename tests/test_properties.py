@@ -3,8 +3,7 @@ independent checker, all backends agree on the optimum, and it is never below gr
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from models.greedy import greedy, greedy_value, hard_violations
 from models.solve import available, solve

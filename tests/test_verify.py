@@ -613,7 +613,8 @@ def test_large_schedule_checks_in_seconds(tmp_path):
     k = ex.groupby("project_id").cumcount()
     sched = pd.DataFrame({
         "year": ex["earliest_year"] + k, "county": vil.loc[ex["village_id"], "county"].to_numpy(),
-        "village_id": ex["village_id"], "village_name": vil.loc[ex["village_id"], "name"].to_numpy(),
+        "village_id": ex["village_id"],
+        "village_name": vil.loc[ex["village_id"], "name"].to_numpy(),
         "exit_year": vil.loc[ex["village_id"], "exit_year"].to_numpy(), "target": ex["target"],
         "target_name": "", "project_id": ex["project_id"], "department": ex["department"],
         "start_year": ex["earliest_year"], "finish_year": ex["earliest_year"] + ex["duration"] - 1,

@@ -134,7 +134,8 @@ def _needs_scenario(tmp_path, extra_2020=0.0):
     (folder / "projects.csv").write_text(
         "project_id,village_id,target,cost\nP1,A,water,10\nP2,A,road,20\n", encoding="utf-8")
     (folder / "funds.csv").write_text(
-        f"stream,year,amount,carry_over,targets\ns,2019,5,true,*\ns,2020,{10 + extra_2020},true,*\n",
+        "stream,year,amount,carry_over,targets\ns,2019,5,true,*\n"
+        f"s,2020,{10 + extra_2020},true,*\n",
         encoding="utf-8")
     return folder
 

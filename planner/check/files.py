@@ -81,7 +81,7 @@ def to_numbers(frame: pd.DataFrame, name: str, columns, rep: Report, integer=Fal
             ok = False
             what = "a whole number" if integer else "a number"
             rep.each("number", frame.loc[bad, ["_row", col]],
-                     lambda r, col=col: f"{name} row {r['_row']}, column {col}: "
+                     lambda r, col=col, what=what: f"{name} row {r['_row']}, column {col}: "
                                         f"{r[col]!r} is not {what}")
             continue
         frame[col] = num.astype(np.int64) if integer else num

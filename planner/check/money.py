@@ -81,7 +81,7 @@ def check_leverage(f: Facts, rep: Report) -> None:
         paid = s[stream] if stream in s.columns else pd.Series(0.0, index=s.index)
         bad = s.assign(paid=paid)[s[col] > k * paid + TOL]
         rep.each("leverage", bad[["_row", "project_id", "year", col, "paid"]],
-                 lambda r, col=col, stream=stream: f"schedule.csv row {r['_row']}: project "
+                 lambda r, col=col, stream=stream, k=k: f"schedule.csv row {r['_row']}: project "
                  f"{r['project_id']} gets {col} {money(r[col])} in {r['year']} for "
                  f"{money(r['paid'])} from {stream}; at most {k:g} x {money(r['paid'])} = "
                  f"{money(k * r['paid'])} (leverage per work and year)")
@@ -144,7 +144,7 @@ def check_eligibility(f: Facts, rep: Report) -> None:
         allowed = dict(zip(sp["county"], sp["targets"].map(";".join)))
         bad = use.assign(key=county)[has_pool & ~ok_target]
         rep.each("eligibility", bad[["_row", "project_id", "year", "gap_target", "key", stream]],
-                 lambda r, stream=stream:
+                 lambda r, stream=stream, allowed=allowed:
                  f"schedule.csv row {r['_row']}: project {r['project_id']} (target "
                  f"{r['gap_target']}) draws {money(r[stream])} from {stream} in {r['year']}, "
                  f"which may pay only for {allowed.get(r['key'], '')}")

@@ -120,7 +120,8 @@ def check_rows(f: Facts, rep: Report) -> None:
     missing = both[(both["_merge"] == "left_only") & both["required"].fillna(False).astype(bool)]
     rep.each("rows", missing[["project_id", "year", "k", "share", "raw"]],
              lambda r: f"project {r['project_id']} spends {money(r['raw'] / MONEY_UNITS)} in "
-                       f"{r['year']} (year {int(r['k']) + 1} of its duration, share {r['share']:g}) "
+                       f"{r['year']} (year {int(r['k']) + 1} of its duration, "
+                       f"share {r['share']:g}) "
                        f"but schedule.csv has no row for it")
     extra = both.loc[both["_merge"] == "right_only", ["_row", "project_id", "year"]]
     extra = extra.merge(f.starts[["project_id", "start", "p_duration"]], on="project_id")

@@ -22,7 +22,8 @@ CONTRACT_KEYS = ("scenario", "solver", "status", "objective", "best_bound", "gap
                  "gaps_closed", "villages_on_time", "total_cost")
 PLAN_STATUSES = ("optimal", "feasible", "time_limit")
 NO_PLAN_STATUSES = ("infeasible", "unbounded", "error", "unknown")
-GAP_EPS = 1e-9  # the denominator floor of the relative gap: |bound - objective| / max(|objective|, eps)
+# the denominator floor of the relative gap: |bound - objective| / max(|objective|, eps)
+GAP_EPS = 1e-9
 
 CHECKED = {
     "scenario": "the scenario's name (scenario.yaml `name`, else the folder's)",

@@ -18,14 +18,30 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import Problems
-from ..schema import DEFAULT_EXIT_STANDARD, FILES
 from ..filecells import CONTROL
+from ..schema import DEFAULT_EXIT_STANDARD, FILES
 from ..tables import read_table
-from .checks import (check_forced, fill_project_defaults, unit_warnings, validate_funds,
-                     validate_gaps, validate_projects, validate_villages)
+from .checks import (
+    check_forced,
+    fill_project_defaults,
+    unit_warnings,
+    validate_funds,
+    validate_gaps,
+    validate_projects,
+    validate_villages,
+)
 from .overrides import apply_fund_overrides, check_exclude
-from .settings import (OBJECTIVES, check_solver, deadlines_of, fairness_of, mapping_of_lists,
-                       reserve_of, targets_catalogue, weights_of, years_of)
+from .settings import (
+    OBJECTIVES,
+    check_solver,
+    deadlines_of,
+    fairness_of,
+    mapping_of_lists,
+    reserve_of,
+    targets_catalogue,
+    weights_of,
+    years_of,
+)
 from .yamlfile import YAML, locate_yaml, read_yaml
 
 __all__ = ["Deadline", "Scenario", "load_scenario", "YAML"]

@@ -7,7 +7,6 @@ import pandas as pd
 
 from ..errors import Problems
 
-
 #: Duplicates reported one by one; beyond these one line counts the rest.
 DUPLICATES_SHOWN = 10
 
@@ -208,7 +207,7 @@ def validate_funds(fu, counties, codes, years, problems):
                              value=lim)
             if lev is None or pd.isna(lev):
                 problems.add(f, "outside_limit needs leverage", row=r._1, column="leverage")
-    for (stream, county), grp in fu.groupby(["stream", "county"], sort=False):
+    for (stream, _county), grp in fu.groupby(["stream", "county"], sort=False):
         levers = {None if v is None or pd.isna(v) else float(v) for v in grp["leverage"]}
         if len(levers) > 1:
             problems.add(f, f"stream {stream!r} gives different leverage on different rows; "

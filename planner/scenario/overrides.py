@@ -40,7 +40,8 @@ def apply_fund_overrides(funds: pd.DataFrame, raw, problems: Problems) -> pd.Dat
         stream = str(item["stream"])
         mask = funds["stream"] == stream
         if not mask.any():
-            problems.add(YAML, f"unknown stream; streams: {', '.join(sorted(funds['stream'].unique()))}",
+            known = ", ".join(sorted(funds["stream"].unique()))
+            problems.add(YAML, f"unknown stream; streams: {known}",
                          column=f"{col}.stream", value=item["stream"])
             continue
         if "county" in item:

@@ -9,10 +9,17 @@ import math
 import re
 
 from ..errors import Problems
-from ..options import cap_threads, option_problem
-from ..schema import (DEFAULT_WEIGHTS, DEFAULT_YEARS, MAX_YEARS, OPTION_BOUNDS, TARGETS,
-                      WEIGHT_LIMIT, YEAR_RANGE)
 from ..filecells import CONTROL
+from ..options import cap_threads, option_problem
+from ..schema import (
+    DEFAULT_WEIGHTS,
+    DEFAULT_YEARS,
+    MAX_YEARS,
+    OPTION_BOUNDS,
+    TARGETS,
+    WEIGHT_LIMIT,
+    YEAR_RANGE,
+)
 from ..tables import parse_bool
 from .yamlfile import YAML
 

@@ -161,7 +161,8 @@ def _row(rows: dict[str, int], key: str) -> int | None:
     return rows.get(key) if key else None
 
 
-def read_yaml(folder: Path, problems: Problems, chain: tuple[Path, ...] = ()) -> tuple[dict, Path, list[Path]]:
+def read_yaml(folder: Path, problems: Problems,
+              chain: tuple[Path, ...] = ()) -> tuple[dict, Path, list[Path]]:
     """scenario.yaml merged with its `base` chain; returns (config, table folder, files).
 
     Unknown keys are added to `problems` (each file's keys against its own rows)."""

@@ -36,7 +36,7 @@ def write_bytes(d, file, data):
 d = case("missing_column")
 p = d / "projects.csv"
 lines = p.read_text(encoding="utf-8-sig").splitlines()
-lines = [",".join(c for i, c in enumerate(l.split(",")) if i != 3) for l in lines]
+lines = [",".join(c for i, c in enumerate(line.split(",")) if i != 3) for line in lines]
 p.write_text("\n".join(lines) + "\n", encoding="utf-8")
 edit(case("header_typo"), "projects.csv", "target,cost,", "target,cots,")
 d = case("header_only")
@@ -131,7 +131,7 @@ d = case("alternative_group_forced")  # P01 and P08 both forced by deadlines, on
 p = d / "projects.csv"
 lines = p.read_text(encoding="utf-8-sig").splitlines()
 lines = [lines[0] + ",alternative_group"] + [
-    l + (",g1" if l.startswith(("P01,", "P08,")) else ",") for l in lines[1:]]
+    line + (",g1" if line.startswith(("P01,", "P08,")) else ",") for line in lines[1:]]
 p.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 edit(case("decimal_comma"), "projects.csv", "P04,V2,environment,18,", 'P04,V2,environment,"12,5",')

@@ -1,0 +1,1 @@
+"""The contract every solver backend keeps (tests/backends/test_contract.py)."""
