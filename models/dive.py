@@ -18,7 +18,7 @@ from .instance import Instance
 def lp_dive(inst: Instance, threads: int | None = None, time_limit: float = 2.0):
     """Start year per project (-1: not chosen), or None when no plan was found."""
     from .mip import highs
-    from .mip.formulation import build
+    from .formulation import build
     from .solve import decode
 
     model, layout = build(inst)

@@ -27,6 +27,7 @@ class VarBlock:
     name: str
     start: int
     count: int
+    pos: int = -1  # its place in the lists lb, ub, integer, cost
 
 
 @dataclass
@@ -54,7 +55,7 @@ class LinearModel:
         self.ub.append(np.broadcast_to(np.asarray(ub, dtype=float), (n,)).copy())
         self.integer.append(np.full(n, bool(integer)))
         self.cost.append(np.broadcast_to(np.asarray(cost, dtype=float), (n,)).copy())
-        self.blocks[name] = VarBlock(name, self.n_vars, n)
+        self.blocks[name] = VarBlock(name, self.n_vars, n, len(self.cost) - 1)
         self.n_vars += n
         return idx
 
@@ -74,9 +75,24 @@ class LinearModel:
         self.n_rows += n
         return idx
 
-    def block(self, name: str) -> np.ndarray:
-        b = self.blocks.get(name)
-        return np.arange(b.start, b.start + b.count) if b else np.zeros(0, dtype=np.int64)
+    def set_cost(self, name: str, values):
+        """Objective coefficients of the variable block `name` (one value or one each)."""
+        self.cost[self.blocks[name].pos][:] = values
+
+    def set_cost_at(self, var: int, value: float):
+        """Objective coefficient of the one variable `var` (whatever its block)."""
+        start = 0
+        for arr in self.cost:
+            if start <= var < start + len(arr):
+                arr[var - start] = value
+                return
+            start += len(arr)
+
+    def clear_costs(self):
+        """Every objective coefficient 0, no constant."""
+        for arr in self.cost:
+            arr[:] = 0.0
+        self.offset = 0.0
 
     def arrays(self):
         """(cost, lb, ub, integer, row_lo, row_hi, rows, cols, vals) as flat arrays."""

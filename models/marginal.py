@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .instance import Instance
-from .mip.formulation import build
+from .formulation import build
 
 
 def budget_duals(inst: Instance) -> np.ndarray:

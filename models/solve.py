@@ -15,9 +15,9 @@ import warnings
 
 import numpy as np
 
-from .instance import VALUE_QUANTUM, Instance
 from .evaluate import on_time, plan_value  # noqa: F401  (callers import them from here too)
-from .mip.formulation import build
+from .formulation import build
+from .instance import VALUE_QUANTUM, Instance
 from .result import Result, SolveStatus, relative_gap
 
 #: name -> module implementing run(model, **options) and version()
@@ -108,7 +108,8 @@ def _stdout_to_stderr(active: bool):
 
 def _mapped_hint(inst: Instance, layout, hint: np.ndarray) -> np.ndarray:
     """The x values of a start-year hint.  A hinted start that presolve dropped as
-    dominated becomes the project's next kept start (the same class, models.presolve)."""
+    dominated becomes the project's next kept start (the same class,
+    models.formulation.presolve)."""
     key = layout.x_proj * (inst.n_years + 1) + layout.x_start
     chosen = np.flatnonzero(hint >= 0)
     pos = np.searchsorted(key, chosen * (inst.n_years + 1) + hint[chosen])
@@ -323,7 +324,7 @@ def solve_secondary(inst: Instance, floor: float, secondary: dict,
                     hint: np.ndarray | None = None, backend: str = DEFAULT_BACKEND,
                     **opts) -> Result:
     """Keep the objective at `floor` or better and minimise a second-rank objective
-    (see models.mip.formulation.Formulation): fewest changes, most diverse, ..."""
+    (see models.formulation.build): fewest changes, most diverse, ..."""
     mod = _module(backend)
     run_opts = dict(DEFAULTS)
     run_opts.update({k: v for k, v in opts.items() if v is not None})

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import models.mip.formulation as formulation
+import models.formulation.variables as formulation
 from models.result import SolveStatus
 from models.solve import available
 from planner.errors import InputError

@@ -49,7 +49,7 @@ stable, diverse) compare start years themselves and are built without them.
    So dropping s loses no optimum; the plan P' is found instead.  Runs of
    equal signatures keep only their last start (transitivity).
 
-2. Unfundable works (`Formulation._starts`): a project with pooled money to
+2. Unfundable works (`models.formulation.variables.starts`): a project with pooled money to
    pay and no pool allowed to pay it can never be funded, so its starts get
    an upper bound of 0.  Safe because the class-spend rows could not be met
    by any flow; fixing at 0 removes no feasible plan.
@@ -59,7 +59,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .instance import Instance
+from ..instance import Instance
 
 
 def start_signature(inst: Instance, proj: np.ndarray, start: np.ndarray) -> np.ndarray:
@@ -77,7 +77,8 @@ def start_signature(inst: Instance, proj: np.ndarray, start: np.ndarray) -> np.n
 def shiftable_pools(inst: Instance) -> np.ndarray:
     """Bool per pool: spending from it may move to a later year without loss (condition
     (c)): it carries money over in every year, does not revolve and does not lever."""
-    carries = inst.pool_carry[:, :-1].all(axis=1) if inst.n_years > 1 else np.ones(inst.n_pools, bool)
+    carries = (inst.pool_carry[:, :-1].all(axis=1) if inst.n_years > 1
+               else np.ones(inst.n_pools, bool))
     return carries & ~inst.revolving & ~inst.levering
 
 
