@@ -2,14 +2,13 @@
 
 The outputs (report, village sheets, public notice) read only the plan's own
 files (`schedule.csv`, `villages.csv`, `funds.csv`, `summary.json`), never the
-scenario.  The helpers here turn a cell into the text an output shows; they
-return plain `str` (never HTML): the templates escape everything.
+scenario, through planner.plan.folder's reader.  The helpers here turn a cell
+into the text an output shows; they return plain `str` (never HTML): the
+templates escape everything.
 """
 
 from __future__ import annotations
 
-import io
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,15 +17,10 @@ import pandas as pd
 
 from models.money import UNITS, fmt_units
 
-from ..cells import restore_frame
-from ..filecells import decode_csv
-
-#: text columns that must stay text (ids like "001" keep their zeros)
-TEXT_COLUMNS = ["county", "township", "village_id", "village_name", "target", "target_name",
-                "project_id", "department", "stream", "open_targets", "late_targets"]
+from ..plan.folder import PLAN_FILES, read_plan as read_folder
 
 #: the plan files an output reads
-PLAN_INPUTS = ("schedule.csv", "villages.csv", "funds.csv", "summary.json")
+PLAN_INPUTS = PLAN_FILES
 
 
 @dataclass
@@ -43,22 +37,12 @@ class PlanFiles:
         return str(self.summary.get("scenario", self.folder.name))
 
 
-def read_csv(path: Path) -> pd.DataFrame:
-    """A plan table (UTF-8, or GBK as Excel and WPS re-save it): id and name columns as
-    text, blanks of numbers as NaN, cells restored as in the inputs (planner.cells)."""
-    data = decode_csv(Path(path).read_bytes())
-    head = pd.read_csv(io.StringIO(data), nrows=0)
-    dtype = {c: str for c in head.columns if c in TEXT_COLUMNS}
-    frame = pd.read_csv(io.StringIO(data), dtype=dtype, keep_default_na=False,
-                        na_values={c: [""] for c in head.columns if c not in TEXT_COLUMNS})
-    return restore_frame(frame)
-
-
 def read_plan(plan_dir: Path) -> PlanFiles:
+    """The plan folder, read by the one reader of plan folders (planner.plan.folder:
+    UTF-8 or GBK, ids as text, typed)."""
     plan_dir = Path(plan_dir)
-    summary = json.loads(decode_csv((plan_dir / "summary.json").read_bytes()))
-    return PlanFiles(plan_dir, summary, read_csv(plan_dir / "schedule.csv"),
-                     read_csv(plan_dir / "villages.csv"), read_csv(plan_dir / "funds.csv"))
+    tables = read_folder(plan_dir)
+    return PlanFiles(plan_dir, tables.summary, tables.schedule, tables.villages, tables.funds)
 
 
 # ---------------------------------------------------------------- cell texts
