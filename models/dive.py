@@ -17,7 +17,7 @@ from .instance import Instance
 
 def lp_dive(inst: Instance, threads: int | None = None, time_limit: float = 2.0):
     """Start year per project (-1: not chosen), or None when no plan was found."""
-    from .mip import highs
+    from .backends import highs
     from .formulation import build
     from .solve import decode
 
@@ -31,7 +31,8 @@ def lp_dive(inst: Instance, threads: int | None = None, time_limit: float = 2.0)
     for free_zeros in (False, True):
         model.lb[0] = np.where(x > 1 - 1e-6, 1.0, base_lb)
         model.ub[0] = base_ub if free_zeros else np.where(x < 1e-6, 0.0, base_ub)
-        _, values, *_ = highs.run(model, time_limit=time_limit, gap=1e-4, threads=threads)
+        values = highs.BACKEND.solve(model, {"time_limit": time_limit, "gap": 1e-4,
+                                             "threads": threads}).values
         if values is not None:
             return decode(inst, layout, values)[0]
     return None

@@ -19,12 +19,13 @@ def county_rates(inst: Instance, on_time: np.ndarray) -> dict[str, float]:
 def best_worst_rate(inst: Instance, **opts):
     """(the highest on-time rate the worst county can reach, by a maximin solve, or None
     when that solve found no plan; the solve's status)."""
-    from .solve import DEFAULTS, _module, _run, decode
+    from .solve import DEFAULTS, _run, decode, get_backend
 
-    mod = _module(opts.pop("backend", "highs"))
+    backend = get_backend(opts.pop("backend", "highs"))
     run_opts = {**DEFAULTS, **{k: v for k, v in opts.items() if v is not None}}
-    _, layout, status, values, *_ = _run(inst, mod, run_opts, None, False, maximin=True)
+    run = _run(inst, backend, run_opts, None, False, maximin=True)
+    status, values = run.solution.status, run.solution.values
     if values is None:
         return None, status
-    _, on_time = decode(inst, layout, values)
+    _, on_time = decode(inst, run.layout, values)
     return min(county_rates(inst, on_time).values()), status

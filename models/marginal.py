@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .instance import Instance
 from .formulation import build
+from .instance import Instance
 
 
 def budget_duals(inst: Instance) -> np.ndarray:
@@ -14,7 +14,7 @@ def budget_duals(inst: Instance) -> np.ndarray:
     For max_coverage: value gained; for min_cost: money saved.  Zero where the
     budget does not bind in the relaxation; NaN when the relaxation has no optimum (the
     hard rules cannot hold with this money)."""
-    from .mip import highs
+    from .backends import highs
 
     model, _ = build(inst)
     try:
@@ -30,7 +30,7 @@ def lp_relaxation(inst: Instance, threads: int | None = None,
                   time_limit: float | None = None) -> tuple[float, np.ndarray]:
     """(objective, (B, C, Y) money of pool b the LP relaxation spends on county c in year t).
     RuntimeError when it is not solved to optimality (e.g. within `time_limit`)."""
-    from .mip import highs
+    from .backends import highs
 
     model, layout = build(inst)
     objective, _, cols = highs.solve_relaxation(model, threads, time_limit=time_limit)

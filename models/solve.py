@@ -1,61 +1,35 @@
 """One `solve()` for every backend.
 
-Backends are registered by name and imported only when used; `available()`
-probes them without failing.  Every backend returns the same `Result`: status
-first, values only when a plan exists.
+The backends (`models.backends`: registered by name, imported only when used,
+`available()` probes them without failing) answer with a `Solution`; `solve()`
+turns it into the same `Result` for all: status first, values only when a plan
+exists.
 """
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import os
 import time
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
+from .backends import (  # noqa: F401  (callers import them from here)
+    DEFAULT_BACKEND,
+    SCALING_TOLERANCE,
+    Backend,
+    BackendError,
+    Solution,
+    available,
+    get as get_backend,
+)
 from .evaluate import on_time, plan_value  # noqa: F401  (callers import them from here too)
 from .formulation import build
 from .instance import VALUE_QUANTUM, Instance
 from .result import Result, SolveStatus, relative_gap
 
-#: name -> module implementing run(model, **options) and version()
-BACKENDS = {
-    "highs": "models.mip.highs",
-    "cbc": "models.mip.cbc",
-    "cpsat": "models.cpsat.backend",
-}
-DEFAULT_BACKEND = "highs"
 DEFAULTS = {"time_limit": 60.0, "gap": 1e-3, "threads": os.cpu_count() or 1, "seed": 0}
-
-
-class BackendError(ValueError):
-    """Unknown or uninstalled backend."""
-
-
-def _module(name: str):
-    if name not in BACKENDS:
-        raise BackendError(f"unknown solver {name!r}; installed: {', '.join(available())}")
-    try:
-        return importlib.import_module(BACKENDS[name])
-    except ImportError as exc:
-        raise BackendError(f"solver {name!r} is not installed ({exc}); installed: "
-                           f"{', '.join(available())}") from None
-
-
-def available() -> dict[str, str]:
-    """Installed backends and their versions."""
-    found = {}
-    for name, path in BACKENDS.items():
-        try:
-            mod = importlib.import_module(path)
-            if hasattr(mod, "available") and not mod.available():
-                continue
-            found[name] = mod.version()
-        except Exception:  # a broken optional backend must not break the others
-            continue
-    return found
 
 
 def decode(inst: Instance, layout, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -86,26 +60,6 @@ def whole_flows(inst: Instance, layout, values: np.ndarray) -> dict | None:
     return {"lent": lent, "lever": rows.reshape(-1, 5)}
 
 
-@contextlib.contextmanager
-def _stdout_to_stderr(active: bool):
-    """CBC (through pulp, msg=True) writes its log to C-level stdout; send it to stderr
-    so that stdout stays for the planner's own output."""
-    if not active:
-        yield
-        return
-    import sys
-
-    sys.stdout.flush()
-    saved = os.dup(1)
-    os.dup2(2, 1)
-    try:
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
 def _mapped_hint(inst: Instance, layout, hint: np.ndarray) -> np.ndarray:
     """The x values of a start-year hint.  A hinted start that presolve dropped as
     dominated becomes the project's next kept start (the same class,
@@ -126,15 +80,16 @@ def complete_plan(model, layout, x_values: np.ndarray, time_limit: float = 5.0,
     flags, cumulative progress and slacks, found by HiGHS with the starts fixed (a small
     program: only flows of revolving and levering pools are integer).  None when the
     starts cannot be paid or break a hard rule: then they are no plan."""
-    from .mip import highs
+    from .backends import highs
 
     lb, ub = model.lb[0].copy(), model.ub[0].copy()
     if np.any(x_values > ub + 1e-9):
         return None
     model.lb[0], model.ub[0] = x_values.copy(), x_values.copy()
     try:
-        status, values, *_ = highs.run(model, time_limit=max(time_limit, 0.05), gap=1e-6,
-                                       threads=threads)
+        values = highs.BACKEND.solve(
+            model, {"time_limit": max(time_limit, 0.05), "gap": 1e-6, "threads": threads}
+        ).values
     finally:
         model.lb[0], model.ub[0] = lb, ub
     if values is None:
@@ -145,27 +100,32 @@ def complete_plan(model, layout, x_values: np.ndarray, time_limit: float = 5.0,
     return np.clip(values, np.concatenate(model.lb), np.concatenate(model.ub))
 
 
-def _backend_run(mod, model, opts, hint_values, verbose, progress):
+def _backend_run(backend: Backend, model, opts, hint_values, verbose,
+                 progress) -> Solution:
     """Run a backend with a full solution hint (every variable) when one is given."""
     if model.empty_row_broken():
         # a row without entries that 0 does not satisfy (a hard deadline no start can
         # meet): infeasible whatever the backend (CBC and CP-SAT would drop the row)
-        return SolveStatus.INFEASIBLE, None, None, None
+        return Solution(SolveStatus.INFEASIBLE)
     if model.n_vars == 0:  # nothing to decide (e.g. every work in a relocated village)
-        return SolveStatus.OPTIMAL, np.zeros(0), model.offset, model.offset
-    hint = None
-    if hint_values is not None:
-        hint = (np.arange(model.n_vars), hint_values)
-    with _stdout_to_stderr(verbose and getattr(mod, "NAME", "") == "cbc"):
-        status, values, objective, bound, _ = mod.run(model, hint=hint, verbose=verbose,
-                                                      progress=progress, **opts)
-    return status, values, objective, bound
+        return Solution(SolveStatus.OPTIMAL, np.zeros(0), model.offset, model.offset)
+    return backend.solve(model, {**opts, "verbose": verbose, "progress": progress},
+                         hint_values)
 
 
-def _run(inst, mod, opts, hint, verbose, progress=False, **build_kw):
-    """Build, complete the hint into a full plan, run the backend.  Returns the model,
-    its layout, the backend's status/values/objective/bound, the completed hint values
-    (None without a usable hint) and the build seconds."""
+@dataclass
+class _Run:
+    """One build and backend run: the model, its layout, the backend's answer, the
+    completed hint values (None without a usable hint) and the build seconds."""
+    model: object
+    layout: object
+    solution: Solution
+    hint_values: np.ndarray | None
+    build_seconds: float
+
+
+def _run(inst, backend: Backend, opts, hint, verbose, progress=False, **build_kw) -> _Run:
+    """Build, complete the hint into a full plan, run the backend."""
     t0 = time.perf_counter()
     model, layout = build(inst, **build_kw)
     build_seconds = time.perf_counter() - t0
@@ -178,9 +138,8 @@ def _run(inst, mod, opts, hint, verbose, progress=False, **build_kw):
                                     threads=opts.get("threads"))
     if opts.get("time_limit") is not None:
         opts["time_limit"] = max(0.05, opts["time_limit"] - (time.perf_counter() - t0))
-    status, values, objective, bound = _backend_run(mod, model, opts, hint_values,
-                                                    verbose, progress)
-    return model, layout, status, values, objective, bound, hint_values, build_seconds
+    sol = _backend_run(backend, model, opts, hint_values, verbose, progress)
+    return _Run(model, layout, sol, hint_values, build_seconds)
 
 
 def objective_step(model) -> float | None:
@@ -239,7 +198,7 @@ def solve(inst: Instance, backend: str = DEFAULT_BACKEND, time_limit: float | No
     `progress`: True shows a live one-line progress on stderr (HiGHS); a callable
     receives (seconds, objective, bound) at each report (HiGHS callbacks).
     """
-    mod = _module(backend)
+    mod = get_backend(backend)
     opts = dict(DEFAULTS)
     opts.update({k: v for k, v in dict(time_limit=time_limit, gap=gap, threads=threads,
                                          seed=seed).items() if v is not None})
@@ -247,14 +206,15 @@ def solve(inst: Instance, backend: str = DEFAULT_BACKEND, time_limit: float | No
     run_opts = dict(opts)
     if tie_break and not elastic and opts.get("time_limit") is not None:
         run_opts["time_limit"] = opts["time_limit"] * (1 - TIE_BREAK_SHARE)
-    model, layout, status, values, objective, bound, hint_values, build_seconds = _run(
-        inst, mod, run_opts, hint, verbose, progress, elastic=elastic)
+    run = _run(inst, mod, run_opts, hint, verbose, progress, elastic=elastic)
+    model, layout, hint_values, sol = run.model, run.layout, run.hint_values, run.solution
+    status, values, objective, bound = sol.status, sol.values, sol.objective, sol.bound
     options = {**opts, "backend": backend, "elastic": elastic,
-               "build_seconds": round(build_seconds, 4)}
-    scaling = getattr(mod.run, "scaling_error", None)
+               "build_seconds": round(run.build_seconds, 4)}
+    scaling = sol.scaling_error
     if scaling is not None:  # CP-SAT: how much the integer scaling rounded away
         options["scaling_error"] = scaling
-        if scaling > getattr(mod, "SCALING_TOLERANCE", 0.0):
+        if scaling > SCALING_TOLERANCE:
             warnings.warn(f"{backend}: scaling coefficients to integers rounded away up to "
                           f"{scaling:.2e} (relative); the plan is still checked exactly",
                           stacklevel=2)
@@ -325,12 +285,13 @@ def solve_secondary(inst: Instance, floor: float, secondary: dict,
                     **opts) -> Result:
     """Keep the objective at `floor` or better and minimise a second-rank objective
     (see models.formulation.build): fewest changes, most diverse, ..."""
-    mod = _module(backend)
+    mod = get_backend(backend)
     run_opts = dict(DEFAULTS)
     run_opts.update({k: v for k, v in opts.items() if v is not None})
     t0 = time.perf_counter()
-    _, layout, status, values, objective, bound, hint_values, _ = _run(
-        inst, mod, run_opts, hint, False, floor=floor, secondary=secondary)
+    run = _run(inst, mod, run_opts, hint, False, floor=floor, secondary=secondary)
+    layout, hint_values, sol = run.layout, run.hint_values, run.solution
+    status, values, objective, bound = sol.status, sol.values, sol.objective, sol.bound
     plan_from = "solver"
     if values is None and hint_values is not None:
         # the backend found no plan in its time: the hint keeps the floor and is one
@@ -356,7 +317,8 @@ def _tie_break(inst, mod, opts, start, value, phase1, t0):
     if limit <= 0.05:
         return start, None, "skipped: no time left"
     run_opts = {**opts, "time_limit": limit, "gap": 1e-6}
-    _, layout, status, values, *_ = _run(inst, mod, run_opts, start, False, floor=value)
+    run = _run(inst, mod, run_opts, start, False, floor=value)
+    layout, status, values = run.layout, run.solution.status, run.solution.values
     if values is None:
         return start, None, "kept phase 1: no better plan found in time"
     new, _ = decode(inst, layout, values)

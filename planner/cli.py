@@ -15,6 +15,8 @@ from pathlib import Path
 
 import click
 
+from models.backends import REGISTRY
+
 from .errors import InputError
 from .options import (
     MAX_ALTERNATIVES,
@@ -68,7 +70,8 @@ def main(debug):
 
 
 solver_opts = [
-    click.option("--solver", "backend", default=None, help="Backend: highs, cbc (see `planner solvers`)."),
+    click.option("--solver", "backend", default=None,
+                 help=f"Backend: {', '.join(REGISTRY)} (installed: `planner solvers`)."),
     click.option("--time-limit", type=Bounded("time_limit"), default=None,
                  help="Seconds (> 0, at most 7 days)."),
     click.option("--gap", type=Bounded("gap"), default=None,

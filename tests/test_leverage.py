@@ -87,8 +87,9 @@ def test_carried_money_does_not_carry_the_outside_limit(make_scenario, tmp_path,
     # (B on time) = 4; a 2020 start gets 10 carried + 0 loans and cannot be paid.  The
     # later start does not dominate the earlier one, so presolve must keep 2019.
     if not presolve:
-        import models.formulation.variables as formulation
         import numpy as np
+
+        import models.formulation.variables as formulation
         monkeypatch.setattr(formulation, "dominated_starts",
                             lambda inst, proj, start: np.zeros(len(proj), dtype=bool))
     f = make_scenario(villages=VIL[1:], gaps=["B,water"], projects=["P3,B,water,50"],

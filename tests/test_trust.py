@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import models.solve as msolve
+from models.backends import Solution
 from models.budget import TimeBudget
 from models.decompose import solve_by_county
 from models.result import SolveStatus
@@ -29,15 +30,16 @@ def _fake_backend(kind: str):
     """A backend that returns no plan ("none") or the empty plan ("empty": nothing
     started, worse than any useful hint), with a bound far above."""
 
-    def run(model, hint=None, **_):
+    def solve(model, params, hint=None):
         if kind == "none":
-            return SolveStatus.TIME_LIMIT, None, None, None, 0.0
+            return Solution(SolveStatus.TIME_LIMIT)
         values = np.zeros(model.n_vars)
         values[:] = np.maximum(np.concatenate(model.lb), 0.0)
         # the empty plan: no start; its flows are all zero (feasible: nothing to pay)
-        return SolveStatus.TIME_LIMIT, values, 0.0, 1e9, 0.0
+        return Solution(SolveStatus.TIME_LIMIT, values, 0.0, 1e9)
 
-    return types.SimpleNamespace(run=run, version=lambda: "fake", NAME=f"fake-{kind}")
+    return types.SimpleNamespace(solve=solve, version=lambda: "fake", name=f"fake-{kind}",
+                                 available=lambda: True)
 
 
 @pytest.fixture
@@ -55,7 +57,7 @@ def test_solve_never_returns_less_than_the_hint(county, monkeypatch, tmp_path, k
     assert hint is not None and (hint >= 0).any()
     hint_value = plan_value(inst, hint)
     assert hint_value > plan_value(inst, np.full(inst.n_projects, -1))
-    monkeypatch.setattr(msolve, "_module", lambda name: _fake_backend(kind))
+    monkeypatch.setattr(msolve, "get_backend", lambda name: _fake_backend(kind))
     res = solve(inst, backend="highs", hint=hint, time_limit=5, threads=1, tie_break=False)
     assert res.has_solution
     assert res.objective == pytest.approx(hint_value)
@@ -79,7 +81,7 @@ def test_solver_plan_kept_when_better(county):
 def test_a_hint_that_cannot_be_paid_is_no_plan(county, monkeypatch):
     _, inst = county
     everything = inst.proj_earliest.copy()  # every work at once: far beyond the money
-    monkeypatch.setattr(msolve, "_module", lambda name: _fake_backend("none"))
+    monkeypatch.setattr(msolve, "get_backend", lambda name: _fake_backend("none"))
     res = solve(inst, hint=everything, time_limit=5, threads=1, tie_break=False)
     assert not res.has_solution
     assert res.options["hint_value"] is None
@@ -87,7 +89,7 @@ def test_a_hint_that_cannot_be_paid_is_no_plan(county, monkeypatch):
 
 def test_county_split_never_below_the_county_warm_starts(county, monkeypatch):
     _, inst = county
-    monkeypatch.setattr(msolve, "_module", lambda name: _fake_backend("none"))
+    monkeypatch.setattr(msolve, "get_backend", lambda name: _fake_backend("none"))
     res = solve_by_county(inst, mapper=map, time_limit=5, threads=1, use_hint=True)
     assert res.has_solution
     assert res.options["plan_from"].startswith("warm start in")
@@ -99,7 +101,7 @@ def test_second_rank_solve_falls_back_to_its_hint(county, monkeypatch):
     # that finds nothing leaves the hint, which keeps the floor
     _, inst = county
     first = solve(inst, time_limit=20, threads=1, gap=0)
-    monkeypatch.setattr(msolve, "_module", lambda name: _fake_backend("none"))
+    monkeypatch.setattr(msolve, "get_backend", lambda name: _fake_backend("none"))
     res = solve_secondary(inst, first.objective, {"kind": "stable", "start": first.start},
                           hint=first.start, time_limit=5, threads=1)
     assert res.has_solution and res.options["plan_from"] == "warm start"
@@ -110,14 +112,16 @@ def test_second_rank_solve_falls_back_to_its_hint(county, monkeypatch):
 def test_optimal_status_needs_the_gap(county, monkeypatch):
     # a backend saying "optimal" with a bound 25 % away is reported as feasible
     _, inst = county
-    real = msolve._module("highs")
+    real = msolve.get_backend("highs")
 
-    def run(model, **kw):
-        status, values, objective, bound, seconds = real.run(model, **kw)
-        return SolveStatus.OPTIMAL, values, objective, objective * 1.25, seconds
+    def optimal_too_soon(model, params, hint=None):
+        sol = real.solve(model, params, hint)
+        return Solution(SolveStatus.OPTIMAL, sol.values, sol.objective, sol.objective * 1.25,
+                        sol.seconds)
 
-    monkeypatch.setattr(msolve, "_module",
-                        lambda name: types.SimpleNamespace(run=run, version=real.version))
+    monkeypatch.setattr(msolve, "get_backend",
+                        lambda name: types.SimpleNamespace(solve=optimal_too_soon, version=real.version,
+                                                           name="highs"))
     res = solve(inst, time_limit=20, threads=1, gap=1e-3, tie_break=False)
     assert res.status is SolveStatus.FEASIBLE
     assert res.gap == pytest.approx(0.25, abs=0.01)  # the bound rounded to a plan value

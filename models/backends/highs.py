@@ -12,8 +12,7 @@ import numpy as np
 
 from ..linear import LinearModel
 from ..result import SolveStatus
-
-NAME = "highs"
+from . import Solution
 
 
 def version() -> str:
@@ -165,7 +164,7 @@ def lp_row_duals(model: LinearModel) -> np.ndarray:
     return solve_relaxation(model)[1]
 
 
-def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
+def _run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
         hint=None, verbose=False, progress=False, **_):
     import highspy
 
@@ -233,3 +232,25 @@ def _answer(h, highspy, model: LinearModel):
         trusted &= model.max_violation(values) <= 1e-5
     return status, values, objective, bound, trusted
 
+
+
+class HighsBackend:
+    """HiGHS (highspy): the matrix passed directly; an answer that does not add up is
+    solved again without presolve (`_answer`)."""
+    name = "highs"
+
+    def version(self) -> str:
+        return version()
+
+    def available(self) -> bool:
+        import highspy  # noqa: F401
+
+        return True
+
+    def solve(self, model: LinearModel, params, hint=None) -> Solution:
+        full = None if hint is None else (np.arange(model.n_vars), hint)
+        status, values, objective, bound, seconds = _run(model, hint=full, **dict(params))
+        return Solution(status, values, objective, bound, seconds)
+
+
+BACKEND = HighsBackend()

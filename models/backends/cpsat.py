@@ -6,7 +6,8 @@ and bounds whole numbers to within 1e-9 of their size.  Money is held in whole
 units (one yuan), values are multiples of VALUE_QUANTUM, so k is at most 4 on
 every instance the planner builds.  A row that no such power makes integral is
 rounded at 10^MAX_DIGITS, and the largest relative rounding is reported in
-`scaling_error`; `solve()` warns when it exceeds SCALING_TOLERANCE.
+`Solution.scaling_error`; `models.solve.solve()` warns when it exceeds
+`models.backends.SCALING_TOLERANCE`.
 Continuous variables become integers: the funding flows have integral optima
 because the money data are integral (a transportation problem).
 """
@@ -20,10 +21,9 @@ import numpy as np
 
 from ..linear import LinearModel
 from ..result import SolveStatus
+from . import Solution
 
-NAME = "cpsat"
 MAX_DIGITS = 6
-SCALING_TOLERANCE = 1e-6
 
 
 def version() -> str:
@@ -45,7 +45,7 @@ def _scale(values: np.ndarray) -> tuple[int, float]:
     return f, err
 
 
-def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
+def _run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
         hint=None, verbose=False, **_):
     from ortools.sat.python import cp_model
 
@@ -111,7 +111,6 @@ def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
     t0 = time.perf_counter()
     code = solver.solve(m)
     seconds = time.perf_counter() - t0
-    run.scaling_error = worst
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         values = np.array([solver.value(x) for x in xs], dtype=float) / var_scale
         objective = solver.objective_value / fo + model.offset
@@ -121,8 +120,28 @@ def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
         else:
             hit = seconds >= 0.98 * (time_limit or float("inf"))
             status = SolveStatus.TIME_LIMIT if hit else SolveStatus.FEASIBLE
-        return status, values, objective, bound, seconds
+        return Solution(status, values, objective, bound, seconds, worst)
     mapping = {cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
                cp_model.MODEL_INVALID: SolveStatus.ERROR,
                cp_model.UNKNOWN: SolveStatus.TIME_LIMIT}
-    return mapping.get(code, SolveStatus.UNKNOWN), None, None, None, seconds
+    return Solution(mapping.get(code, SolveStatus.UNKNOWN), None, None, None, seconds, worst)
+
+
+class CpSatBackend:
+    """OR-Tools CP-SAT: the model scaled to integers (see above)."""
+    name = "cpsat"
+
+    def version(self) -> str:
+        return version()
+
+    def available(self) -> bool:
+        from ortools.sat.python import cp_model  # noqa: F401
+
+        return True
+
+    def solve(self, model: LinearModel, params, hint=None) -> Solution:
+        full = None if hint is None else (np.arange(model.n_vars), hint)
+        return _run(model, hint=full, **dict(params))
+
+
+BACKEND = CpSatBackend()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import sys
 import tempfile
 import time
 
@@ -11,8 +13,7 @@ import numpy as np
 
 from ..linear import LinearModel
 from ..result import SolveStatus
-
-NAME = "cbc"
+from . import Solution
 
 
 def version() -> str:
@@ -73,7 +74,7 @@ def _parse_bound(log: str, offset: float) -> float | None:
     return float(match.group(1)) + offset
 
 
-def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
+def _run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
         hint=None, verbose=False, **_):
     import pulp
 
@@ -98,13 +99,18 @@ def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
         log = open(log_path, encoding="utf-8", errors="replace").read() \
             if os.path.exists(log_path) else ""
     has = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+    # stopped by the clock: CBC stopped in a millisecond has been seen to say
+    # "infeasible" for a feasible program, so no infeasibility is taken from such a stop
+    stopped = ("Stopped on time" in log or "time limit" in log.lower()
+               or (time_limit is not None and seconds >= 0.98 * float(time_limit)))
+    if not has and stopped:
+        return SolveStatus.TIME_LIMIT, None, None, None, seconds
     if prob.status == pulp.LpStatusInfeasible or prob.sol_status == pulp.LpSolutionInfeasible:
         return SolveStatus.INFEASIBLE, None, None, None, seconds
     if prob.status == pulp.LpStatusUnbounded:
         return SolveStatus.UNBOUNDED, None, None, None, seconds
     if not has:
-        stopped = "Stopped on time" in log or "time limit" in log.lower()
-        return (SolveStatus.TIME_LIMIT if stopped else SolveStatus.ERROR), None, None, None, seconds
+        return SolveStatus.ERROR, None, None, None, seconds
     values = np.array([v.varValue if v.varValue is not None else 0.0 for v in var])
     objective = float(pulp.value(prob.objective))
     if prob.sol_status == pulp.LpSolutionOptimal and "Stopped" not in log:
@@ -116,3 +122,43 @@ def run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
         status = SolveStatus.TIME_LIMIT if "Stopped on time" in log else SolveStatus.FEASIBLE
         bound = _parse_bound(log, model.offset)
     return status, values, objective, bound, seconds
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr(active: bool):
+    """CBC (through pulp, msg=True) writes its log to C-level stdout; send it to stderr
+    so that stdout stays for the planner's own output."""
+    if not active:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+class CbcBackend:
+    """CBC through pulp: pulp objects built from the model's matrix; its log, when
+    asked for, goes to stderr."""
+    name = "cbc"
+
+    def version(self) -> str:
+        return version()
+
+    def available(self) -> bool:
+        return available()
+
+    def solve(self, model: LinearModel, params, hint=None) -> Solution:
+        full = None if hint is None else (np.arange(model.n_vars), hint)
+        opts = dict(params)
+        with _stdout_to_stderr(bool(opts.get("verbose"))):
+            status, values, objective, bound, seconds = _run(model, hint=full, **opts)
+        return Solution(status, values, objective, bound, seconds)
+
+
+BACKEND = CbcBackend()
