@@ -22,9 +22,7 @@ from models.result import SolveStatus
 from models.solve import available
 from planner.errors import InputError
 from planner.pipeline import PlanningError, VerificationError, plan_scenario
-
-from reference import (Fund, Gap, Project, Scenario, Village, evaluate, solve,
-                       write_folder)
+from reference import Fund, Gap, Project, Scenario, Village, evaluate, solve, write_folder
 
 SEEDS = range(int(os.environ.get("REFERENCE_SEEDS", "40")))
 EXIT_TARGETS = ["water", "road", "power", "housing", "education"]
@@ -128,7 +126,8 @@ def _funds(r, years, counties, projects):
     for name in names:
         kind = "lever" if lever_only else r.choice(["plain", "plain", "lever", "revolve"])
         scopes = [""] if len(counties) == 1 or r.random() < 0.5 else counties
-        targets = ("*",) if r.random() < 0.6 else tuple(r.sample(present, max(1, len(present) // 2)))
+        targets = (("*",) if r.random() < 0.6
+                   else tuple(r.sample(present, max(1, len(present) // 2))))
         lev = r.choice(["1", "2", "4"]) if kind == "lever" else None
         limited = kind == "lever" and r.random() < 0.6
         back = r.randint(1, len(years) - 1) if kind == "revolve" else None
@@ -274,13 +273,7 @@ def test_default_seeds_use_every_rule():
     assert not missing, f"no default seed uses {missing}"
 
 
-#: default seeds that fail today for a reason shown by a smallest case above
-KNOWN: dict[int, str] = {}
-
-
-@pytest.mark.parametrize("seed", [
-    pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=KNOWN[s])) if s in KNOWN else s
-    for s in SEEDS])
+@pytest.mark.parametrize("seed", SEEDS)
 def test_random_scenario_matches_reference(seed, tmp_path, monkeypatch):
     check_against_reference(generate(seed), tmp_path, monkeypatch)
 

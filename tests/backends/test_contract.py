@@ -124,10 +124,8 @@ def test_time_limit_too_short_reports_time_limit_and_no_plan(crowded, backend):
     started = time.monotonic()
     res = solve(crowded, backend=backend, time_limit=limit, threads=1, seed=1)
     took = time.monotonic() - started
-    if backend == "cbc" and res.status is SolveStatus.INFEASIBLE:
-        # found on an idle machine: CBC stopped by a 1-ms limit says "infeasible" for
-        # this feasible program (the status mapping of the CBC backend); to be fixed there
-        pytest.xfail("CBC reports a time-limit stop without a plan as infeasible")
+    # (found on an idle machine: CBC stopped by a 1-ms limit said "infeasible" for this
+    # feasible program; the CBC backend no longer takes infeasibility from a clock stop)
     assert res.status is SolveStatus.TIME_LIMIT, res.status
     assert not res.has_solution and res.values is None
     assert res.objective is None and res.gap is None
