@@ -91,11 +91,18 @@ def _flow(inst, proj, year, units, flows) -> np.ndarray:
     big = total_supply
     breadth = np.argsort(np.argsort(inst.proj_pools.sum(axis=0), kind="stable"), kind="stable")
     tails, heads, caps, costs = [], [], [], []
+
+    def arc(tail, head):
+        tails.append(tail)
+        heads.append(head)
+        caps.append(big)
+        costs.append(0)
+
     for b in np.flatnonzero(~revolving):  # carry arcs and the unused-money arc
         for t in range(Y):
             if t + 1 < Y and inst.pool_carry[b, t]:
-                tails.append(b * Y + t); heads.append(b * Y + t + 1); caps.append(big); costs.append(0)
-            tails.append(b * Y + t); heads.append(sink); caps.append(big); costs.append(0)
+                arc(b * Y + t, b * Y + t + 1)
+            arc(b * Y + t, sink)
     elig = inst.proj_pools[proj] & ~inst.levering[None, :]  # (n_dem, B)
     d_idx, b_idx = np.nonzero(elig)
     arc_cost = np.where(inst.pool_carry[b_idx, year[d_idx]], 2 * B, 0) + breadth[b_idx] + 1

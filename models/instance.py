@@ -138,7 +138,7 @@ class Instance:
         out["proj_pools"] = self.proj_pools[:, index]
         return out
 
-    def replace(self, **changes) -> "Instance":
+    def replace(self, **changes) -> Instance:
         return replace(self, **changes)
 
     # derived values

@@ -44,7 +44,7 @@ class Result:
         return self.start is not None
 
     @staticmethod
-    def no_solution(status: SolveStatus, backend: str, seconds: float, **kw) -> "Result":
+    def no_solution(status: SolveStatus, backend: str, seconds: float, **kw) -> Result:
         return Result(status=status, backend=backend, seconds=seconds, **kw)
 
 

@@ -89,9 +89,10 @@ def explain_infeasible(inst: Instance, opts: dict) -> list[str]:
     money = solve(inst, elastic="money", **kw)
     if money.has_solution:
         missing = {}
-        for (kind, label), amount in money.options.get("slack", {}).items():
+        for (_kind, label), amount in money.options.get("slack", {}).items():
             b, t = map(int, label.split(":"))
-            county = inst.county_names[inst.pool_county[b]] if inst.pool_county[b] >= 0 else "pooled"
+            c = inst.pool_county[b]
+            county = inst.county_names[c] if c >= 0 else "pooled"
             missing[(inst.pool_stream[b], county, int(inst.years[t]))] = amount
         total = sum(missing.values())
         if missing:

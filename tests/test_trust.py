@@ -119,9 +119,8 @@ def test_optimal_status_needs_the_gap(county, monkeypatch):
         return Solution(SolveStatus.OPTIMAL, sol.values, sol.objective, sol.objective * 1.25,
                         sol.seconds)
 
-    monkeypatch.setattr(msolve, "get_backend",
-                        lambda name: types.SimpleNamespace(solve=optimal_too_soon, version=real.version,
-                                                           name="highs"))
+    fake = types.SimpleNamespace(solve=optimal_too_soon, version=real.version, name="highs")
+    monkeypatch.setattr(msolve, "get_backend", lambda name: fake)
     res = solve(inst, time_limit=20, threads=1, gap=1e-3, tie_break=False)
     assert res.status is SolveStatus.FEASIBLE
     assert res.gap == pytest.approx(0.25, abs=0.01)  # the bound rounded to a plan value

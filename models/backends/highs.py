@@ -65,10 +65,12 @@ def _attach_progress(h, highspy, progress) -> None:
         if ctype != cb.HighsCallbackType.kCallbackMipImprovingSolution and now - last[0] < 0.5:
             return
         last[0] = now
-        gap = abs(bnd - obj) / max(abs(obj), 1e-9) if abs(obj) < 1e300 and abs(bnd) < 1e300 else None
+        finite = abs(obj) < 1e300 and abs(bnd) < 1e300
+        gap = abs(bnd - obj) / max(abs(obj), 1e-9) if finite else None
         best = f"{obj:.4f}" if abs(obj) < 1e300 else "-"
         bound = f"{bnd:.4f}" if abs(bnd) < 1e300 else "-"
-        line = f"best {best}  bound {bound}  gap {'-' if gap is None else f'{gap:.2%}'}  {now:.1f} s"
+        shown = "-" if gap is None else f"{gap:.2%}"
+        line = f"best {best}  bound {bound}  gap {shown}  {now:.1f} s"
         sys.stderr.write("\r" + line.ljust(72))
         sys.stderr.flush()
 
@@ -219,7 +221,8 @@ def _answer(h, highspy, model: LinearModel):
     if info.primal_solution_status == 2:
         values = np.asarray(h.getSolution().col_value, dtype=float)
         objective = float(info.objective_function_value)
-        bound = float(info.mip_dual_bound) if model.integer and np.concatenate(model.integer).any() else objective
+        is_mip = bool(model.integer) and np.concatenate(model.integer).any()
+        bound = float(info.mip_dual_bound) if is_mip else objective
         if status is SolveStatus.UNKNOWN:
             status = SolveStatus.FEASIBLE
     elif status is SolveStatus.OPTIMAL:  # optimal without a primal solution: not trusted
