@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .instance import Instance
+from .ledger import carries, work_years
 
 
 class FundingError(RuntimeError):
@@ -29,13 +30,8 @@ def allocate(inst: Instance, start: np.ndarray, flows: dict | None = None
     (`_lever`: per work and year, within the ratio); the min-cost flow pays the rest
     from the other pools."""
     chosen = np.flatnonzero(start >= 0)
-    dur = inst.proj_duration[chosen]
-    proj = np.repeat(chosen, dur)
-    k = np.arange(len(proj)) - np.repeat(np.cumsum(dur) - dur, dur)
-    units = inst.proj_pooled_units[proj, k].astype(np.int64)
-    keep = units > 0
-    proj, k, units = proj[keep], k[keep], units[keep]
-    year = start[proj] + k
+    row, _, year, units = work_years(inst, chosen, start[chosen])
+    proj = chosen[row]
     if (inst.revolving.any() or inst.levering.any()) and flows is None:
         raise FundingError("a revolving or levering pool needs the solve's whole-unit flows")
     lever_rows, outside_rows = _lever(inst, proj, year, units, flows)
@@ -98,13 +94,16 @@ def _flow(inst, proj, year, units, flows) -> np.ndarray:
         caps.append(big)
         costs.append(0)
 
+    keeps = carries(inst)
     for b in np.flatnonzero(~revolving):  # carry arcs and the unused-money arc
         for t in range(Y):
-            if t + 1 < Y and inst.pool_carry[b, t]:
+            if keeps[b, t]:
                 arc(b * Y + t, b * Y + t + 1)
             arc(b * Y + t, sink)
     elig = inst.proj_pools[proj] & ~inst.levering[None, :]  # (n_dem, B)
     d_idx, b_idx = np.nonzero(elig)
+    # a preference, not the ledger: money of a year whose row says carry_over is spent
+    # after money whose row says it lapses (kept as it was: plans stay byte-identical)
     arc_cost = np.where(inst.pool_carry[b_idx, year[d_idx]], 2 * B, 0) + breadth[b_idx] + 1
     tails.extend((b_idx * Y + year[d_idx]).tolist())
     heads.extend((B * Y + d_idx).tolist())

@@ -31,6 +31,7 @@ import numpy as np
 
 from .evaluate import deadline_counts, deadline_gaps
 from .instance import Instance
+from .ledger import carries, reach
 
 
 class _Greedy:
@@ -62,10 +63,7 @@ class _Greedy:
             classes, cls = np.zeros((1, B), bool), np.zeros(P, dtype=np.int64)
         self.cls = cls.tolist()
         breadth = inst.proj_pools.sum(axis=0) if P else np.zeros(B)
-        carry = inst.pool_carry
-        keeps = np.zeros((B, Y), dtype=bool)  # money present in year t survives into t+1
-        if Y > 1:
-            keeps[:, :-1] = carry[:, :-1]
+        keeps = carries(inst)  # money present in year t survives into t+1
         self.order = []
         for c in range(len(classes)):
             pools = np.flatnonzero(classes[c])
@@ -74,15 +72,7 @@ class _Greedy:
                 key = np.lexsort((pools, breadth[pools], keeps[pools, t]))
                 per_year.append(pools[key].tolist())
             self.order.append(per_year)
-        # the oldest year whose money can still pay year t in pool b
-        reach = np.zeros((B, Y), dtype=np.int64)
-        for t in range(Y):
-            lo = np.full(B, t)
-            for src in range(t - 1, -1, -1):
-                ok = (lo == src + 1) & carry[:, src]
-                lo[ok] = src
-            reach[:, t] = lo
-        self.reach = reach.tolist()
+        self.reach = reach(inst).tolist()  # the oldest year whose money can pay year t
         self.rem = inst.pool_budget_units.astype(np.int64).tolist()
         # bookkeeping
         self.gap_open = [True] * inst.n_gaps

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..instance import Instance
+from ..ledger import return_years
 from ..linear import LinearModel
 from .variables import Layout
 
@@ -97,8 +98,9 @@ def returns(m: LinearModel, inst: Instance, L: Layout):
     whole units, back integer, so back <= floor); back[b,t] adds to pool-budget[b,t]."""
     cb, y = L.flow_pairs, L.flow_vars
     ret_rows, ret_cols, ret_vals = [], [], []
+    terms = {(b, t): (k, share) for b, t, k, share in return_years(inst)}
     for n, (b, t, back) in enumerate(L.back):
-        k, share = int(inst.pool_return_after[b]), float(inst.pool_return_share[b])
+        k, share = terms[(b, t)]
         lenders = np.flatnonzero((cb[:, 1] == b) & L.flow_whole)
         ret_rows += [n] * (1 + len(lenders))
         ret_cols += [back] + list(y[lenders, t - k])

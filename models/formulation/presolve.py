@@ -60,6 +60,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..instance import Instance
+from ..ledger import shiftable
 
 
 def start_signature(inst: Instance, proj: np.ndarray, start: np.ndarray) -> np.ndarray:
@@ -74,14 +75,6 @@ def start_signature(inst: Instance, proj: np.ndarray, start: np.ndarray) -> np.n
     return sig
 
 
-def shiftable_pools(inst: Instance) -> np.ndarray:
-    """Bool per pool: spending from it may move to a later year without loss (condition
-    (c)): it carries money over in every year, does not revolve and does not lever."""
-    carries = (inst.pool_carry[:, :-1].all(axis=1) if inst.n_years > 1
-               else np.ones(inst.n_pools, bool))
-    return carries & ~inst.revolving & ~inst.levering
-
-
 def dominated_starts(inst: Instance, proj: np.ndarray, start: np.ndarray) -> np.ndarray:
     """Boolean mask over (proj, start) pairs (sorted by project, then start): True = drop."""
     if len(proj) == 0:
@@ -90,7 +83,7 @@ def dominated_starts(inst: Instance, proj: np.ndarray, start: np.ndarray) -> np.
     prerequisite = np.zeros(inst.n_projects, dtype=bool)
     if len(inst.requires):
         prerequisite[inst.requires[:, 1]] = True
-    ok = shiftable_pools(inst)
+    ok = shiftable(inst)
     free = ~prerequisite & np.all(~inst.proj_pools | ok[None, :], axis=1)
     same_next = np.zeros(len(proj), dtype=bool)
     same_next[:-1] = (proj[1:] == proj[:-1]) & (sig[1:] == sig[:-1])

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..evaluate import deadline_gaps
 from ..instance import Instance
+from ..ledger import carries, return_years, work_years
 from ..linear import INF, LinearModel
 from .presolve import dominated_starts
 
@@ -168,14 +169,8 @@ def flows(m: LinearModel, inst: Instance, L: Layout):
     L.classes = cls.reshape(-1)
     L.n_classes = len(classes)
     # spending entries: one per start and year of its duration
-    dur = inst.proj_duration[L.x_proj]
-    rep = np.repeat(np.arange(len(L.x)), dur)
-    k = np.arange(len(rep)) - np.repeat(np.cumsum(dur) - dur, dur)
-    p = L.x_proj[rep]
-    amount = inst.proj_pooled_units[p, k] * money
-    keep = amount > 0
-    rep, k, p, amount = rep[keep], k[keep], p[keep], amount[keep]
-    L.spend = (rep, p, L.x_start[rep] + k, amount)
+    rep, _, year, units = work_years(inst, L.x_proj, L.x_start)
+    L.spend = (rep, L.x_proj[rep], year, units * money)
     cb = np.argwhere(classes)  # (pairs, 2): class, pool
     whole = inst.revolving | inst.levering
     rev = whole[cb[:, 1]] if len(cb) else np.zeros(0, dtype=bool)
@@ -217,11 +212,7 @@ def lever_per_work(m: LinearModel, inst: Instance, L: Layout):
 def carry_and_returns(m: LinearModel, inst: Instance, L: Layout):
     """carry[b,t] where pool b carries year t's money over; back-b-t for each revolving
     pool b and year t at least its return delay after the first year."""
-    Y = inst.n_years
-    L.carry_bt = (np.argwhere(inst.pool_carry[:, : Y - 1]) if Y > 1
-                  else np.zeros((0, 2), int))
+    L.carry_bt = np.argwhere(carries(inst))
     L.carry = m.add_vars("carry", len(L.carry_bt), 0.0, INF)
-    for b in np.flatnonzero(inst.revolving):
-        for t in range(int(inst.pool_return_after[b]), Y):
-            L.back.append((int(b), t,
-                           int(m.add_vars(f"back-{b}-{t}", 1, 0.0, INF, integer=True)[0])))
+    for b, t, _, _ in return_years(inst):
+        L.back.append((b, t, int(m.add_vars(f"back-{b}-{t}", 1, 0.0, INF, integer=True)[0])))

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from models.instance import Instance
+from models.ledger import spendable
 
 from ..errors import InputError, Problem
 from ..scenario import YAML, Scenario
@@ -79,12 +80,7 @@ def free_money(inst: Instance, funds: pd.DataFrame) -> np.ndarray:
         t = int(r.year) - first
         if b is not None and 0 <= t < Y:
             left[b, t] = float(r.carried_out) + float(r.unused)
-    free = left.copy()
-    for b in range(B):
-        for t in range(Y - 2, -1, -1):
-            if inst.pool_carry[b, t]:
-                free[b, t] = min(free[b, t], free[b, t + 1])
-    return np.maximum(free, 0.0)
+    return spendable(inst, left)
 
 
 # ---------------------------------------------------------------- per gap

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from models.instance import Instance
+from models.ledger import balances, spent_by_pool
 from models.money import from_units
 from models.result import Result
 
@@ -17,37 +18,22 @@ from ..scenario import Scenario
 
 def funds_table(scn: Scenario, inst: Instance, result: Result, alloc: np.ndarray,
                 outside: np.ndarray) -> pd.DataFrame:
-    """`alloc`, `outside`: models.funding.allocate's rows (project, pool, year, units)."""
-    years = inst.years
-    spent = np.zeros((inst.n_pools, inst.n_years), dtype=np.int64)
-    if len(alloc):
-        np.add.at(spent, (alloc[:, 1], alloc[:, 2]), alloc[:, 3])
-    freed = np.zeros((inst.n_pools, inst.n_years), dtype=np.int64)
-    if len(outside):
-        np.add.at(freed, (outside[:, 1], outside[:, 2]), outside[:, 3])
+    """`alloc`, `outside`: models.funding.allocate's rows (project, pool, year, units);
+    the pool-year figures are models.ledger's."""
+    book = balances(inst, spent_by_pool(inst, alloc))
+    freed = spent_by_pool(inst, outside)
+    columns = ("budget", "carried_in", "returned", "spent", "carried_out")
     rows = []
     for b in range(inst.n_pools):
-        carried = 0
-        back = np.zeros(inst.n_years, dtype=np.int64)  # revolving money coming back
-        if inst.revolving[b]:
-            k, share = int(inst.pool_return_after[b]), float(inst.pool_return_share[b])
-            back[k:] = np.floor(share * spent[b, : inst.n_years - k] + 1e-9).astype(np.int64)
+        county = inst.pool_county[b]
         for ti in range(inst.n_years):
-            budget = int(inst.pool_budget_units[b, ti])
-            avail = budget + carried + int(back[ti])
-            left = avail - int(spent[b, ti])
-            out = left if (inst.pool_carry[b, ti] and ti + 1 < inst.n_years) else 0
-            county = inst.pool_county[b]
             rows.append({
                 "stream": inst.pool_stream[b],
-                "year": int(years[ti]),
+                "year": int(inst.years[ti]),
                 "county": inst.county_names[county] if county >= 0 else "",
-                "budget": from_units(budget), "carried_in": from_units(carried),
-                "returned": from_units(back[ti]),
-                "spent": from_units(spent[b, ti]), "carried_out": from_units(out),
+                **{c: from_units(book[c][b, ti]) for c in columns},
                 "outside": from_units(freed[b, ti]),
-                "unused": from_units(left - out),
+                "unused": from_units(book["unused"][b, ti]),
             })
-            carried = out
     return pd.DataFrame(rows).groupby(["stream", "year", "county"], sort=False,
                                       as_index=False).sum()

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from models.instance import Instance
+from models.ledger import work_years
 from models.money import from_units
 from models.result import Result
 
@@ -24,10 +25,8 @@ def schedule_table(scn: Scenario, inst: Instance, result: Result, alloc: np.ndar
     years = inst.years
     streams = sorted(set(inst.pool_stream))
     chosen = np.flatnonzero(start >= 0)
-    dur = inst.proj_duration[chosen]
-    proj = np.repeat(chosen, dur)
-    k = np.arange(len(proj)) - np.repeat(np.cumsum(dur) - dur, dur)
-    t = start[proj] + k
+    row, k, t, pooled = work_years(inst, chosen, start[chosen], paid_only=False)
+    proj = chosen[row]
     spend = np.zeros((len(proj), len(streams)), dtype=np.int64)
     row_of = {(p, tt): i for i, (p, tt) in enumerate(zip(proj, t))}
     stream_col = {s: i for i, s in enumerate(streams)}
@@ -44,7 +43,6 @@ def schedule_table(scn: Scenario, inst: Instance, result: Result, alloc: np.ndar
     info = prj.loc[pids]
     vinfo = vil.loc[info["village_id"]]
     cost = inst.proj_cost_units[proj, k]
-    pooled = inst.proj_pooled_units[proj, k]
     sched = pd.DataFrame({
         "year": years[t],
         "county": vinfo["county"].to_numpy(),
