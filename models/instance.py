@@ -2,8 +2,8 @@
 
 Indices: villages v, gaps g, projects p, money pools b (a stream, county-scoped
 or pooled), years t (0..Y-1 for the horizon), targets k.  Money is held in
-integer *units* (`money_units` per scenario money unit; 1e4 units per 万元
-means one unit is one yuan), so that budgets, costs and the schedule add up
+integer *units* (`money_units` per scenario money unit: `models.money.UNITS`, one
+unit is one yuan), so that budgets, costs and the schedule add up
 exactly.  The instance knows nothing of files or columns; `planner.build`
 makes it from a scenario.
 """
@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+
+from .money import UNITS
 
 OBJECTIVES = ("max_coverage", "min_cost")
 #: Value coefficients are rounded to this resolution, so that two plans of
@@ -78,7 +80,7 @@ class Instance:
     late_factor: float = 0.5
     on_time_bonus: float = 3.0
     soft_penalty: float = 2.0
-    money_units: float = 1e4
+    money_units: float = UNITS
     # fairness between counties (on-time exit rate = planned villages on time / planned)
     max_spread: float | None = None  # largest allowed gap between two counties' rates
     min_rate: float | None = None  # every county's rate at least this

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from models.money import fmt
+
 from .cli_common import fail, friendly, print_summary, with_solver_options
 from .options import MAX_ALTERNATIVES, MAX_TOP, BudgetScale
 
@@ -129,8 +131,8 @@ def needs(scenario, out, solver):
     for label in summary["impossible_exit_gaps"] + summary["impossible_deadlines"]:
         click.echo(f"no money can make this hold, left out: {label}", err=True)
     click.echo(f"least money for every exit standard and deadline: "
-               f"{summary['least_total_money']:.4f} (available {summary['money_available']:.4f})")
-    click.echo(f"funding gap with the money as it is: {summary['funding_gap_total']:.4f}")
+               f"{fmt(summary['least_total_money'])} (available {fmt(summary['money_available'])})")
+    click.echo(f"funding gap with the money as it is: {fmt(summary['funding_gap_total'])}")
     click.echo(table.to_string(index=False))
     click.echo(f"marginal value: {summary['marginal_value_source']}")
     if out:

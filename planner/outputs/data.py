@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from models.money import UNITS, fmt_units
+from models.money import UNITS, fmt, fmt_units
 
 from ..plan.folder import PLAN_FILES, read_plan as read_folder
 
@@ -94,25 +94,29 @@ def int_year(value) -> int | None:
         return None
 
 
-def money_text(value) -> str:
-    """Money as the CLI and the CSV files write it: 4 decimals, no grouping."""
+def as_number(value) -> float | str:
+    """A cell as a float, NaN for a blank one, or as text when it is not a number."""
+    if value is None:
+        return math.nan
     try:
-        x = float(value)
+        return float(value)
     except (TypeError, ValueError):
         return text(value)
-    if math.isnan(x):
-        return ""
-    return f"{x:.4f}"
+
+
+def money_text(value) -> str:
+    """Money as the CLI and the CSV files write it: 4 decimals, no grouping."""
+    x = as_number(value)
+    if isinstance(x, str):
+        return x
+    return "" if math.isnan(x) else fmt(x)
 
 
 def num_text(value, digits: int | None = None) -> str:
     """A number: whole ones without decimals, others in the shortest form."""
-    if value is None:
-        return ""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return text(value)
+    x = as_number(value)
+    if isinstance(x, str):
+        return x
     if math.isnan(x):
         return ""
     if digits is None:
