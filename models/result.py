@@ -36,8 +36,6 @@ class Result:
     on_time: np.ndarray | None = None  # (V,) bool
     flows: dict | None = None  # money held in whole units: models.solve.whole_flows
     options: dict = field(default_factory=dict)
-    log: str = ""
-    message: str = ""
 
     @property
     def has_solution(self) -> bool:

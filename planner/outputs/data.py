@@ -17,10 +17,7 @@ import pandas as pd
 
 from models.money import UNITS, fmt, fmt_units
 
-from ..plan.folder import PLAN_FILES, read_plan as read_folder
-
-#: the plan files an output reads
-PLAN_INPUTS = PLAN_FILES
+from ..plan.folder import read_plan as read_folder
 
 
 @dataclass

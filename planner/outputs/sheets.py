@@ -33,7 +33,8 @@ from pathlib import Path
 
 from ..cells import neutralise
 from ..outdir import output_folder
-from .data import PLAN_INPUTS, read_plan
+from ..plan.folder import PLAN_FILES
+from .data import read_plan
 from .render import environment, render
 from .sheet_data import (
     NOTICE_COLUMNS,
@@ -93,7 +94,7 @@ def write_sheets(plan_dir: Path, out: Path | None = None, templates: Path | None
     files["index.html"] = render(env, "index.html.j2",
                                  **index_page(by_county, relocated, plan), scenario=scenario)
 
-    inputs = [plan_dir / n for n in PLAN_INPUTS]
+    inputs = [plan_dir / n for n in PLAN_FILES]
     with output_folder(out, "planner sheets", inputs) as stage:  # never over the plan
         for name, text in files.items():
             (stage / name).write_text(text, encoding="utf-8", newline="\n")
