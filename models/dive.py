@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .instance import Instance
+from .params import SolveParams
 
 
 def lp_dive(inst: Instance, threads: int | None = None, time_limit: float = 2.0):
@@ -31,8 +32,8 @@ def lp_dive(inst: Instance, threads: int | None = None, time_limit: float = 2.0)
     for free_zeros in (False, True):
         model.lb[0] = np.where(x > 1 - 1e-6, 1.0, base_lb)
         model.ub[0] = base_ub if free_zeros else np.where(x < 1e-6, 0.0, base_ub)
-        values = highs.BACKEND.solve(model, {"time_limit": time_limit, "gap": 1e-4,
-                                             "threads": threads}).values
+        values = highs.BACKEND.solve(model, SolveParams(time_limit=time_limit, gap=1e-4,
+                                                        threads=threads, seed=None)).values
         if values is not None:
             return decode(inst, layout, values)[0]
     return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .instance import Instance
+from .params import SolveParams
 
 
 def county_rates(inst: Instance, on_time: np.ndarray) -> dict[str, float]:
@@ -16,14 +17,14 @@ def county_rates(inst: Instance, on_time: np.ndarray) -> dict[str, float]:
     return out
 
 
-def best_worst_rate(inst: Instance, **opts):
+def best_worst_rate(inst: Instance, params: SolveParams | None = None, **given):
     """(the highest on-time rate the worst county can reach, by a maximin solve, or None
-    when that solve found no plan; the solve's status)."""
-    from .solve import DEFAULTS, _run, decode, get_backend
+    when that solve found no plan; the solve's status).  `params` and `given` as for
+    `models.solve.solve`."""
+    from .solve import _run, decode, get_backend
 
-    backend = get_backend(opts.pop("backend", "highs"))
-    run_opts = {**DEFAULTS, **{k: v for k, v in opts.items() if v is not None}}
-    run = _run(inst, backend, run_opts, None, False, maximin=True)
+    params = (params or SolveParams()).updated(**given)
+    run = _run(inst, get_backend(params.backend), params, None, False, maximin=True)
     status, values = run.solution.status, run.solution.values
     if values is None:
         return None, status

@@ -8,10 +8,9 @@ exists.
 
 from __future__ import annotations
 
-import os
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -27,9 +26,8 @@ from .backends import (  # noqa: F401  (callers import them from here)
 from .evaluate import on_time, plan_value  # noqa: F401  (callers import them from here too)
 from .formulation import build
 from .instance import VALUE_QUANTUM, Instance
+from .params import SolveParams
 from .result import Result, SolveStatus, relative_gap
-
-DEFAULTS = {"time_limit": 60.0, "gap": 1e-3, "threads": os.cpu_count() or 1, "seed": 0}
 
 
 def decode(inst: Instance, layout, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -88,7 +86,8 @@ def complete_plan(model, layout, x_values: np.ndarray, time_limit: float = 5.0,
     model.lb[0], model.ub[0] = x_values.copy(), x_values.copy()
     try:
         values = highs.BACKEND.solve(
-            model, {"time_limit": max(time_limit, 0.05), "gap": 1e-6, "threads": threads}
+            model, SolveParams(time_limit=max(time_limit, 0.05), gap=1e-6, threads=threads,
+                               seed=None)
         ).values
     finally:
         model.lb[0], model.ub[0] = lb, ub
@@ -100,7 +99,7 @@ def complete_plan(model, layout, x_values: np.ndarray, time_limit: float = 5.0,
     return np.clip(values, np.concatenate(model.lb), np.concatenate(model.ub))
 
 
-def _backend_run(backend: Backend, model, opts, hint_values, verbose,
+def _backend_run(backend: Backend, model, params: SolveParams, hint_values, verbose,
                  progress) -> Solution:
     """Run a backend with a full solution hint (every variable) when one is given."""
     if model.empty_row_broken():
@@ -109,8 +108,7 @@ def _backend_run(backend: Backend, model, opts, hint_values, verbose,
         return Solution(SolveStatus.INFEASIBLE)
     if model.n_vars == 0:  # nothing to decide (e.g. every work in a relocated village)
         return Solution(SolveStatus.OPTIMAL, np.zeros(0), model.offset, model.offset)
-    return backend.solve(model, {**opts, "verbose": verbose, "progress": progress},
-                         hint_values)
+    return backend.solve(model, params, hint_values, verbose=verbose, progress=progress)
 
 
 @dataclass
@@ -124,21 +122,21 @@ class _Run:
     build_seconds: float
 
 
-def _run(inst, backend: Backend, opts, hint, verbose, progress=False, **build_kw) -> _Run:
+def _run(inst, backend: Backend, params: SolveParams, hint, verbose, progress=False,
+         **build_kw) -> _Run:
     """Build, complete the hint into a full plan, run the backend."""
     t0 = time.perf_counter()
     model, layout = build(inst, **build_kw)
     build_seconds = time.perf_counter() - t0
     hint_values = None
-    opts = dict(opts)
+    limit = params.time_limit
     if hint is not None:
-        limit = opts.get("time_limit")
         hint_values = complete_plan(model, layout, _mapped_hint(inst, layout, hint),
                                     time_limit=min(5.0, 0.1 * limit) if limit else 5.0,
-                                    threads=opts.get("threads"))
-    if opts.get("time_limit") is not None:
-        opts["time_limit"] = max(0.05, opts["time_limit"] - (time.perf_counter() - t0))
-    sol = _backend_run(backend, model, opts, hint_values, verbose, progress)
+                                    threads=params.threads)
+    if limit is not None:
+        params = replace(params, time_limit=max(0.05, limit - (time.perf_counter() - t0)))
+    sol = _backend_run(backend, model, params, hint_values, verbose, progress)
     return _Run(model, layout, sol, hint_values, build_seconds)
 
 
@@ -182,11 +180,13 @@ def _better(inst: Instance, a: float, b: float) -> bool:
 TIE_BREAK_SHARE = 0.15
 
 
-def solve(inst: Instance, backend: str = DEFAULT_BACKEND, time_limit: float | None = None,
-          gap: float | None = None, threads: int | None = None, seed: int | None = None,
+def solve(inst: Instance, params: SolveParams | None = None, *,
           hint: np.ndarray | None = None, verbose: bool = False,
-          elastic: str | None = None, tie_break: bool = True, progress=False) -> Result:
-    """Solve the planning program; `hint` is a start year per project (-1: not chosen).
+          elastic: str | None = None, tie_break: bool = True, progress=False,
+          **given) -> Result:
+    """Solve the planning program with `params` (default: SolveParams()) and the
+    settings `given` as keywords in their place (backend, time_limit, gap, threads,
+    seed, extras; None: not given); `hint` is a start year per project (-1: not chosen).
 
     The hint is completed into a full solution (every variable) and handed to the
     backend; whatever the backend returns, the result is the better of its plan and the
@@ -198,18 +198,17 @@ def solve(inst: Instance, backend: str = DEFAULT_BACKEND, time_limit: float | No
     `progress`: True shows a live one-line progress on stderr (HiGHS); a callable
     receives (seconds, objective, bound) at each report (HiGHS callbacks).
     """
+    params = (params or SolveParams()).updated(**given)
+    backend = params.backend
     mod = get_backend(backend)
-    opts = dict(DEFAULTS)
-    opts.update({k: v for k, v in dict(time_limit=time_limit, gap=gap, threads=threads,
-                                         seed=seed).items() if v is not None})
     t0 = time.perf_counter()
-    run_opts = dict(opts)
-    if tie_break and not elastic and opts.get("time_limit") is not None:
-        run_opts["time_limit"] = opts["time_limit"] * (1 - TIE_BREAK_SHARE)
-    run = _run(inst, mod, run_opts, hint, verbose, progress, elastic=elastic)
+    run_params = params
+    if tie_break and not elastic and params.time_limit is not None:
+        run_params = replace(params, time_limit=params.time_limit * (1 - TIE_BREAK_SHARE))
+    run = _run(inst, mod, run_params, hint, verbose, progress, elastic=elastic)
     model, layout, hint_values, sol = run.model, run.layout, run.hint_values, run.solution
     status, values, objective, bound = sol.status, sol.values, sol.objective, sol.bound
-    options = {**opts, "backend": backend, "elastic": elastic,
+    options = {**params.recorded(), "backend": backend, "elastic": elastic,
                "build_seconds": round(run.build_seconds, 4)}
     scaling = sol.scaling_error
     if scaling is not None:  # CP-SAT: how much the integer scaling rounded away
@@ -257,7 +256,7 @@ def solve(inst: Instance, backend: str = DEFAULT_BACKEND, time_limit: float | No
         bound = _rounded_bound(model, bound, value)
     # a status says only what was proven, and all that was proven: `optimal` is a bound
     # within the requested gap, whatever the backend said
-    proven = bound is not None and relative_gap(value, bound) <= opts["gap"] + 1e-9
+    proven = bound is not None and relative_gap(value, bound) <= params.gap + 1e-9
     if status is SolveStatus.OPTIMAL and not proven:
         status = SolveStatus.FEASIBLE
     elif status in (SolveStatus.TIME_LIMIT, SolveStatus.FEASIBLE) and proven:
@@ -266,7 +265,7 @@ def solve(inst: Instance, backend: str = DEFAULT_BACKEND, time_limit: float | No
     options["tie_break"] = "off"
     lent = whole_flows(inst, layout, values)
     if tie_break:
-        start, lent2, options["tie_break"] = _tie_break(inst, mod, opts, start, value,
+        start, lent2, options["tie_break"] = _tie_break(inst, mod, params, start, value,
                                                         phase1, t0)
         lent = lent if lent2 is None else lent2
         ontime = on_time(inst, start)
@@ -281,15 +280,17 @@ def _pooled(inst, start) -> int:
 
 
 def solve_secondary(inst: Instance, floor: float, secondary: dict,
-                    hint: np.ndarray | None = None, backend: str = DEFAULT_BACKEND,
-                    **opts) -> Result:
+                    params: SolveParams | None = None, *, hint: np.ndarray | None = None,
+                    **given) -> Result:
     """Keep the objective at `floor` or better and minimise a second-rank objective
-    (see models.formulation.build): fewest changes, most diverse, ..."""
+    (see models.formulation.build): fewest changes, most diverse, ...  `params` and
+    `given` as for `solve`."""
+    params = (params or SolveParams()).updated(**given)
+    backend = params.backend
     mod = get_backend(backend)
-    run_opts = dict(DEFAULTS)
-    run_opts.update({k: v for k, v in opts.items() if v is not None})
+    run_opts = params.recorded()
     t0 = time.perf_counter()
-    run = _run(inst, mod, run_opts, hint, False, floor=floor, secondary=secondary)
+    run = _run(inst, mod, params, hint, False, floor=floor, secondary=secondary)
     layout, hint_values, sol = run.layout, run.hint_values, run.solution
     status, values, objective, bound = sol.status, sol.values, sol.objective, sol.bound
     plan_from = "solver"
@@ -308,16 +309,16 @@ def solve_secondary(inst: Instance, floor: float, secondary: dict,
                            "secondary_value": objective, "secondary_bound": bound})
 
 
-def _tie_break(inst, mod, opts, start, value, phase1, t0):
+def _tie_break(inst, mod, params: SolveParams, start, value, phase1, t0):
     """Same objective, cheaper then earlier: (start, revolving money lent or None when
     phase 1 is kept, what happened)."""
     limit = max(0.5, 0.2 * phase1)
-    if opts.get("time_limit") is not None:  # both phases share one time limit
-        limit = min(limit, opts["time_limit"] - (time.perf_counter() - t0))
+    if params.time_limit is not None:  # both phases share one time limit
+        limit = min(limit, params.time_limit - (time.perf_counter() - t0))
     if limit <= 0.05:
         return start, None, "skipped: no time left"
-    run_opts = {**opts, "time_limit": limit, "gap": 1e-6}
-    run = _run(inst, mod, run_opts, start, False, floor=value)
+    run = _run(inst, mod, replace(params, time_limit=limit, gap=1e-6), start, False,
+               floor=value)
     layout, status, values = run.layout, run.solution.status, run.solution.values
     if values is None:
         return start, None, "kept phase 1: no better plan found in time"

@@ -12,31 +12,30 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
+from dataclasses import replace
 
 import numpy as np
 
 from .budget import TimeBudget
 from .instance import Instance
+from .params import SolveParams
 from .result import Result
 from .solve import solve
 from .warmstart import warm_start
 
-#: the solver options `models.solve.solve` takes
-SOLVE_KEYS = ("backend", "time_limit", "gap", "threads", "seed")
 
-
-def solve_planned(inst: Instance, opts: dict, budget: TimeBudget | None = None, *,
+def solve_planned(inst: Instance, params: SolveParams, budget: TimeBudget | None = None, *,
                   hint: np.ndarray | None = None, use_hint: bool = True,
                   maximin: bool = False, split: bool = False, county_mapper=None,
                   verbose: bool = False, progress=False) -> tuple[Instance, Result]:
     """(the instance solved, with a maximin floor when asked; its Result).
 
-    `opts`: backend, time_limit (the whole run's), gap, threads, seed; `county_mapper`:
-    a callable giving a context manager that yields a map (Dask tasks) for the split."""
+    `params`: the run's settings (its time_limit the whole run's, unless `budget` is
+    given); `county_mapper`: a callable giving a context manager that yields a map
+    (Dask tasks) for the split."""
     from .greedy import greedy, greedy_value
 
-    budget = budget or TimeBudget(opts.get("time_limit"))
-    kw = {k: opts[k] for k in SOLVE_KEYS if k in opts}
+    budget = budget or TimeBudget(params.time_limit)
     info = {"hint": "given" if hint is not None else "none"}
     rough = greedy(inst)
     info["greedy_value"] = greedy_value(inst, rough)
@@ -44,11 +43,11 @@ def solve_planned(inst: Instance, opts: dict, budget: TimeBudget | None = None, 
     if maximin and inst.objective == "max_coverage":
         from .fairness import best_worst_rate
 
-        floor, status = best_worst_rate(inst, **{**kw, "time_limit": budget.share(0.3)})
+        floor, status = best_worst_rate(inst, params.updated(time_limit=budget.share(0.3)))
         if floor is None:
             # the maximin program has the same hard rules: no plan there, none at all
             # (infeasible), or none found in time; the caller says which
-            return inst, Result.no_solution(status, kw.get("backend", "highs"),
+            return inst, Result.no_solution(status, params.backend,
                                             budget.elapsed(), options={**info,
                                                                        "stage": "maximin"})
         inst = inst.replace(min_rate=max(inst.min_rate or 0.0, floor))
@@ -56,16 +55,18 @@ def solve_planned(inst: Instance, opts: dict, budget: TimeBudget | None = None, 
         from .decompose import solve_by_county
 
         with (county_mapper() if county_mapper else nullcontext(map)) as mapper:
+            # the county workers take the settings as keywords, one thread each
             result = solve_by_county(inst, mapper=mapper, budget=budget,
                                      workers=getattr(mapper, "workers", 1),
-                                     **{**kw, "threads": 1, "use_hint": use_hint})
+                                     **replace(params, threads=1).keywords(),
+                                     use_hint=use_hint)
         info["hint"] = "LP dive or greedy, per county" if use_hint else "none"
     else:
         if hint is None and use_hint:
-            hint = warm_start(inst, kw.get("threads"), budget.left(), rough, info)
-        result = solve(inst, hint=hint, verbose=verbose, progress=progress,
-                       **{**kw, "time_limit": budget.left()})
-    result.options["time_limit"] = opts.get("time_limit")  # the run's, not a phase's
+            hint = warm_start(inst, params.threads, budget.left(), rough, info)
+        result = solve(inst, params.updated(time_limit=budget.left()), hint=hint,
+                       verbose=verbose, progress=progress)
+    result.options["time_limit"] = params.time_limit  # the run's, not a phase's
     result.options.update(info)
     if floor is not None:
         result.options["maximin_rate"] = floor

@@ -18,11 +18,12 @@ import numpy as np
 import pandas as pd
 
 from models.budget import TimeBudget
+from models.params import SolveParams
 from models.result import Result
 from models.solve import solve, solve_secondary
 
 from .outdir import output_folder
-from .pipeline import plan_scenario, solve_kwargs, solver_options, write_verified
+from .pipeline import plan_scenario, write_verified
 from .plan import make_plan
 from .scenario import load_scenario
 from .tables import write_csv
@@ -58,21 +59,22 @@ def alternatives(folder: Path, count: int, within: float, out: Path, top: int = 
 
 def _alternatives(scn, count: int, within: float, out: Path, top: int,
                   **solver_given) -> Alternatives:
-    opts = solver_options(scn, **solver_given)
-    budget = TimeBudget(opts["time_limit"])  # one time limit for every solve of the command
+    params = SolveParams.merged(scn.solver, **solver_given)
+    budget = TimeBudget(params.time_limit)  # one time limit for every solve of the command
     solves = count + top  # the optimum, the other plans, the importance re-solves
     first = plan_scenario(scn, out / "plan-1", **{**solver_given,
                                                   "time_limit": budget.share(max(0.3, 1 / solves))})
     scn, inst, best = first.scenario, first.instance, first.result
-    kw = solve_kwargs(opts)
     remaining = iter(range(solves - 1, 0, -1))
-    kw_next = lambda: {**kw, "time_limit": budget.share(1 / max(1, next(remaining, 1)))}
+    next_params = lambda: params.updated(
+        time_limit=budget.share(1 / max(1, next(remaining, 1))))
     maximize = inst.objective == "max_coverage"
     floor = best.objective * (1 - within) if maximize else best.objective * (1 + within)
     plans: list[tuple[str, Result]] = [("plan-1", best)]
     for k in range(2, count + 1):
         res = solve_secondary(inst, floor, {"kind": "diverse",
-                                            "plans": [r.start for _, r in plans]}, **kw_next())
+                                            "plans": [r.start for _, r in plans]},
+                              next_params())
         if not res.has_solution:
             break
         if any((res.start == r.start).all() for _, r in plans):
@@ -81,7 +83,7 @@ def _alternatives(scn, count: int, within: float, out: Path, top: int,
         write_verified(scn, make_plan(scn, inst, res), out / name)
         plans.append((name, res))
     table = _differences(inst, plans)
-    importance = _importance(inst, best, top, kw_next)
+    importance = _importance(inst, best, top, next_params)
     write_csv(table, out / "alternatives.csv")
     write_csv(importance, out / "importance.csv")
     return Alternatives(plans, table, importance)
@@ -106,7 +108,7 @@ def _differences(inst, plans) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _importance(inst, best: Result, top: int, kw_next) -> pd.DataFrame:
+def _importance(inst, best: Result, top: int, next_params) -> pd.DataFrame:
     """Each re-solve starts from plan 1 without the work (and the works needing it);
     `models.solve.solve` keeps that plan when it holds every rule and the backend finds
     nothing better."""
@@ -120,7 +122,8 @@ def _importance(inst, best: Result, top: int, kw_next) -> pd.DataFrame:
         if inst.lock_in[p]:
             continue
         without = inst.replace(lock_out=lock_out)
-        res = solve(without, tie_break=False, hint=_without(inst, best.start, p), **kw_next())
+        res = solve(without, next_params(), tie_break=False,
+                    hint=_without(inst, best.start, p))
         loss = (best.objective - res.objective) if res.has_solution else None
         if inst.objective == "min_cost" and loss is not None:
             loss = -loss  # extra money needed without it

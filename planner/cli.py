@@ -35,28 +35,22 @@ def main(debug):
 @click.argument("scenario", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("plan"),
               show_default=True, help="Folder for the plan outputs.")
-@with_solver_options
+@with_solver_options("decompose", "scheduler")
 @click.option("--verbose", "-v", is_flag=True, help="Solver log to stderr.")
 @click.option("--no-hint", is_flag=True, help="Do not start the solver from the greedy plan.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv",
               show_default=True, help="xlsx also writes plan.xlsx, one sheet per table.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="Headers of plan.xlsx: codes (en) or Chinese (zh).")
-@click.option("--decompose", type=click.Choice(["auto", "county", "off"]), default=None,
-              help="Solve county by county as Dask tasks (auto: from 3,000 projects).")
-@click.option("--scheduler", default=None,
-              help="Dask scheduler address for county solves (default: a local cluster).")
 @friendly
-def solve(scenario, out, solver, verbose, no_hint, fmt, lang,
-          decompose, scheduler):
+def solve(scenario, out, solver, verbose, no_hint, fmt, lang):
     """Plan SCENARIO, verify the plan, write the outputs to --out."""
     from .outdir import precheck
     from .pipeline import plan_scenario
 
     precheck(out, [scenario])  # a refused --out is told before the solve, not after
     outcome = plan_scenario(scenario, out, verbose=verbose, **solver,
-                            use_hint=not no_hint, fmt=fmt, lang=lang, decompose=decompose,
-                            scheduler=scheduler,
+                            use_hint=not no_hint, fmt=fmt, lang=lang,
                             progress=sys.stderr.isatty() and not verbose)
     for w in outcome.scenario.warnings:
         click.echo(f"warning: {w}", err=True)
@@ -103,12 +97,16 @@ def check(scenario, plan_dir):
 
 @main.command()
 def solvers():
-    """List the installed solver backends and their versions."""
+    """List the installed solver backends, their versions and the options each takes
+    (--solver-option NAME=VALUE, or `solver: {extras: {NAME: VALUE}}` in scenario.yaml)."""
+    from models.backends import extras_of
     from models.solve import DEFAULT_BACKEND, available
 
     for name, version in available().items():
         mark = " (default)" if name == DEFAULT_BACKEND else ""
         click.echo(f"{name:8s} {version}{mark}")
+        takes = ", ".join(f"{key} ({rule.text()})" for key, rule in extras_of(name).items())
+        click.echo(f"{'':8s} options: {takes or 'none'}")
 
 
 @main.command()
@@ -177,11 +175,9 @@ def sheets(plan_dir, out, templates):
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="One plan folder per scenario is written below it.")
-@click.option("--scheduler", default=None,
-              help="Dask scheduler address (default: a local cluster).")
-@with_solver_options
+@with_solver_options("scheduler")
 @friendly
-def solve_many(scenarios, out, scheduler, solver):
+def solve_many(scenarios, out, solver):
     """Plan many scenarios as Dask tasks; a failed one is reported, the others kept."""
     from .many import plan_many, unique_names
     from .outdir import precheck
@@ -193,8 +189,7 @@ def solve_many(scenarios, out, scheduler, solver):
                 else "FAILED: " + row["error"].splitlines()[0])
         click.echo(f"[{done}/{total}] {row['scenario']}: {what}", err=True)
 
-    rows = plan_many([str(s) for s in scenarios], out, scheduler=scheduler, on_result=progress,
-                     **solver)
+    rows = plan_many([str(s) for s in scenarios], out, on_result=progress, **solver)
     for r in rows:
         state = f"{r['status']:10s} {r['objective']:.4f}" if r["ok"] else "failed"
         click.echo(f"{state:24s} {r['out']}")

@@ -1,5 +1,6 @@
 """What every `planner` command shares: one message and an exit code instead of a
-traceback (`friendly`), the solver options (`with_solver_options`), the summary print.
+traceback (`friendly`), the solver options (`with_solver_options`, made from the fields
+of models.params.SolveParams), the summary print.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from pathlib import Path
 
 import click
 
-from models.backends import REGISTRY
+from models.params import FIELDS, NAMES
 
 from .errors import InputError
-from .options import Bounded
+from .options import BackendOption, Setting
 
 
 def fail(message: str, code: int) -> None:
@@ -26,6 +27,7 @@ def friendly(func):
     """Turn the library's errors into one message and an exit code; --debug shows more."""
     @wraps(func)
     def wrapper(*args, **kwargs):
+        from models.params import ParamsError
         from models.solve import BackendError
 
         from .outdir import begin, interrupted_message
@@ -40,39 +42,49 @@ def friendly(func):
             fail(str(exc), 1)
         except PlanningError as exc:
             fail(str(exc), exc.exit_code)
-        except BackendError as exc:
+        except (BackendError, ParamsError) as exc:
             fail(str(exc), 2)
         except KeyboardInterrupt:
             fail(interrupted_message(), 130)
     return wrapper
 
 
-solver_opts = [
-    click.option("--solver", "backend", default=None,
-                 help=f"Backend: {', '.join(REGISTRY)} (installed: `planner solvers`)."),
-    click.option("--time-limit", type=Bounded("time_limit"), default=None,
-                 help="Seconds (> 0, at most 7 days)."),
-    click.option("--gap", type=Bounded("gap"), default=None,
-                 help="Relative optimality gap in [0, 1]; 0 asks for a proven optimum."),
-    click.option("--threads", type=Bounded("threads"), default=None,
-                 help="1..1024; more than the machine's cores is capped at the cores."),
-    click.option("--seed", type=Bounded("seed"), default=None),
-]
+#: the solver settings a command takes only when it asks for them (`solve`: both;
+#: `sweep`, `solve-many`: the scheduler of their Dask tasks); the others every
+#: solving command takes
+OWN_SETTINGS = ("decompose", "scheduler")
+COMMON_SETTINGS = tuple(name for name in NAMES if name not in OWN_SETTINGS)
 
 
-SOLVER_ARGS = ("backend", "time_limit", "gap", "threads", "seed")
+def solver_option(name: str):
+    """The command-line option of the SolveParams field `name`: its flag, help text and
+    rule from the field (no default here: one not given keeps the scenario's or the
+    field's)."""
+    meta = FIELDS[name].metadata
+    if name == "extras":
+        return click.option(meta["flag"], name, type=BackendOption(), multiple=True,
+                            help=meta["help"])
+    return click.option(meta["flag"], name, type=Setting(name), default=None,
+                        help=meta["help"])
 
 
-def with_solver_options(func):
-    """The common solver options, handed to the command as one `solver` dict of the
-    options given (those left out keep the scenario's or the defaults)."""
-    @wraps(func)
-    def wrapper(*args, **kwargs):
-        given = {k: kwargs.pop(k) for k in SOLVER_ARGS}
-        return func(*args, solver={k: v for k, v in given.items() if v is not None}, **kwargs)
-    for opt in reversed(solver_opts):
-        wrapper = opt(wrapper)
-    return wrapper
+def with_solver_options(*own: str):
+    """Decorator: the common solver options, and those of `own` (OWN_SETTINGS), handed to
+    the command as one `solver` dict of the settings given (those left out keep the
+    scenario's or the defaults), ready for SolveParams.merged."""
+    names = COMMON_SETTINGS + tuple(own)
+
+    def decorate(func):
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            given = {k: kwargs.pop(k) for k in names}
+            given["extras"] = dict(given.get("extras") or ()) or None
+            return func(*args, solver={k: v for k, v in given.items() if v is not None},
+                        **kwargs)
+        for name in reversed(names):
+            wrapper = solver_option(name)(wrapper)
+        return wrapper
+    return decorate
 
 
 def print_summary(summary: dict, out: Path | None) -> None:

@@ -20,16 +20,18 @@ from .options import MAX_ALTERNATIVES, MAX_TOP, BudgetScale
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for compare.csv, compare_changes.csv, compare.xlsx (and the plans "
                    "of scenarios solved here).")
-@with_solver_options
+@with_solver_options()
 @friendly
 def compare(items, out, solver):
     """Plans side by side: each ITEM is a plan folder or a scenario (solved first)."""
     import tempfile
     from contextlib import nullcontext
 
+    from models.params import SolveParams
+
     from .compare import compare as compare_plans, load_plan, write_compare
     from .outdir import output_folder
-    from .pipeline import plan_scenario, solver_options
+    from .pipeline import plan_scenario
     from .plan_folder import check_plan_folder
     from .scenario import load_scenario
 
@@ -44,7 +46,7 @@ def compare(items, out, solver):
 
     # one time limit for the command, shared by the scenarios it solves
     budget = TimeBudget(solver.get("time_limit") or min(
-        [solver_options(scn)["time_limit"] for scn in scenarios.values()] or [None]))
+        [SolveParams.merged(scn.solver).time_limit for scn in scenarios.values()] or [None]))
     to_solve = [len(scenarios)]
     with (output_folder(out, "planner compare", inputs) if out else nullcontext()) as stage, \
             tempfile.TemporaryDirectory() as tmp:
@@ -77,11 +79,9 @@ def compare(items, out, solver):
               help="START:STOP:STEP, e.g. 0.5:1.5:0.1 (at most 1,000 points, scales <= 1000)")
 @click.option("--stream", default=None, help="Scale only this stream (default: all).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
-@click.option("--scheduler", default=None,
-              help="Dask scheduler address (default: a local cluster).")
-@with_solver_options
+@with_solver_options("scheduler")
 @friendly
-def sweep(scenario, scales, stream, out, scheduler, solver):
+def sweep(scenario, scales, stream, out, solver):
     """The budget-coverage curve: sweep.csv and sweep.png, solves in parallel on Dask."""
     from .outdir import output_folder, precheck
     from .scenario import load_scenario
@@ -99,8 +99,7 @@ def sweep(scenario, scales, stream, out, scheduler, solver):
         click.echo(f"[{done}/{total}] scale {row['scale']:g}: {what}", err=True)
 
     precheck(out, scn.input_files)  # refused before the solves, not after
-    frame = run_sweep(scenario, scales, stream=stream, scheduler=scheduler, on_result=progress,
-                      **solver)
+    frame = run_sweep(scenario, scales, stream=stream, on_result=progress, **solver)
     with output_folder(out, "planner sweep", scn.input_files) as stage:
         write_csv(frame, stage / "sweep.csv")
         plot_sweep(frame, stage / "sweep.png", f"{scn.name}: budget-coverage"
@@ -112,7 +111,7 @@ def sweep(scenario, scales, stream, out, scheduler, solver):
 @click.command()
 @click.argument("scenario", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None)
-@with_solver_options
+@with_solver_options()
 @friendly
 def needs(scenario, out, solver):
     """The least money meeting every exit standard and deadline, and the funding gap."""
@@ -154,7 +153,7 @@ def needs(scenario, out, solver):
 @click.option("--actual-funds", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="CSV: stream, year, amount [, county]: real fund amounts.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
-@with_solver_options
+@with_solver_options()
 @friendly
 def replan(scenario, actuals, from_year, stable, previous, actual_funds, out, solver):
     """Re-plan the years from --from around what was executed."""
@@ -181,7 +180,7 @@ def replan(scenario, actuals, from_year, stable, previous, actual_funds, out, so
 @click.option("--top", type=click.IntRange(min=0, max=MAX_TOP), default=10, show_default=True,
               help="Importance is re-solved for this many of the most expensive works.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
-@with_solver_options
+@with_solver_options()
 @friendly
 def alternatives(scenario, count, within, top, out, solver):
     """K near-optimal plans that differ most, and each work's importance."""
@@ -210,7 +209,7 @@ def alternatives(scenario, count, within, top, out, solver):
 @click.option("--target", default=None, help="One target code (default: every gap of the village).")
 @click.option("--scenario", type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=None, help="The plan's scenario (default: read from summary.json).")
-@with_solver_options
+@with_solver_options()
 @friendly
 def explain(plan_dir, village, target, scenario, solver):
     """Why a village's gap stays open or closes late, with a re-solve that forces it in."""

@@ -18,10 +18,13 @@ Three answers, each from its own solve:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
 from models.marginal import budget_duals
+from models.params import SolveParams
 from models.solve import solve
 
 from .build import build_instance
@@ -30,18 +33,18 @@ from .scenario import Scenario
 UNLIMITED = 10 ** 13  # units; far above any county's or province's money
 
 
-def needs(scn: Scenario, **opts) -> tuple[pd.DataFrame, dict]:
+def needs(scn: Scenario, **solver_given) -> tuple[pd.DataFrame, dict]:
+    """The least money per pool-year (needs.csv) and its summary; the solver settings:
+    scenario.yaml's `solver:` < `solver_given`."""
     from models.budget import TimeBudget
-
-    from .pipeline import solver_options
 
     inst = build_instance(scn)
     need_inst = inst.replace(objective="min_cost")
     units = inst.money_units
+    params = SolveParams.merged(scn.solver, **solver_given)
     # one time limit for the command: up to four solves, each a share of what is left
-    budget = TimeBudget(solver_options(scn, **opts)["time_limit"])
-    opts = {**opts, "time_limit": None}
-    share = lambda solves_left: {**opts, "time_limit": budget.share(1 / solves_left)}
+    budget = TimeBudget(params.time_limit)
+    share = lambda solves_left: replace(params, time_limit=budget.share(1 / solves_left))
     # 0. what no money can make hold (no work can finish in time, none may be paid, ...)
     impossible = _impossible(need_inst, share(4), share(3))
     if impossible["exit"] or impossible["deadline"]:
@@ -54,13 +57,13 @@ def needs(scn: Scenario, **opts) -> tuple[pd.DataFrame, dict]:
             deadlines=tuple(d for d in inst.deadlines if d.label not in impossible["deadline"]))
     # 1. total least money
     free = need_inst.replace(pool_budget_units=np.full_like(inst.pool_budget_units, UNLIMITED))
-    res = solve(free, **share(2))
+    res = solve(free, share(2))
     if not res.has_solution:
         raise RuntimeError(f"even unlimited money cannot meet every exit standard and "
                            f"deadline ({res.status.value}): some gap has no eligible work in time")
     total_needed = float(res.objective)
     # 2. funding gap per pool-year with the money as it is
-    gap = solve(need_inst, elastic="money", **{**share(1), "gap": 0})
+    gap = solve(need_inst, replace(share(1), gap=0), elastic="money")
     extra = np.zeros_like(inst.pool_budget_units, dtype=float)
     if gap.has_solution:
         for (_kind, label), amount in gap.options.get("slack", {}).items():
@@ -94,13 +97,13 @@ def needs(scn: Scenario, **opts) -> tuple[pd.DataFrame, dict]:
     return table, summary
 
 
-def _impossible(inst, opts, elastic_opts) -> dict:
+def _impossible(inst, params, elastic_params) -> dict:
     """Exit-standard gaps and hard deadlines no amount of money can make hold: the
     elastic solve with unlimited money, minimising the rules broken."""
     free = inst.replace(pool_budget_units=np.full_like(inst.pool_budget_units, UNLIMITED))
-    if solve(free, **opts).has_solution:
+    if solve(free, params).has_solution:
         return {"exit": set(), "deadline": set()}
-    res = solve(free, elastic="rules", **{**elastic_opts, "gap": 0})
+    res = solve(free, replace(elastic_params, gap=0), elastic="rules")
     out = {"exit": set(), "deadline": set()}
     for (kind, label), _ in (res.options.get("slack", {}) if res.has_solution else {}).items():
         if kind in out:

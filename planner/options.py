@@ -1,77 +1,62 @@
-"""Numeric options, bounded once (planner.schema.OPTION_BOUNDS) for the command line
-(click types: a bad value is a usage error, exit 2) and scenario.yaml `solver:`
-(an input error, exit 1).
-
-Threads: 1..MAX_THREADS; more than the machine's cores is capped at the cores with
-a warning (more threads than cores only slows a solve down).
+"""The click types of the options: the solver settings (`Setting`, by the rules of
+models.params.SolveParams, which scenario.yaml's `solver:` follows too: a bad value
+is a usage error here, exit 2, and an input error there, exit 1, in the same words),
+the backend's own options (`BackendOption`), and the other bounded options.
 """
 
 from __future__ import annotations
 
 import math
-import os
 
 import click
 
-from .schema import MAX_SWEEP_POINTS, MAX_YEARS, OPTION_BOUNDS, SCALE_LIMIT, YEAR_RANGE, Bound
+from models.allowed import Bound, Choice
+from models.params import FIELDS, parse, setting_problem, settle
+
+from .schema import MAX_SWEEP_POINTS, MAX_YEARS, SCALE_LIMIT, YEAR_RANGE
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def bound_text(b: Bound) -> str:
-    def num(x):
-        return f"{int(x):,}" if b.kind == "int" else f"{x:g}"
-    lo = f"> {num(b.lo)}" if b.lo_open else f">= {num(b.lo)}"
-    return f"{b.noun} {lo} and <= {num(b.hi)}"
-
-
-def option_problem(key: str, value) -> str | None:
-    """Why `value` is not allowed for option `key` (None: allowed)."""
-    b = OPTION_BOUNDS[key]
-    ok_type = _is_int(value) if b.kind == "int" else (
-        (_is_int(value) or isinstance(value, float)) and math.isfinite(value))
-    if not ok_type or value < b.lo or (b.lo_open and value == b.lo) or value > b.hi:
-        return f"must be {bound_text(b)}"
-    return None
-
-
-def cap_threads(threads: int) -> tuple[int, str | None]:
-    """Threads above the machine's cores are capped at the cores, with a warning."""
-    cores = os.cpu_count() or 1
-    if threads > cores:
-        return cores, (f"threads {threads} is more than the {cores} cores of this machine; "
-                       f"using {cores}")
-    return threads, None
-
-
-class Bounded(click.ParamType):
-    """A click option bounded by OPTION_BOUNDS[key]: NaN, inf and out-of-range values are
-    usage errors; threads above the cores are capped with a warning."""
+class Setting(click.ParamType):
+    """The command-line value of the solver setting `key` (a SolveParams field): read
+    and checked by the field's rule (NaN, inf and out-of-range numbers are usage
+    errors); threads above the cores are capped with a warning."""
 
     def __init__(self, key: str):
         self.key = key
-        self.bound = OPTION_BOUNDS[key]
-        self.name = self.bound.kind
+        self.rule = FIELDS[key].metadata["rule"]
+        self.name = self.rule.kind if isinstance(self.rule, Bound) else "text"
+
+    def get_metavar(self, param, ctx=None):
+        if isinstance(self.rule, Choice):
+            return "[" + "|".join(self.rule.values) + "]"
+        return None
 
     def convert(self, value, param, ctx):
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            number = value
-        else:
-            text = str(value).strip()
-            try:
-                number = int(text) if self.bound.kind == "int" else float(text)
-            except ValueError:
-                self.fail(f"{value!r}: must be {bound_text(self.bound)}", param, ctx)
-        problem = option_problem(self.key, number)
+        number = value if isinstance(value, (int, float)) and not isinstance(value, bool) \
+            else parse(self.key, str(value))
+        problem = setting_problem(self.key, number)
         if problem:
             self.fail(f"{value!r}: {problem}", param, ctx)
-        if self.key == "threads":
-            number, warning = cap_threads(number)
-            if warning:
-                click.echo(f"warning: {warning}", err=True)
+        number, warning = settle(self.key, number)
+        if warning:
+            click.echo(f"warning: {warning}", err=True)
         return number
+
+
+class BackendOption(click.ParamType):
+    """NAME=VALUE, an option of the backend (SolveParams.extras): (name, text); the value
+    is read and checked against the backend once it is known (scenario.yaml may name
+    it), by models.params."""
+
+    name = "NAME=VALUE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        name, eq, text = str(value).partition("=")
+        if not eq or not name.strip():
+            self.fail(f"{value!r}: use NAME=VALUE, e.g. presolve=off", param, ctx)
+        return name.strip(), text.strip()
 
 
 def parse_range(text: str) -> list[float]:

@@ -9,15 +9,16 @@ plan whole.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from models.budget import TimeBudget
 from models.instance import Instance
+from models.params import AUTO_SPLIT_PROJECTS, SolveParams
 from models.result import Result, SolveStatus
-from models.solve import DEFAULTS, solve
+from models.solve import solve
 from models.strategy import solve_planned
 
 from .build import build_instance
@@ -49,35 +50,22 @@ class Outcome:
     plan: Plan | None
 
 
-SOLVER_KEYS = ("backend", "time_limit", "gap", "threads", "seed", "decompose", "scheduler")
-#: `decompose: auto` splits by county from this many projects on (and >= 2 counties)
-AUTO_SPLIT_PROJECTS = 3000
-
-
 def solver_options(scn: Scenario, **given) -> dict:
-    """Defaults < scenario.yaml `solver:` < command line."""
-    opts = {"backend": "highs", **DEFAULTS, "decompose": "auto", "scheduler": None}
-    for key in SOLVER_KEYS:
-        if key in scn.solver and scn.solver[key] is not None:
-            opts[key] = scn.solver[key]
-    if "name" in scn.solver:  # `solver: {name: cbc}` reads naturally too
-        opts["backend"] = scn.solver["name"]
-    for key, value in given.items():
-        if value is not None:
-            opts[key] = value
-    return opts
+    """The settings of `SolveParams.merged(scn.solver, **given)` as a plain dict, for
+    planner.explain, which still reads them so (everything else takes SolveParams)."""
+    return asdict(SolveParams.merged(scn.solver, **given))
 
 
 def solve_kwargs(opts: dict, **changes) -> dict:
-    """The arguments models.solve.solve takes, from resolved solver options."""
-    return {**{k: opts[k] for k in SOLVER_KEYS[:5]}, **changes}
+    """Keyword arguments of models.solve.solve from `solver_options` (planner.explain)."""
+    return {**SolveParams(**opts).keywords(), **changes}
 
 
-def explain_infeasible(inst: Instance, opts: dict) -> list[str]:
+def explain_infeasible(inst: Instance, params: SolveParams) -> list[str]:
     """Which hard rules cannot hold, by how much, and the money that would make them hold."""
     lines = []
-    kw = solve_kwargs(opts, gap=0)
-    rules = solve(inst, elastic="rules", **kw)
+    exact = replace(params, gap=0)
+    rules = solve(inst, exact, elastic="rules")
     if rules.has_solution:
         for (kind, label), amount in sorted(rules.options.get("slack", {}).items()):
             if kind == "deadline":
@@ -86,7 +74,7 @@ def explain_infeasible(inst: Instance, opts: dict) -> list[str]:
                 lines.append(f"locked-in project {label} cannot be done")
             elif kind == "exit":
                 lines.append(f"exit standard of {label} cannot be met by the exit year")
-    money = solve(inst, elastic="money", **kw)
+    money = solve(inst, exact, elastic="money")
     if money.has_solution:
         missing = {}
         for (_kind, label), amount in money.options.get("slack", {}).items():
@@ -104,11 +92,11 @@ def explain_infeasible(inst: Instance, opts: dict) -> list[str]:
     return lines or ["the rules contradict each other (no relaxation found a plan)"]
 
 
-def split_by_county_wanted(inst: Instance, opts: dict) -> bool:
+def split_by_county_wanted(inst: Instance, params: SolveParams) -> bool:
     """decompose: off | county | auto (>= 2 counties and AUTO_SPLIT_PROJECTS projects)."""
     from models.decompose import separable, share_out
 
-    mode = opts.get("decompose", "auto")
+    mode = params.decompose
     if mode == "off" or len(np.unique(inst.village_county)) < 2:
         return False
     why = separable(share_out(inst))
@@ -119,39 +107,43 @@ def split_by_county_wanted(inst: Instance, opts: dict) -> bool:
     return why is None and inst.n_projects >= AUTO_SPLIT_PROJECTS
 
 
-def _county_mapper(opts: dict, inst: Instance):
+def _county_mapper(params: SolveParams, inst: Instance):
     """Dask tasks for the county programs (a local cluster unless a scheduler is given)."""
     from .distributed import dask_mapper
 
-    return dask_mapper(opts.get("scheduler"), tasks=len(np.unique(inst.village_county)))
+    return dask_mapper(params.scheduler, tasks=len(np.unique(inst.village_county)))
 
 
 def plan_scenario(folder: str | Path | Scenario, out: str | Path | None = None, *,
+                  params: SolveParams | None = None,
                   verbose=False, hint: np.ndarray | None = None, use_hint: bool = True,
                   progress=False, fmt: str = "csv", lang: str = "en", explain: bool = True,
                   **solver_given) -> Outcome:
     """Plan a scenario folder (or an already loaded, possibly modified, Scenario).
 
-    `use_hint`: without a `hint`, start from the better of the LP dive and the greedy
-    plan; `progress`: live progress line; `explain`: when the hard rules cannot hold,
-    find out which (two more solves) before raising."""
+    The settings: `SolveParams.merged(scenario.yaml's solver:, **solver_given)`; a
+    `params` given is used as it is (the scenario's `solver:` not read), with
+    `solver_given` in its place.  `use_hint`: without a `hint`, start from the better of
+    the LP dive and the greedy plan; `progress`: live progress line; `explain`: when the
+    hard rules cannot hold, find out which (two more solves) before raising."""
     started = time.monotonic()
     scn = folder if isinstance(folder, Scenario) else load_scenario(folder)
     inst = build_instance(scn)
-    opts = solver_options(scn, **solver_given)
-    budget = TimeBudget(opts["time_limit"], started)
+    params = (SolveParams.merged(scn.solver, **solver_given) if params is None
+              else params.updated(**solver_given))
+    budget = TimeBudget(params.time_limit, started)
     inst, result = solve_planned(
-        inst, opts, budget, hint=hint, use_hint=use_hint,
-        maximin=bool(scn.fairness.get("maximin")), split=split_by_county_wanted(inst, opts),
-        county_mapper=lambda: _county_mapper(opts, inst),
+        inst, params, budget, hint=hint, use_hint=use_hint,
+        maximin=bool(scn.fairness.get("maximin")), split=split_by_county_wanted(inst, params),
+        county_mapper=lambda: _county_mapper(params, inst),
         verbose=verbose, progress=progress)
     if not result.has_solution:
         if result.status is SolveStatus.INFEASIBLE:
-            why = explain_infeasible(inst, opts) if explain else ["(not explained)"]
+            why = explain_infeasible(inst, params) if explain else ["(not explained)"]
             raise PlanningError("the hard rules cannot all hold with this money:\n  "
                                 + "\n  ".join(why), result.status)
         if result.status is SolveStatus.TIME_LIMIT:
-            raise PlanningError(f"no plan found within the time limit of {opts['time_limit']} s "
+            raise PlanningError(f"no plan found within the time limit of {params.time_limit} s "
                                 f"({result.backend}); give more time with --time-limit",
                                 result.status)
         raise PlanningError(f"the solver {result.backend} ended with status "

@@ -24,12 +24,13 @@ import numpy as np
 import pandas as pd
 
 from models.budget import TimeBudget
+from models.params import SolveParams
 from models.solve import solve_secondary
 from models.strategy import solve_planned
 
 from .build import build_instance
 from .errors import InputError, Problem, Problems
-from .pipeline import Outcome, PlanningError, solve_kwargs, solver_options, write_verified
+from .pipeline import Outcome, PlanningError, write_verified
 from .plan import make_plan, read_plan
 from .scenario import Scenario, load_scenario
 from .tables import read_path
@@ -156,8 +157,8 @@ def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable
            **solver_given) -> Replan:
     # the inputs first: bad actuals are reported before any solve
     scn, started = apply_actuals(load_scenario(folder), actuals, from_year, actual_funds)
-    opts = solver_options(scn, **solver_given)
-    budget = TimeBudget(opts["time_limit"])  # one time limit for the whole command
+    params = SolveParams.merged(scn.solver, **solver_given)
+    budget = TimeBudget(params.time_limit)  # one time limit for the whole command
     if previous is not None:
         before = previous_starts(previous)
     else:  # the plan as first made: the scenario solved afresh
@@ -167,9 +168,8 @@ def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable
                                                "time_limit": budget.share(0.35)})
         before = dict(zip(first.plan.schedule["project_id"], first.plan.schedule["start_year"]))
     inst = build_instance(scn)
-    kw = solve_kwargs(opts)
     # the same strategy as `planner solve`: warm start, never below it
-    inst, result = solve_planned(inst, opts,
+    inst, result = solve_planned(inst, params,
                                  TimeBudget(budget.share(0.6 if stable else 1.0)))
     if not result.has_solution:
         raise PlanningError(f"no plan for the remaining years ({result.status.value}); "
@@ -179,7 +179,7 @@ def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable
         prev = np.array([scn.years.index(before[p]) if p in before else -1
                          for p in inst.project_ids], dtype=np.int64)
         steady = solve_secondary(inst, result.objective, {"kind": "stable", "start": prev},
-                                 hint=result.start, **{**kw, "time_limit": budget.left()})
+                                 params.updated(time_limit=budget.left()), hint=result.start)
         if steady.has_solution and steady.objective >= result.objective - 1e-9:
             steady.bound, steady.gap, steady.status = result.bound, result.gap, result.status
             steady.options.update(result.options)

@@ -56,14 +56,15 @@ def run_sweep(folder, scales, stream=None, scheduler=None, on_result=None, **opt
     from dask.distributed import as_completed
 
     from models.budget import TimeBudget
+    from models.params import SolveParams
 
-    from .pipeline import solver_options
     from .scenario import load_scenario
 
+    # the settings go to the workers as keywords, merged there with the scenario's
     opts = {"threads": 1, **{k: v for k, v in opts.items() if v is not None}}
     # one time limit for the whole sweep: the points run `workers` at a time, in waves
     budget = TimeBudget(opts.get("time_limit")
-                        or solver_options(load_scenario(folder))["time_limit"])
+                        or SolveParams.merged(load_scenario(folder).solver).time_limit)
     client = client_for(scheduler, len(scales))
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     waves = -(-len(scales) // workers)

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from planner.cli import main
 from planner.errors import InputError
-from planner.options import Bounded
+from planner.options import Setting
 from planner.scenario import load_scenario
 from planner.schema import header_aliases
 
@@ -184,7 +184,7 @@ def test_threads_above_the_cores_are_capped_with_a_warning(tmp_path):
                                    f"the {cores} cores of this machine; using {cores}"]
 
     @click.command()
-    @click.option("--threads", type=Bounded("threads"))
+    @click.option("--threads", type=Setting("threads"))
     def cmd(threads):
         click.echo(f"threads={threads}")
 

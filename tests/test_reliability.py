@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 import planner.pipeline as pipeline
+from models.params import SolveParams
 from models.result import Result, SolveStatus, relative_gap
-from models.solve import DEFAULTS, solve
+from models.solve import solve
 from planner.build import build_instance
 from planner.pipeline import PlanningError, plan_scenario
 from planner.scenario import load_scenario
@@ -107,7 +108,7 @@ def test_tiny_time_limit_is_reported_honestly(tmp_path, monkeypatch):
         result = solve(inst, backend="highs", time_limit=limit, threads=1, seed=1)
         took = time.monotonic() - started
         assert took <= limit + max(2.0, 0.1 * limit), (limit, took)  # README's margin
-        _honest(result, optimum, gap=DEFAULTS["gap"])
+        _honest(result, optimum, gap=SolveParams().gap)
         seen.add((result.status, result.has_solution))
     # the limits reach both a stop by the clock and a proof, so both were tested
     assert any(status is SolveStatus.TIME_LIMIT for status, _ in seen), seen

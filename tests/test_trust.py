@@ -30,7 +30,7 @@ def _fake_backend(kind: str):
     """A backend that returns no plan ("none") or the empty plan ("empty": nothing
     started, worse than any useful hint), with a bound far above."""
 
-    def solve(model, params, hint=None):
+    def solve(model, params, hint=None, **_):
         if kind == "none":
             return Solution(SolveStatus.TIME_LIMIT)
         values = np.zeros(model.n_vars)
@@ -114,7 +114,7 @@ def test_optimal_status_needs_the_gap(county, monkeypatch):
     _, inst = county
     real = msolve.get_backend("highs")
 
-    def optimal_too_soon(model, params, hint=None):
+    def optimal_too_soon(model, params, hint=None, **_):
         sol = real.solve(model, params, hint)
         return Solution(SolveStatus.OPTIMAL, sol.values, sol.objective, sol.objective * 1.25,
                         sol.seconds)

@@ -5,10 +5,12 @@ status first, values only when a plan exists.  Backends are registered by name
 and imported only when used (OR-Tools is slow to import); `available()` probes
 them without failing, `get(name)` returns one or raises `BackendError`.
 
-`params` of `Backend.solve` is a mapping with the keys time_limit, gap, threads,
-seed (None: the backend's default), verbose (the log to stderr) and progress
-(HiGHS only: True for a live line on stderr, or a callable).  `hint`: a value for
-every variable of the model (a complete plan), or None.
+`params` of `Backend.solve` is a `models.params.SolveParams`: the backend reads
+time_limit, gap, threads and seed (None: the backend's own default) and its `extras`,
+the options of this backend, which it lists in `Backend.extras` (name -> rule of
+`models.allowed`; `SolveParams` refuses any other).  `verbose`: the log to stderr;
+`progress` (HiGHS only): True for a live line on stderr, or a callable.  `hint`: a
+value for every variable of the model (a complete plan), or None.
 """
 
 from __future__ import annotations
@@ -53,13 +55,15 @@ class Solution:
 
 class Backend(Protocol):
     name: str
+    #: the backend's own options (SolveParams.extras): name -> rule (models.allowed)
+    extras: Mapping
 
     def version(self) -> str: ...
 
     def available(self) -> bool: ...
 
-    def solve(self, model: LinearModel, params: Mapping,
-              hint: np.ndarray | None = None) -> Solution: ...
+    def solve(self, model: LinearModel, params, hint: np.ndarray | None = None, *,
+              verbose: bool = False, progress=False) -> Solution: ...
 
 
 def get(name: str) -> Backend:
@@ -71,6 +75,15 @@ def get(name: str) -> Backend:
     except ImportError as exc:
         raise BackendError(f"solver {name!r} is not installed ({exc}); installed: "
                            f"{', '.join(available())}") from None
+
+
+def extras_of(name: str) -> Mapping:
+    """The options backend `name` takes (its `extras`), read without its solver
+    installed (a backend module imports its solver only to solve); BackendError when
+    the name is unknown."""
+    if name not in REGISTRY:
+        raise BackendError(f"unknown solver {name!r}; installed: {', '.join(available())}")
+    return importlib.import_module(REGISTRY[name]).BACKEND.extras
 
 
 def available() -> dict[str, str]:

@@ -11,9 +11,15 @@ import time
 
 import numpy as np
 
+from ..allowed import Switch
 from ..linear import LinearModel
 from ..result import SolveStatus
 from . import Solution
+
+#: CBC's own options a run may be given (SolveParams.extras), passed to pulp's
+#: PULP_CBC_CMD: `presolve` on or off, `cuts` on or off (off: no cut generators; on:
+#: pulp's gomory, knapsack and probing cuts); CBC's defaults when not given
+EXTRAS = {"presolve": Switch(), "cuts": Switch()}
 
 
 def version() -> str:
@@ -74,9 +80,10 @@ def _parse_bound(log: str, offset: float) -> float | None:
     return float(match.group(1)) + offset
 
 
-def _run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
-        hint=None, verbose=False, **_):
+def _run(model: LinearModel, params, hint=None, verbose=False):
     import pulp
+
+    time_limit, gap, threads, seed = params.time_limit, params.gap, params.threads, params.seed
 
     prob, var = to_pulp(model)
     if hint is not None:
@@ -92,6 +99,7 @@ def _run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
         solver = pulp.PULP_CBC_CMD(
             msg=bool(verbose), timeLimit=time_limit, gapRel=gap, threads=threads,
             warmStart=hint is not None, logPath=log_path, options=options, keepFiles=False,
+            presolve=params.extras.get("presolve"), cuts=params.extras.get("cuts"),
         )
         t0 = time.perf_counter()
         prob.solve(solver)
@@ -146,6 +154,7 @@ class CbcBackend:
     """CBC through pulp: pulp objects built from the model's matrix; its log, when
     asked for, goes to stderr."""
     name = "cbc"
+    extras = EXTRAS
 
     def version(self) -> str:
         return version()
@@ -153,11 +162,11 @@ class CbcBackend:
     def available(self) -> bool:
         return available()
 
-    def solve(self, model: LinearModel, params, hint=None) -> Solution:
+    def solve(self, model: LinearModel, params, hint=None, *, verbose=False,
+              progress=False) -> Solution:
         full = None if hint is None else (np.arange(model.n_vars), hint)
-        opts = dict(params)
-        with _stdout_to_stderr(bool(opts.get("verbose"))):
-            status, values, objective, bound, seconds = _run(model, hint=full, **opts)
+        with _stdout_to_stderr(bool(verbose)):
+            status, values, objective, bound, seconds = _run(model, params, full, verbose)
         return Solution(status, values, objective, bound, seconds)
 
 

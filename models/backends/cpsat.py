@@ -19,11 +19,20 @@ from importlib import metadata
 
 import numpy as np
 
+from ..allowed import Bound, Switch
 from ..linear import LinearModel
 from ..result import SolveStatus
 from . import Solution
 
 MAX_DIGITS = 6
+#: CP-SAT's own options a run may be given (SolveParams.extras), set as its
+#: parameters: `presolve` on or off (`cp_model_presolve`, default on) and
+#: `linearization_level` 0..2 (how much of the model is linearised for the LP
+#: relaxation, default 1)
+EXTRAS = {
+    "presolve": Switch(),
+    "linearization_level": Bound("int", 0, 2, noun="a whole-number level"),
+}
 
 
 def version() -> str:
@@ -45,9 +54,10 @@ def _scale(values: np.ndarray) -> tuple[int, float]:
     return f, err
 
 
-def _run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
-        hint=None, verbose=False, **_):
+def _run(model: LinearModel, params, hint=None, verbose=False):
     from ortools.sat.python import cp_model
+
+    time_limit, gap, threads, seed = params.time_limit, params.gap, params.threads, params.seed
 
     cost, lb, ub, integer, rlo, rhi, rows, cols, vals = model.arrays()
     # bound for unbounded variables (money flows): every finite row bound and everything
@@ -103,6 +113,10 @@ def _run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
     solver.parameters.num_workers = int(threads or 1) if threads else 8
     if seed is not None:
         solver.parameters.random_seed = int(seed)
+    if "presolve" in params.extras:
+        solver.parameters.cp_model_presolve = bool(params.extras["presolve"])
+    if "linearization_level" in params.extras:
+        solver.parameters.linearization_level = int(params.extras["linearization_level"])
     solver.parameters.log_search_progress = bool(verbose)
     solver.parameters.log_to_stdout = False
     if verbose:
@@ -130,6 +144,7 @@ def _run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
 class CpSatBackend:
     """OR-Tools CP-SAT: the model scaled to integers (see above)."""
     name = "cpsat"
+    extras = EXTRAS
 
     def version(self) -> str:
         return version()
@@ -139,9 +154,10 @@ class CpSatBackend:
 
         return True
 
-    def solve(self, model: LinearModel, params, hint=None) -> Solution:
+    def solve(self, model: LinearModel, params, hint=None, *, verbose=False,
+              progress=False) -> Solution:
         full = None if hint is None else (np.arange(model.n_vars), hint)
-        return _run(model, hint=full, **dict(params))
+        return _run(model, params, full, verbose)
 
 
 BACKEND = CpSatBackend()

@@ -10,9 +10,19 @@ from importlib import metadata
 
 import numpy as np
 
+from ..allowed import Bound, Switch
 from ..linear import LinearModel
 from ..result import SolveStatus
 from . import Solution
+
+#: HiGHS's own options a run may be given (SolveParams.extras), each set as the HiGHS
+#: option of the same name: `presolve` on or off (HiGHS's default: it chooses), and
+#: `mip_heuristic_effort`, the share of the search spent on primal heuristics
+#: (HiGHS's default 0.05)
+EXTRAS = {
+    "presolve": Switch(),
+    "mip_heuristic_effort": Bound("float", 0, 1, noun="a share of effort, a number"),
+}
 
 
 def version() -> str:
@@ -166,10 +176,10 @@ def lp_row_duals(model: LinearModel) -> np.ndarray:
     return solve_relaxation(model)[1]
 
 
-def _run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
-        hint=None, verbose=False, progress=False, **_):
+def _run(model: LinearModel, params, hint=None, verbose=False, progress=False):
     import highspy
 
+    time_limit, gap, threads, seed = params.time_limit, params.gap, params.threads, params.seed
     h = new_highs(verbose)
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
@@ -181,6 +191,10 @@ def _run(model: LinearModel, time_limit=None, gap=None, threads=None, seed=None,
         h.setOptionValue("threads", int(threads))
     if seed is not None:
         h.setOptionValue("random_seed", int(seed))
+    if "presolve" in params.extras:
+        h.setOptionValue("presolve", "on" if params.extras["presolve"] else "off")
+    if "mip_heuristic_effort" in params.extras:
+        h.setOptionValue("mip_heuristic_effort", float(params.extras["mip_heuristic_effort"]))
     h.passModel(_to_highs_lp(model, highspy))
     if hint is not None:
         idx, val = hint
@@ -241,6 +255,7 @@ class HighsBackend:
     """HiGHS (highspy): the matrix passed directly; an answer that does not add up is
     solved again without presolve (`_answer`)."""
     name = "highs"
+    extras = EXTRAS
 
     def version(self) -> str:
         return version()
@@ -250,9 +265,11 @@ class HighsBackend:
 
         return True
 
-    def solve(self, model: LinearModel, params, hint=None) -> Solution:
+    def solve(self, model: LinearModel, params, hint=None, *, verbose=False,
+              progress=False) -> Solution:
         full = None if hint is None else (np.arange(model.n_vars), hint)
-        status, values, objective, bound, seconds = _run(model, hint=full, **dict(params))
+        status, values, objective, bound, seconds = _run(model, params, full, verbose,
+                                                         progress)
         return Solution(status, values, objective, bound, seconds)
 
 

@@ -8,18 +8,19 @@ import difflib
 import math
 import re
 
+from models.backends import DEFAULT_BACKEND, REGISTRY
+from models.params import (
+    ALIASES,
+    EXTRAS_NOT_MAPPING,
+    FIELDS,
+    extra_problem,
+    setting_problem,
+    settle,
+)
+
 from ..errors import Problems
 from ..filecells import CONTROL
-from ..options import cap_threads, option_problem
-from ..schema import (
-    DEFAULT_WEIGHTS,
-    DEFAULT_YEARS,
-    MAX_YEARS,
-    OPTION_BOUNDS,
-    TARGETS,
-    WEIGHT_LIMIT,
-    YEAR_RANGE,
-)
+from ..schema import DEFAULT_WEIGHTS, DEFAULT_YEARS, MAX_YEARS, TARGETS, WEIGHT_LIMIT, YEAR_RANGE
 from ..tables import parse_bool
 from .yamlfile import YAML
 
@@ -270,27 +271,34 @@ def reserve_of(raw, streams: set, problems: Problems) -> list:
 
 
 def check_solver(solver: dict, problems: Problems) -> list[str]:
-    """Values of `solver:` (its keys are checked against schema.SOLVER_SETTINGS); the
-    numeric ones by the bounds the command line uses.  Returns warnings (threads capped
-    at the cores, the value in `solver` changed accordingly)."""
-    checks = {
-        "backend": (lambda v: isinstance(v, str), "a backend name such as highs or cbc"),
-        "name": (lambda v: isinstance(v, str), "a backend name such as highs or cbc"),
-        "decompose": (lambda v: v in ("auto", "county", "off"), "auto, county or off"),
-        "scheduler": (lambda v: isinstance(v, str), "a Dask scheduler address, tcp://host:port"),
-    }
+    """Values of `solver:` (its keys are checked against yamlfile.SOLVER_SETTINGS), by the
+    rules of models.params.SolveParams, in the words of the command line; `extras` by
+    the backend named (or the default one).  Returns warnings (threads capped at the
+    cores, the value in `solver` changed accordingly)."""
     warnings = []
     for key, value in list(solver.items()):
-        if value is None:
+        name = ALIASES.get(key, key)
+        if value is None or name == "extras" or name not in FIELDS:
             continue
-        if key in OPTION_BOUNDS:
-            problem = option_problem(key, value)
+        problem = setting_problem(key, value)
+        if problem:
+            problems.add(YAML, problem, column=f"solver.{key}", value=value)
+            continue
+        solver[key], warning = settle(key, value)
+        if warning:
+            warnings.append(f"{YAML}, solver.{key}: {warning}")
+    extras = solver.get("extras")
+    if extras is None:
+        return warnings
+    if not isinstance(extras, dict):
+        problems.add(YAML, EXTRAS_NOT_MAPPING, column="solver.extras", value=extras)
+        return warnings
+    backend = next((solver[k] for k in (*ALIASES, "backend") if solver.get(k) is not None),
+                   DEFAULT_BACKEND)
+    # an unknown backend is refused when the solve asks for it
+    if isinstance(backend, str) and backend in REGISTRY:
+        for key, value in extras.items():
+            problem = extra_problem(backend, key, value)
             if problem:
-                problems.add(YAML, problem, column=f"solver.{key}", value=value)
-            elif key == "threads":
-                solver[key], warning = cap_threads(value)
-                if warning:
-                    warnings.append(f"{YAML}, solver.threads: {warning}")
-        elif key in checks and not checks[key][0](value):
-            problems.add(YAML, f"must be {checks[key][1]}", column=f"solver.{key}", value=value)
+                problems.add(YAML, problem, column=f"solver.extras.{key}", value=value)
     return warnings

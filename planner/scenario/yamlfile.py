@@ -3,8 +3,8 @@
 Reading uses a `yaml.SafeLoader` (no Python objects) that counts what aliases
 expand to while composing: an alias bomb or a self-referencing alias is refused
 before anything walks the structure.  Every key at every level must be one of
-`planner.schema.SCENARIO_KEYS`; an unknown one is an error naming its row and the
-nearest known key.
+`planner.schema.SCENARIO_KEYS` (with `solver:`'s keys from models.params.SolveParams:
+`SOLVER_SETTINGS`); an unknown one is an error naming its row and the nearest known key.
 """
 
 from __future__ import annotations
@@ -15,11 +15,17 @@ from pathlib import Path
 
 import yaml
 
+from models.params import YAML_KEYS
+
 from ..errors import InputError, Problem, Problems
-from ..schema import ANY_KEY, FILES, SCENARIO_KEYS
+from ..schema import ANY_KEY, FILES, SCENARIO_KEYS as TOP_KEYS
 from ..tables import table_paths
 
 YAML = "scenario.yaml"
+#: the keys of `solver:`: the settings of SolveParams and their aliases (the names under
+#: `extras` are the backend's, checked against it where `solver:` is read)
+SOLVER_SETTINGS = dict.fromkeys(YAML_KEYS)
+SCENARIO_KEYS = {**TOP_KEYS, "solver": SOLVER_SETTINGS}
 
 #: Most values all aliases of one scenario.yaml may expand to together (each use of
 #: an alias counts the values under its anchor).  Written-out values are bounded by
