@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .instance import DeadlineSpec, Instance
+from .ledger import split_whole
 from .result import Result, SolveStatus, relative_gap
 
 
@@ -148,12 +149,8 @@ def share_out(inst: Instance, weights: np.ndarray | None = None) -> Instance:
         w = weights[b][counties].astype(float)  # (C, Y)
         tot = w.sum(axis=0, keepdims=True)
         w = np.where(tot > 0, w / np.where(tot > 0, tot, 1), 1.0 / len(counties))
-        raw = inst.pool_budget_units[b][None, :] * w  # (C, Y)
-        base = np.floor(raw).astype(np.int64)
-        for t in range(inst.n_years):
-            short = int(inst.pool_budget_units[b, t] - base[:, t].sum())
-            if short > 0:
-                base[np.argsort(-(raw[:, t] - base[:, t]), kind="stable")[:short], t] += 1
+        # each year's money in whole units, the remainders to the largest fractions
+        base = split_whole(inst.pool_budget_units[b].astype(np.int64), w.T).T  # (C, Y)
         part = slice(at, at + len(counties))
         cut["pool_county"][part] = counties
         cut["pool_budget_units"][part] = base

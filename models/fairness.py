@@ -21,10 +21,10 @@ def best_worst_rate(inst: Instance, params: SolveParams | None = None, **given):
     """(the highest on-time rate the worst county can reach, by a maximin solve, or None
     when that solve found no plan; the solve's status).  `params` and `given` as for
     `models.solve.solve`."""
-    from .solve import _run, decode, get_backend
+    from .solve import decode, get_backend, run_model
 
     params = (params or SolveParams()).updated(**given)
-    run = _run(inst, get_backend(params.backend), params, None, False, maximin=True)
+    run = run_model(inst, get_backend(params.backend), params, None, False, maximin=True)
     status, values = run.solution.status, run.solution.values
     if values is None:
         return None, status

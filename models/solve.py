@@ -112,7 +112,7 @@ def _backend_run(backend: Backend, model, params: SolveParams, hint_values, verb
 
 
 @dataclass
-class _Run:
+class ModelRun:
     """One build and backend run: the model, its layout, the backend's answer, the
     completed hint values (None without a usable hint) and the build seconds."""
     model: object
@@ -122,8 +122,8 @@ class _Run:
     build_seconds: float
 
 
-def _run(inst, backend: Backend, params: SolveParams, hint, verbose, progress=False,
-         **build_kw) -> _Run:
+def run_model(inst, backend: Backend, params: SolveParams, hint, verbose, progress=False,
+              **build_kw) -> ModelRun:
     """Build, complete the hint into a full plan, run the backend."""
     t0 = time.perf_counter()
     model, layout = build(inst, **build_kw)
@@ -137,7 +137,7 @@ def _run(inst, backend: Backend, params: SolveParams, hint, verbose, progress=Fa
     if limit is not None:
         params = replace(params, time_limit=max(0.05, limit - (time.perf_counter() - t0)))
     sol = _backend_run(backend, model, params, hint_values, verbose, progress)
-    return _Run(model, layout, sol, hint_values, build_seconds)
+    return ModelRun(model, layout, sol, hint_values, build_seconds)
 
 
 def objective_step(model) -> float | None:
@@ -205,7 +205,7 @@ def solve(inst: Instance, params: SolveParams | None = None, *,
     run_params = params
     if tie_break and not elastic and params.time_limit is not None:
         run_params = replace(params, time_limit=params.time_limit * (1 - TIE_BREAK_SHARE))
-    run = _run(inst, mod, run_params, hint, verbose, progress, elastic=elastic)
+    run = run_model(inst, mod, run_params, hint, verbose, progress, elastic=elastic)
     model, layout, hint_values, sol = run.model, run.layout, run.hint_values, run.solution
     status, values, objective, bound = sol.status, sol.values, sol.objective, sol.bound
     options = {**params.recorded(), "backend": backend, "elastic": elastic,
@@ -290,7 +290,7 @@ def solve_secondary(inst: Instance, floor: float, secondary: dict,
     mod = get_backend(backend)
     run_opts = params.recorded()
     t0 = time.perf_counter()
-    run = _run(inst, mod, params, hint, False, floor=floor, secondary=secondary)
+    run = run_model(inst, mod, params, hint, False, floor=floor, secondary=secondary)
     layout, hint_values, sol = run.layout, run.hint_values, run.solution
     status, values, objective, bound = sol.status, sol.values, sol.objective, sol.bound
     plan_from = "solver"
@@ -317,7 +317,7 @@ def _tie_break(inst, mod, params: SolveParams, start, value, phase1, t0):
         limit = min(limit, params.time_limit - (time.perf_counter() - t0))
     if limit <= 0.05:
         return start, None, "skipped: no time left"
-    run = _run(inst, mod, replace(params, time_limit=limit, gap=1e-6), start, False,
+    run = run_model(inst, mod, replace(params, time_limit=limit, gap=1e-6), start, False,
                floor=value)
     layout, status, values = run.layout, run.solution.status, run.solution.values
     if values is None:

@@ -141,7 +141,7 @@ def generate(villages, counties, seed, years, pooled_stream, budget_ratio, out):
 def report(plan_dir, templates):
     """Write a self-contained report.html into PLAN_DIR."""
     from .outputs.report import write_report
-    from .plan_folder import check_plan_folder
+    from .plan.folder import check_plan_folder
 
     check_plan_folder(plan_dir)
     path = write_report(plan_dir, templates)
@@ -161,7 +161,7 @@ def sheets(plan_dir, out, templates):
     """Village task maps and timetables (one printable page each) and the county
     public-notice tables (公示表)."""
     from .outputs.sheets import write_sheets
-    from .plan_folder import check_plan_folder
+    from .plan.folder import check_plan_folder
 
     check_plan_folder(plan_dir)
     counts = write_sheets(plan_dir, out, templates)

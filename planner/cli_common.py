@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from models.money import fmt
 from models.params import FIELDS, NAMES
 
 from .errors import InputError
@@ -100,7 +101,7 @@ def print_summary(summary: dict, out: Path | None) -> None:
     batches = "  ".join(f"{y}: {summary['villages_on_time'][y]}/{summary['villages_due'][y]}"
                         for y in summary["villages_due"])
     click.echo(f"on time    {batches}")
-    click.echo(f"cost       {summary['total_cost']:.4f} (pooled {summary['pooled_cost']:.4f}, "
-               f"of {summary['money_available']:.4f} available)")
+    click.echo(f"cost       {fmt(summary['total_cost'])} (pooled {fmt(summary['pooled_cost'])}, "
+               f"of {fmt(summary['money_available'])} available)")
     if out is not None:
         click.echo(f"written    {out}/schedule.csv villages.csv funds.csv summary.json")

@@ -32,7 +32,7 @@ def compare(items, out, solver):
     from .compare import compare as compare_plans, load_plan, write_compare
     from .outdir import output_folder
     from .pipeline import plan_scenario
-    from .plan_folder import check_plan_folder
+    from .plan.folder import check_plan_folder
     from .scenario import load_scenario
 
     scenarios = {i: load_scenario(item) for i, item in enumerate(items)
@@ -214,7 +214,7 @@ def alternatives(scenario, count, within, top, out, solver):
 def explain(plan_dir, village, target, scenario, solver):
     """Why a village's gap stays open or closes late, with a re-solve that forces it in."""
     from .explain import explain as why, scenario_folder
-    from .plan_folder import check_plan_folder
+    from .plan.folder import check_plan_folder
 
     summary = check_plan_folder(plan_dir)  # whole, and made from the scenario used
     check_plan_folder(plan_dir, scenario or scenario_folder(plan_dir, summary))

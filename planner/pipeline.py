@@ -9,13 +9,14 @@ plan whole.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from models.budget import TimeBudget
 from models.instance import Instance
+from models.money import fmt
 from models.params import AUTO_SPLIT_PROJECTS, SolveParams
 from models.result import Result, SolveStatus
 from models.solve import solve
@@ -50,17 +51,6 @@ class Outcome:
     plan: Plan | None
 
 
-def solver_options(scn: Scenario, **given) -> dict:
-    """The settings of `SolveParams.merged(scn.solver, **given)` as a plain dict, for
-    planner.explain, which still reads them so (everything else takes SolveParams)."""
-    return asdict(SolveParams.merged(scn.solver, **given))
-
-
-def solve_kwargs(opts: dict, **changes) -> dict:
-    """Keyword arguments of models.solve.solve from `solver_options` (planner.explain)."""
-    return {**SolveParams(**opts).keywords(), **changes}
-
-
 def explain_infeasible(inst: Instance, params: SolveParams) -> list[str]:
     """Which hard rules cannot hold, by how much, and the money that would make them hold."""
     lines = []
@@ -84,9 +74,9 @@ def explain_infeasible(inst: Instance, params: SolveParams) -> list[str]:
             missing[(inst.pool_stream[b], county, int(inst.years[t]))] = amount
         total = sum(missing.values())
         if missing:
-            lines.append(f"money missing to meet every hard rule: {total:.4f} in all, at least:")
+            lines.append(f"money missing to meet every hard rule: {fmt(total)} in all, at least:")
             for (stream, county, year), amount in sorted(missing.items()):
-                lines.append(f"  {stream} ({county}) {year}: {amount:.4f}")
+                lines.append(f"  {stream} ({county}) {year}: {fmt(amount)}")
     elif rules.has_solution and not lines:
         lines.append("no money would help: a rule is structurally impossible")
     return lines or ["the rules contradict each other (no relaxation found a plan)"]

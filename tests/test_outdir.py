@@ -1,4 +1,4 @@
-"""Output folders (planner.outdir, planner.plan_folder): nothing the planner did not
+"""Output folders (planner.outdir, planner.plan.folder): nothing the planner did not
 write is ever replaced, no output goes into or above an input folder, a replaced
 folder is never missing or half written, two runs on one folder do not collide,
 and report/sheets/compare/explain refuse a plan folder that is not whole."""

@@ -66,6 +66,23 @@ class Backend(Protocol):
               verbose: bool = False, progress=False) -> Solution: ...
 
 
+class LibraryBackend:
+    """What the bundled backends share: `library` (the module whose import makes the
+    backend available), `version` and `extras` of their own, and `run(model, params,
+    hint, verbose, progress)`, which takes the hint as (variable indices, values)."""
+    name: str
+    library: str
+
+    def available(self) -> bool:
+        importlib.import_module(self.library)
+        return True
+
+    def solve(self, model: LinearModel, params, hint: np.ndarray | None = None, *,
+              verbose: bool = False, progress=False) -> Solution:
+        full = None if hint is None else (np.arange(model.n_vars), hint)
+        return self.run(model, params, full, verbose, progress)
+
+
 def get(name: str) -> Backend:
     """The backend called `name`; BackendError when unknown or not installed."""
     if name not in REGISTRY:

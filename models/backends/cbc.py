@@ -14,7 +14,7 @@ import numpy as np
 from ..allowed import Switch
 from ..linear import LinearModel
 from ..result import SolveStatus
-from . import Solution
+from . import LibraryBackend, Solution
 
 #: CBC's own options a run may be given (SolveParams.extras), passed to pulp's
 #: PULP_CBC_CMD: `presolve` on or off, `cuts` on or off (off: no cut generators; on:
@@ -150,24 +150,16 @@ def _stdout_to_stderr(active: bool):
         os.close(saved)
 
 
-class CbcBackend:
+class CbcBackend(LibraryBackend):
     """CBC through pulp: pulp objects built from the model's matrix; its log, when
     asked for, goes to stderr."""
-    name = "cbc"
-    extras = EXTRAS
+    name, library, extras = "cbc", "pulp", EXTRAS
+    version = staticmethod(version)
+    available = staticmethod(available)  # pulp imports, and its bundled CBC runs
 
-    def version(self) -> str:
-        return version()
-
-    def available(self) -> bool:
-        return available()
-
-    def solve(self, model: LinearModel, params, hint=None, *, verbose=False,
-              progress=False) -> Solution:
-        full = None if hint is None else (np.arange(model.n_vars), hint)
+    def run(self, model: LinearModel, params, hint, verbose, progress) -> Solution:
         with _stdout_to_stderr(bool(verbose)):
-            status, values, objective, bound, seconds = _run(model, params, full, verbose)
-        return Solution(status, values, objective, bound, seconds)
+            return Solution(*_run(model, params, hint, verbose))
 
 
 BACKEND = CbcBackend()

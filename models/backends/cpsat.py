@@ -22,7 +22,7 @@ import numpy as np
 from ..allowed import Bound, Switch
 from ..linear import LinearModel
 from ..result import SolveStatus
-from . import Solution
+from . import LibraryBackend, Solution
 
 MAX_DIGITS = 6
 #: CP-SAT's own options a run may be given (SolveParams.extras), set as its
@@ -141,23 +141,13 @@ def _run(model: LinearModel, params, hint=None, verbose=False):
     return Solution(mapping.get(code, SolveStatus.UNKNOWN), None, None, None, seconds, worst)
 
 
-class CpSatBackend:
+class CpSatBackend(LibraryBackend):
     """OR-Tools CP-SAT: the model scaled to integers (see above)."""
-    name = "cpsat"
-    extras = EXTRAS
+    name, library, extras = "cpsat", "ortools.sat.python.cp_model", EXTRAS
+    version = staticmethod(version)
 
-    def version(self) -> str:
-        return version()
-
-    def available(self) -> bool:
-        from ortools.sat.python import cp_model  # noqa: F401
-
-        return True
-
-    def solve(self, model: LinearModel, params, hint=None, *, verbose=False,
-              progress=False) -> Solution:
-        full = None if hint is None else (np.arange(model.n_vars), hint)
-        return _run(model, params, full, verbose)
+    def run(self, model: LinearModel, params, hint, verbose, progress) -> Solution:
+        return _run(model, params, hint, verbose)
 
 
 BACKEND = CpSatBackend()

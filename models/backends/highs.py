@@ -13,7 +13,7 @@ import numpy as np
 from ..allowed import Bound, Switch
 from ..linear import LinearModel
 from ..result import SolveStatus
-from . import Solution
+from . import LibraryBackend, Solution
 
 #: HiGHS's own options a run may be given (SolveParams.extras), each set as the HiGHS
 #: option of the same name: `presolve` on or off (HiGHS's default: it chooses), and
@@ -251,26 +251,14 @@ def _answer(h, highspy, model: LinearModel):
 
 
 
-class HighsBackend:
+class HighsBackend(LibraryBackend):
     """HiGHS (highspy): the matrix passed directly; an answer that does not add up is
     solved again without presolve (`_answer`)."""
-    name = "highs"
-    extras = EXTRAS
+    name, library, extras = "highs", "highspy", EXTRAS
+    version = staticmethod(version)
 
-    def version(self) -> str:
-        return version()
-
-    def available(self) -> bool:
-        import highspy  # noqa: F401
-
-        return True
-
-    def solve(self, model: LinearModel, params, hint=None, *, verbose=False,
-              progress=False) -> Solution:
-        full = None if hint is None else (np.arange(model.n_vars), hint)
-        status, values, objective, bound, seconds = _run(model, params, full, verbose,
-                                                         progress)
-        return Solution(status, values, objective, bound, seconds)
+    def run(self, model: LinearModel, params, hint, verbose, progress) -> Solution:
+        return Solution(*_run(model, params, hint, verbose, progress))
 
 
 BACKEND = HighsBackend()

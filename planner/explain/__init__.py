@@ -26,11 +26,13 @@ what that costs in plan value and what changes.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from models.money import fmt_short
+from models.params import SolveParams
 from models.solve import plan_value
 
 from ..build import build_instance
@@ -50,8 +52,6 @@ def explain(plan_dir: Path, village: str, target: str | None = None,
     on time; with a forced re-solve as evidence.  `solver_opts`: backend,
     time_limit, gap (default 0 here), threads, seed."""
     from models.budget import TimeBudget
-
-    from ..pipeline import solve_kwargs, solver_options
 
     plan_dir = Path(plan_dir)
     plan = read_plan(plan_dir)  # planner.plan.folder: GBK too, ids as text
@@ -88,10 +88,10 @@ def explain(plan_dir: Path, village: str, target: str | None = None,
     ctx = Ctx(scn, inst, start, schedule, funds)
     base_value = plan_value(inst, start)
     lines = [f"{head}; plan value {fmt_short(base_value)}"]
-    opts = solver_options(scn, **solver_opts)
-    run = solve_kwargs(opts, gap=solver_opts.get("gap") or 0.0)
+    params = SolveParams.merged(scn.solver, **solver_opts)
+    params = replace(params, gap=solver_opts.get("gap") or 0.0)  # a proven optimum here
     # one time limit for the command: each forced re-solve a share of what is left
-    budget = TimeBudget(opts["time_limit"])
+    budget = TimeBudget(params.time_limit)
     solves_left = [MAX_FORCED * max(1, len(targets))]
     v = inst.village_ids.index(village)
     due = int(inst.village_due[v])
@@ -124,5 +124,5 @@ def explain(plan_dir: Path, village: str, target: str | None = None,
             share = budget.share(1 / max(1, solves_left[0]))
             solves_left[0] -= 1
             lines.extend("  " + s for s in force_in(ctx, p, lo, hi, due, base_value,
-                                                  {**run, "time_limit": share}))
+                                                  replace(params, time_limit=share)))
     return lines

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from models.money import fmt_short
+from models.params import SolveParams
 from models.solve import on_time, plan_value, solve
 
 from .context import Ctx, few
 
 
 def force_in(ctx: Ctx, p: int, lo: int, hi: int, due: int, base_value: float,
-           opts: dict) -> list[str]:
+           params: SolveParams) -> list[str]:
     inst, start = ctx.inst, ctx.start
     pid = inst.project_ids[p]
     lock_in = inst.lock_in.copy()
@@ -19,7 +20,7 @@ def force_in(ctx: Ctx, p: int, lo: int, hi: int, due: int, base_value: float,
     earliest, latest = inst.proj_earliest.copy(), inst.proj_latest.copy()
     earliest[p], latest[p] = max(int(earliest[p]), lo), hi
     forced = inst.replace(lock_in=lock_in, proj_earliest=earliest, proj_latest=latest)
-    res = solve(forced, **opts)
+    res = solve(forced, params)
     head = f"re-solve: forcing {pid} in (start {ctx.year(earliest[p])}" + (
         f"-{ctx.year(hi)}" if hi > earliest[p] else "") + f", finishing by {ctx.year(due)})"
     if not res.has_solution:
