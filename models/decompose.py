@@ -23,6 +23,7 @@ import numpy as np
 
 from .instance import DeadlineSpec, Instance
 from .ledger import split_whole
+from .priority import record_stages
 from .result import Result, SolveStatus, relative_gap
 
 
@@ -94,6 +95,7 @@ def _part(inst: Instance, county: int) -> Part:
         requires=np.column_stack([pnew[req[:, 0]], pnew[req[:, 1]]]) if len(req) else req,
         lock_in=inst.lock_in[pmask], lock_out=inst.lock_out[pmask],
         deadlines=tuple(deadlines),
+        batches=tuple(vnew[b[vmask[b]]] for b in inst.batches), batch_floor=(),
         meta={**inst.meta, "county": inst.county_names[county]},
         **{**pools, "proj_pools": pools["proj_pools"][pmask]},
     )
@@ -185,11 +187,27 @@ def solve_part(part_instance: Instance, opts: dict) -> dict:
         hint = warm_start(part_instance, opts.get("threads"), opts.get("time_limit"))
     if opts.get("time_limit") is not None:  # the warm start came out of the same time
         opts["time_limit"] = max(0.05, opts["time_limit"] - (time.time() - began))
+    stages = None
+    if part_instance.batches and part_instance.objective == "max_coverage":
+        from .budget import TimeBudget
+        from .params import NAMES, SolveParams
+        from .priority import solve_stages
+
+        part_instance, hint, stages, failed = solve_stages(
+            part_instance, SolveParams().updated(**{k: v for k, v in opts.items()
+                                                    if k in NAMES}),
+            TimeBudget(opts.get("time_limit")), hint)
+        if failed is not None:
+            return {"start": None, "status": failed.value, "objective": None, "bound": None,
+                    "seconds": time.time() - began, "county": part_instance.meta.get("county"),
+                    "plan_from": None, "stages": stages}
+        if opts.get("time_limit") is not None:
+            opts["time_limit"] = max(0.05, opts["time_limit"] - (time.time() - began))
     res = solve(part_instance, hint=hint, **opts)
     return {"start": res.start if res.has_solution else None, "status": res.status.value,
             "objective": res.objective, "bound": res.bound, "seconds": res.seconds,
             "county": part_instance.meta.get("county"),
-            "plan_from": res.options.get("plan_from")}
+            "plan_from": res.options.get("plan_from"), "stages": stages}
 
 
 def everything_bound(inst: Instance) -> float:
@@ -253,6 +271,19 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
     for part, out in zip(parts, outs):
         start[part.projects] = out["start"]
     value = plan_value(inst, start)
+    stages = None
+    if inst.batches and inst.objective == "max_coverage":
+        stages = merged_stages(inst, [o["stages"] for o in outs], exact_split)
+        if lp is not None:
+            # the value among plans keeping the batch counts the counties reached: the LP
+            # relaxation with those counts as floors bounds it (tighter than without)
+            try:
+                floored = inst.replace(batch_floor=tuple(s["on_time"] for s in stages))
+                lp, _ = lp_relaxation(floored, opts.get("threads"),
+                                      time_limit=budget.left() if budget else None)
+                lp_note = "with the exit batches' counts kept"
+            except RuntimeError:
+                pass  # the LP bound without the floors stays valid
     exact = exact_split
     if exact and all(o["bound"] is not None for o in outs):
         # every part's objective has the same terms as the whole: bounds add up
@@ -260,7 +291,8 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
         options["bound_source"] = "sum of county bounds"
     elif lp is not None:
         bound = lp
-        options["bound_source"] = "LP relaxation of the whole program"
+        options["bound_source"] = "LP relaxation of the whole program" + (
+            f" {lp_note}" if lp_note and lp_note.startswith("with") else "")
     else:
         bound = everything_bound(inst)
         options["bound_source"] = ("every gap closed on time and every village on time "
@@ -275,7 +307,29 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
         status = SolveStatus.TIME_LIMIT
     else:
         status = SolveStatus.FEASIBLE
-    return Result(status=status, backend=opts.get("backend", "highs"), objective=value,
-                  bound=bound, gap=relative_gap(value, bound),
-                  seconds=time.perf_counter() - t0, start=start,
-                  on_time=on_time(inst, start), options=options)
+    result = Result(status=status, backend=opts.get("backend", "highs"), objective=value,
+                    bound=bound, gap=relative_gap(value, bound),
+                    seconds=time.perf_counter() - t0, start=start,
+                    on_time=on_time(inst, start), options=options)
+    if stages is not None:
+        record_stages(result, stages)
+    return result
+
+
+def merged_stages(inst: Instance, per_county: list[list[dict]], exact: bool) -> list[dict]:
+    """The exit-priority stages of the whole from the counties': counts and bounds add
+    up when the counties are independent (`exact`), proven when every county's stage is;
+    with shared money cut between counties nothing is proven for the whole."""
+    out = []
+    for i, label in enumerate(inst.batch_labels):
+        mine = [s[i] for s in per_county]
+        bounds = [s.get("bound") for s in mine]
+        out.append({"batch": label, "due": sum(s["due"] for s in mine),
+                    "on_time": sum(s["on_time"] for s in mine),
+                    # with shared money or rules a county's bound is its own part's only
+                    "bound": None if None in bounds or not exact else sum(bounds),
+                    "status": ("optimal" if exact and all(s["proven"] for s in mine)
+                               else "feasible"),
+                    "proven": exact and all(s["proven"] for s in mine),
+                    "solved": any(s["solved"] for s in mine)})
+    return out

@@ -68,3 +68,8 @@ def plan_value(inst: Instance, start: np.ndarray) -> float:
             value -= round(inst.soft_penalty, 4) * max(0, d.required()
                                                        - deadline_met(inst, d, closed_by))
     return float(round(value, 6))
+
+
+def batch_counts(inst: Instance, on_time_villages: np.ndarray) -> list[int]:
+    """Villages on time in each exit-priority batch, in the order they are served."""
+    return [int(on_time_villages[b].sum()) for b in inst.batches]

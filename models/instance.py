@@ -97,6 +97,12 @@ class Instance:
     # units of outside money for it; at most pool_outside_limit[b, t] units a year (-1: none)
     pool_leverage: np.ndarray | None = None  # (B,) float, 0 for none
     pool_outside_limit: np.ndarray | None = None  # (B, Y) int units, -1 for no limit
+    # exit priority (退出优先、批次推进), the lexicographic rule: the batches of villages
+    # in the order they are served (empty: today's one weighted objective), their labels,
+    # and the on-time counts kept from the stages solved so far (models.priority)
+    batches: tuple[np.ndarray, ...] = ()
+    batch_labels: tuple[str, ...] = ()
+    batch_floor: tuple[int, ...] = ()
     meta: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -259,6 +265,11 @@ class Instance:
         if self.gap_quantity is not None:
             check("gap_quantity", self.gap_quantity, (G,), 0)
             check("proj_contrib", self.proj_contrib, (P,), 0)
+        if len(self.batch_labels) != len(self.batches) or \
+                len(self.batch_floor) > len(self.batches):
+            raise InstanceError("batch labels and floors must match the batches")
+        for b in self.batches:
+            check("a batch", b, (len(b),), 0, V - 1)
         for d in self.deadlines:
             if not (0 <= d.target < len(self.target_codes) and 0 <= d.year < Y
                     and 0 < d.share <= 1):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from . import evaluate
 from .backends import (  # noqa: F401  (callers import them from here)
     DEFAULT_BACKEND,
     SCALING_TOLERANCE,
@@ -23,7 +24,7 @@ from .backends import (  # noqa: F401  (callers import them from here)
     available,
     get as get_backend,
 )
-from .evaluate import on_time, plan_value  # noqa: F401  (callers import them from here too)
+from .evaluate import batch_counts, on_time, plan_value  # noqa: F401  (re-exported)
 from .formulation import build
 from .instance import VALUE_QUANTUM, Instance
 from .params import SolveParams
@@ -183,7 +184,7 @@ TIE_BREAK_SHARE = 0.15
 def solve(inst: Instance, params: SolveParams | None = None, *,
           hint: np.ndarray | None = None, verbose: bool = False,
           elastic: str | None = None, tie_break: bool = True, progress=False,
-          **given) -> Result:
+          stage: int | None = None, **given) -> Result:
     """Solve the planning program with `params` (default: SolveParams()) and the
     settings `given` as keywords in their place (backend, time_limit, gap, threads,
     seed, extras; None: not given); `hint` is a start year per project (-1: not chosen).
@@ -197,15 +198,23 @@ def solve(inst: Instance, params: SolveParams | None = None, *,
     phases together; its outcome is recorded in `options["tie_break"]`.
     `progress`: True shows a live one-line progress on stderr (HiGHS); a callable
     receives (seconds, objective, bound) at each report (HiGHS callbacks).
+    `stage`: solve exit-priority stage `stage` instead (its objective the villages of that
+    batch on time, `models.priority`); no tie-break then.
     """
     params = (params or SolveParams()).updated(**given)
+    tie_break = tie_break and stage is None
+
+    def value_of(inst, start):  # the objective this solve maximises
+        return stage_value(inst, start, stage)
+
     backend = params.backend
     mod = get_backend(backend)
     t0 = time.perf_counter()
     run_params = params
     if tie_break and not elastic and params.time_limit is not None:
         run_params = replace(params, time_limit=params.time_limit * (1 - TIE_BREAK_SHARE))
-    run = run_model(inst, mod, run_params, hint, verbose, progress, elastic=elastic)
+    run = run_model(inst, mod, run_params, hint, verbose, progress, elastic=elastic,
+                    stage=stage)
     model, layout, hint_values, sol = run.model, run.layout, run.hint_values, run.solution
     status, values, objective, bound = sol.status, sol.values, sol.objective, sol.bound
     options = {**params.recorded(), "backend": backend, "elastic": elastic,
@@ -231,17 +240,17 @@ def solve(inst: Instance, params: SolveParams | None = None, *,
                       on_time=ontime, options=options)
     options["plan_from"] = "solver"
     if hint is not None:
-        options["hint_value"] = (plan_value(inst, decode(inst, layout, hint_values)[0])
+        options["hint_value"] = (value_of(inst, decode(inst, layout, hint_values)[0])
                                  if hint_values is not None else None)
     if hint_values is not None:
-        hinted = plan_value(inst, decode(inst, layout, hint_values)[0])
-        if values is None or _better(inst, hinted, plan_value(inst, decode(inst, layout,
+        hinted = value_of(inst, decode(inst, layout, hint_values)[0])
+        if values is None or _better(inst, hinted, value_of(inst, decode(inst, layout,
                                                                         values)[0])):
             # the backend found nothing better than the plan it was handed: keep that one
             options["plan_from"] = "warm start"
             options["solver_status"] = status.value
             options["solver_value"] = (None if values is None else
-                                       plan_value(inst, decode(inst, layout, values)[0]))
+                                       value_of(inst, decode(inst, layout, values)[0]))
             values = hint_values
             if status not in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT):
                 status = SolveStatus.FEASIBLE
@@ -249,7 +258,7 @@ def solve(inst: Instance, params: SolveParams | None = None, *,
         return Result.no_solution(status, backend, time.perf_counter() - t0,
                                   backend_version=version, options=options)
     start, ontime = decode(inst, layout, values)
-    value = plan_value(inst, start)
+    value = value_of(inst, start)
     if bound is not None and not np.isfinite(bound):
         bound = None  # no bound proven (e.g. stopped before the root finished)
     if bound is not None:
@@ -273,6 +282,14 @@ def solve(inst: Instance, params: SolveParams | None = None, *,
                   objective=value, bound=bound, gap=relative_gap(value, bound),
                   seconds=time.perf_counter() - t0, values=values, start=start,
                   on_time=ontime, options=options, flows=lent)
+
+
+def stage_value(inst: Instance, start: np.ndarray, stage: int | None) -> float:
+    """The plan's value (stage None) or, for an exit-priority stage, its batch's villages
+    on time."""
+    if stage is None:
+        return evaluate.plan_value(inst, start)
+    return float(batch_counts(inst, on_time(inst, start))[stage])
 
 
 def _pooled(inst, start) -> int:

@@ -19,6 +19,7 @@ import numpy as np
 from .budget import TimeBudget
 from .instance import Instance
 from .params import SolveParams
+from .priority import record_stages, solve_stages
 from .result import Result
 from .solve import solve
 from .warmstart import warm_start
@@ -64,8 +65,17 @@ def solve_planned(inst: Instance, params: SolveParams, budget: TimeBudget | None
     else:
         if hint is None and use_hint:
             hint = warm_start(inst, params.threads, budget.left(), rough, info)
+        stages = None
+        if inst.batches and inst.objective == "max_coverage":
+            inst, hint, stages, failed = solve_stages(inst, params, budget, hint)
+            if failed is not None:
+                return inst, Result.no_solution(failed, params.backend, budget.elapsed(),
+                                                options={**info, "stage": "exit priority",
+                                                         "exit_priority": stages})
         result = solve(inst, params.updated(time_limit=budget.left()), hint=hint,
                        verbose=verbose, progress=progress)
+        if stages is not None:
+            record_stages(result, stages)
     result.options["time_limit"] = params.time_limit  # the run's, not a phase's
     result.options.update(info)
     if floor is not None:

@@ -217,11 +217,37 @@ def deadlines(T: Tables) -> tuple[DeadlineSpec, ...]:
     return tuple(out)
 
 
+def batches(T: Tables) -> dict:
+    """Exit priority (退出优先、批次推进): the planned villages by exit batch in the order
+    `exit_priority` serves them (a year of the horizon; `exited` for a village that
+    exited before it; one after the horizon joins the last year's batch), deep-poverty
+    villages as a batch of their own first within each with `deep_poverty_first`.  The
+    weighted rule keeps one objective (no batches); `none` also drops the on-time bonus."""
+    rule = T.scn.exit_priority
+    if rule["rule"] != "lexicographic":
+        return {"on_time_bonus": 0.0} if rule["rule"] == "none" else {}
+    year = T.v["exit_year"].to_numpy(dtype=np.int64)
+    last = T.first + T.n_years - 1
+    label = np.where(year < T.first, "exited", np.minimum(year, last).astype(str))
+    deep = T.v["deep_poverty"].astype(bool).to_numpy()
+    groups, labels = [], []
+    for batch in rule["order"]:
+        mine = label == batch
+        parts = ([(mine & deep, f"{batch} deep poverty"), (mine & ~deep, batch)]
+                 if T.scn.deep_poverty_first else [(mine, batch)])
+        for members, name in parts:
+            if members.any():
+                groups.append(np.flatnonzero(members).astype(np.int64))
+                labels.append(name)
+    return {"batches": tuple(groups), "batch_labels": tuple(labels)}
+
+
 def build_instance(scn: Scenario) -> Instance:
     T = tables(scn)
     keys = pool_keys(T)
     money = pools(T, keys)
     work = works(T)
+    priority = batches(T)
     inst = Instance(
         years=np.asarray(scn.years, dtype=np.int64),
         objective=scn.objective,
@@ -230,7 +256,8 @@ def build_instance(scn: Scenario) -> Instance:
         **cumulative(T, work["proj_gap"]),
         deadlines=deadlines(T),
         late_factor=scn.weights["late_factor"],
-        on_time_bonus=scn.weights["on_time_bonus"],
+        on_time_bonus=priority.pop("on_time_bonus", scn.weights["on_time_bonus"]),
+        **priority,
         soft_penalty=scn.weights["soft_deadline_penalty"],
         partial_credit=scn.partial_credit,
         max_spread=scn.fairness.get("max_spread"),

@@ -51,7 +51,8 @@ def solve(scenario, out, solver, verbose, no_hint, fmt, lang):
     precheck(out, [scenario])  # a refused --out is told before the solve, not after
     outcome = plan_scenario(scenario, out, verbose=verbose, **solver,
                             use_hint=not no_hint, fmt=fmt, lang=lang,
-                            progress=sys.stderr.isatty() and not verbose)
+                            progress=sys.stderr.isatty() and not verbose,
+                            notice=lambda line: click.echo(f"note: {line}", err=True))
     for w in outcome.scenario.warnings:
         click.echo(f"warning: {w}", err=True)
     print_summary(outcome.plan.summary, out)
@@ -65,8 +66,8 @@ def solve(scenario, out, solver, verbose, no_hint, fmt, lang):
 def validate(scenario):
     """Read and check the inputs of SCENARIO only."""
     from .build import build_instance
+    from .pipeline import exit_notes
     from .scenario import load_scenario
-
     scn = load_scenario(scenario)
     inst = build_instance(scn)
     click.echo(f"{scn.name}: valid — {len(scn.villages)} villages "
@@ -75,6 +76,8 @@ def validate(scenario):
                f"{len(scn.deadlines)} deadlines")
     for w in scn.warnings:
         click.echo(f"warning: {w}", err=True)
+    for line in exit_notes(scn, inst):
+        click.echo(f"note: {line}", err=True)
 
 
 @main.command()

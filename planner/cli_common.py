@@ -98,9 +98,12 @@ def print_summary(summary: dict, out: Path | None) -> None:
                f"{'-' if bound is None else f'{bound:.4f}'}   gap "
                f"{'-' if gap is None else f'{gap:.4%}'}")
     click.echo(f"gaps       {summary['gaps_closed']} of {summary['gaps_planned']} closed")
-    batches = "  ".join(f"{y}: {summary['villages_on_time'][y]}/{summary['villages_due'][y]}"
-                        for y in summary["villages_due"])
-    click.echo(f"on time    {batches}")
+    possible = summary.get("villages_possible", {})
+    batches = "  ".join(
+        f"{y}: {summary['villages_on_time'][y]}/"
+        + (f"{possible[y]}/" if y in possible else "") + f"{summary['villages_due'][y]}"
+        for y in summary["villages_due"])
+    click.echo(f"on time    {batches}" + ("   (on time/possible/due)" if possible else ""))
     click.echo(f"cost       {fmt(summary['total_cost'])} (pooled {fmt(summary['pooled_cost'])}, "
                f"of {fmt(summary['money_available'])} available)")
     if out is not None:

@@ -9,6 +9,7 @@ plan whole.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from models.budget import TimeBudget
 from models.instance import Instance
 from models.money import fmt
 from models.params import AUTO_SPLIT_PROJECTS, SolveParams
+from models.possible import exit_obstacles
 from models.result import Result, SolveStatus
 from models.solve import solve
 from models.strategy import solve_planned
@@ -108,17 +110,20 @@ def plan_scenario(folder: str | Path | Scenario, out: str | Path | None = None, 
                   params: SolveParams | None = None,
                   verbose=False, hint: np.ndarray | None = None, use_hint: bool = True,
                   progress=False, fmt: str = "csv", lang: str = "en", explain: bool = True,
-                  **solver_given) -> Outcome:
+                  notice=None, **solver_given) -> Outcome:
     """Plan a scenario folder (or an already loaded, possibly modified, Scenario).
 
     The settings: `SolveParams.merged(scenario.yaml's solver:, **solver_given)`; a
     `params` given is used as it is (the scenario's `solver:` not read), with
     `solver_given` in its place.  `use_hint`: without a `hint`, start from the better of
     the LP dive and the greedy plan; `progress`: live progress line; `explain`: when the
-    hard rules cannot hold, find out which (two more solves) before raising."""
+    hard rules cannot hold, find out which (two more solves) before raising; `notice`:
+    called with each line of `exit_notes` before the solve."""
     started = time.monotonic()
     scn = folder if isinstance(folder, Scenario) else load_scenario(folder)
     inst = build_instance(scn)
+    for line in exit_notes(scn, inst) if notice else ():
+        notice(line)
     params = (SolveParams.merged(scn.solver, **solver_given) if params is None
               else params.updated(**solver_given))
     budget = TimeBudget(params.time_limit, started)
@@ -142,6 +147,28 @@ def plan_scenario(folder: str | Path | Scenario, out: str | Path | None = None, 
     if out is not None:
         write_verified(scn, plan, Path(out), fmt=fmt, lang=lang)
     return Outcome(scn, inst, result, plan)
+
+
+def exit_notes(scn: Scenario, inst: Instance, most: int = 12) -> list[str]:
+    """The villages no money can make on time (models.possible), per exit batch, with
+    why: for `planner validate` and `planner solve` to say up front."""
+    from .plan.villages import why
+
+    blocked = exit_obstacles(inst)
+    if not blocked:
+        return []
+    vil = scn.villages.set_index("village_id")
+    years = [int(vil.loc[inst.village_ids[v], "exit_year"]) for v in blocked]
+    per = ", ".join(f"{n} of the {y} batch" if y >= scn.years[0] else f"{n} exited in {y}"
+                    for y, n in sorted(Counter(years).items()))
+    lines = [f"{len(blocked)} village(s) cannot be on time whatever the money ({per}):"]
+    for v, obstacles in list(blocked.items())[:most]:
+        vid = inst.village_ids[v]
+        lines.append(f"  {vid} {vil.loc[vid, 'name']}: "
+                     + "; ".join(why(inst, o) for o in obstacles))
+    if len(blocked) > most:
+        lines.append(f"  ... and {len(blocked) - most} more (villages.csv why_not_possible)")
+    return lines
 
 
 def write_verified(scn: Scenario, plan: Plan, out: Path, fmt: str = "csv",

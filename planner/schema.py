@@ -259,6 +259,8 @@ SCENARIO_KEYS: dict = {
     "targets": {ANY_KEY: {"name": None, "department": None}},
     "fairness": {"max_spread": None, "min_rate": None, "maximin": None},
     "partial_credit": None,
+    "exit_priority": None,
+    "deep_poverty_first": None,
     "reserve": [{"stream": None, "share": None}],
     "overrides": {
         "funds": [{"stream": None, "year": None, "county": None, "scale": None, "set": None,

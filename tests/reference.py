@@ -95,6 +95,9 @@ class Scenario:
     reserve: list = field(default_factory=list)  # {stream, share}
     lock_in: tuple = ()
     lock_out: tuple = ()
+    # README "Exit priority": lexicographic (default), weighted, none, or the batch order
+    exit_priority: object = None
+    deep_poverty_first: bool = False
 
 
 @dataclass
@@ -130,6 +133,27 @@ def _weights(scn: Scenario) -> dict:
     w = {k: Q(v) for k, v in WEIGHTS.items()}
     w.update({k: Q(str(v)) for k, v in scn.weights.items()})
     return w
+
+
+def _batches(scn: Scenario) -> list | None:
+    """The exit batches in the order they are served, as (year label, deep or None), or
+    None for the weighted and none rules: the years of the horizon in order, then the
+    villages that exited before it; a list in scenario.yaml names the first ones."""
+    if scn.exit_priority in ("weighted", "none"):
+        return None
+    order = [str(y) for y in scn.years] + ["exited"]
+    if isinstance(scn.exit_priority, list):
+        named = [str(b) for b in scn.exit_priority]
+        order = named + [b for b in order if b not in named]
+    if scn.deep_poverty_first:
+        return [(b, deep) for b in order for deep in (True, False)]
+    return [(b, None) for b in order]
+
+
+def _batch_of(scn: Scenario, v: Village) -> str:
+    if v.exit_year < scn.years[0]:
+        return "exited"
+    return str(min(v.exit_year, scn.years[-1]))
 
 
 def _due(scn: Scenario, v: Village) -> int:
@@ -228,8 +252,8 @@ class Rules:
         return res
 
     def judge(self, starts: dict):
-        """(value, worst county rate) of a plan, or None when a hard deadline or a
-        fairness rule fails."""
+        """(value, worst county rate, villages on time per exit batch in the order served)
+        of a plan, or None when a hard deadline or a fairness rule fails."""
         w, scn = self.w, self.scn
         closing = self.closing(starts)
         value = Q(0)
@@ -248,7 +272,8 @@ class Rules:
                 closing[(g.village, g.target)][0] is not None
                 and closing[(g.village, g.target)][0] <= due
                 for g in self.gaps if g.village == v.id and g.target in self.exit)
-            value += w["on_time_bonus"] if on_time[v.id] else 0
+            bonus = 0 if scn.exit_priority == "none" else w["on_time_bonus"]
+            value += bonus if on_time[v.id] else 0
         for d in scn.deadlines:
             scope = d.get("scope", "all")
             inside = [v for v in self.planned
@@ -273,7 +298,11 @@ class Rules:
             return None
         if "max_spread" in fair and max(rates) - min(rates) > Q(str(fair["max_spread"])):
             return None
-        return value, min(rates)
+        batches = _batches(scn) or []
+        counts = tuple(sum(on_time[v.id] for v in self.planned
+                           if _batch_of(scn, v) == b and (deep is None or v.deep == deep))
+                       for b, deep in batches)
+        return value, min(rates), counts
 
 
 # ------------------------------------------------------------------ money
@@ -455,9 +484,12 @@ def solve(scn: Scenario) -> Answer:
         if j is not None:
             judged.append((j, starts))
     maximin = bool(scn.fairness.get("maximin"))
-    judged.sort(key=lambda c: (c[0][1], c[0][0]) if maximin else c[0][0], reverse=True)
+    # maximin: the worst county's rate first; exit priority: each batch's villages on
+    # time, the batches in order; then the value
+    judged.sort(key=lambda c: ((c[0][1],) if maximin else ()) + c[0][2] + (c[0][0],),
+                reverse=True)
     checks = 0
-    for (value, _), starts in judged:
+    for (value, _, _), starts in judged:
         if money.surely_short(starts):
             continue
         checks += 1
@@ -518,6 +550,10 @@ def write_folder(scn: Scenario, folder) -> None:
         config["fairness"] = dict(scn.fairness)
     if scn.reserve:
         config["reserve"] = [dict(r) for r in scn.reserve]
+    if scn.exit_priority is not None:
+        config["exit_priority"] = scn.exit_priority
+    if scn.deep_poverty_first:
+        config["deep_poverty_first"] = True
     if scn.lock_in or scn.lock_out:
         config["lock"] = {"in": list(scn.lock_in), "out": list(scn.lock_out)}
     (folder / "scenario.yaml").write_text(yaml.safe_dump(config, allow_unicode=True),

@@ -15,9 +15,20 @@ from planner.scenario import load_scenario
 from planner.verify import verify_plan
 
 
-def _instance(tmp_path, seed, pooled=False, villages=15, counties=3):
+def _weighted(folder):
+    """One weighted objective (exit_priority: weighted) in scenario.yaml itself: the
+    split is compared with one solve of the same objective (the lexicographic rule by
+    county is test_lexicographic_split_equals_the_whole's)."""
+    path = folder / "scenario.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "exit_priority: weighted\n",
+                    encoding="utf-8")
+
+
+def _instance(tmp_path, seed, pooled=False, villages=15, counties=3, weighted=True):
     folder = tmp_path / f"scn{seed}{pooled}"
     generate(folder, villages=villages, counties=counties, seed=seed, pooled_stream=pooled)
+    if weighted:
+        _weighted(folder)
     scn = load_scenario(folder)
     return scn, build_instance(scn)
 
@@ -38,6 +49,7 @@ def test_exact_split_equals_monolithic(tmp_path, seed):
     # (in scenario.yaml itself: the checker reads the file, not the loaded scenario)
     cfg = yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8"))
     cfg["deadlines"] = [d for d in cfg.get("deadlines", []) if d.get("share", 1) == 1]
+    cfg["exit_priority"] = "weighted"
     (folder / "scenario.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True),
                                           encoding="utf-8")
     scn = load_scenario(folder)
@@ -102,3 +114,31 @@ def test_counties_on_a_two_worker_dask_cluster(tmp_path):
             remote = solve_by_county(inst, mapper=mapper, gap=0, threads=1, tie_break=False)
     assert remote.objective == pytest.approx(local.objective)
     assert (remote.start == local.start).all()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_lexicographic_split_equals_the_whole(tmp_path, seed):
+    """Exit priority by county: counties that share no money and no rule reach the
+    whole's batch counts and value (the counts add up over independent counties)."""
+    import yaml
+
+    from models.params import SolveParams
+    from models.strategy import solve_planned
+
+    folder = tmp_path / f"lex{seed}"
+    generate(folder, villages=15, counties=3, seed=seed)
+    cfg = yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8"))
+    cfg["deadlines"] = [d for d in cfg.get("deadlines", []) if d.get("share", 1) == 1]
+    (folder / "scenario.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True),
+                                          encoding="utf-8")
+    scn = load_scenario(folder)
+    inst = build_instance(scn)
+    assert inst.batches
+    params = SolveParams(gap=0.0, threads=1, seed=0)
+    whole_inst, whole = solve_planned(inst, params)
+    split_inst, split = solve_planned(inst, params, split=True)
+    counts = lambda res: [s["on_time"] for s in res.options["exit_priority"]["stages"]]
+    assert counts(split) == counts(whole)
+    assert split.objective == pytest.approx(whole.objective)
+    assert split.options["exit_priority"]["proven"] and whole.options["exit_priority"]["proven"]
+    assert _verified(scn, split_inst, split, tmp_path) == []

@@ -180,6 +180,13 @@ MUTATIONS = [
     *[(f"schedule.{s}", edit_cell("schedule.csv", s, plus(0.0001)), "streams")
       for s in STREAMS],
     # ------------------------------------------------ villages.csv, every column
+    ("villages.on_time_possible",
+     edit_cell("villages.csv", "on_time_possible",
+               lambda t: "false" if t.lower() == "true" else "true",
+               where=lambda f: f["on_time_possible"] != ""), "villages"),
+    ("villages.why_not_possible",
+     edit_cell("villages.csv", "why_not_possible", lambda t: "" if t else "road: too late",
+               where=lambda f: f["on_time_possible"] != ""), "villages"),
     ("villages.village_id", edit_cell("villages.csv", "village_id", lambda t: "V9999"),
      "villages"),
     ("villages.village_name", edit_cell("villages.csv", "village_name", lambda t: t + "村"),
@@ -281,6 +288,11 @@ MUTATIONS = [
                                                          "late_factor"], 0.6)), "summary"),
     ("summary.value_rule exit_standard",
      edit_summary(_nested(["value_rule", "exit_standard"], lambda x: x[:-1])), "summary"),
+    ("summary.villages_possible",
+     edit_summary(_nested(["villages_possible", "2018"], lambda n: n + 1)), "summary"),
+    ("summary.exit_priority stage count",
+     edit_summary(_nested(["exit_priority", "stages", 0, "on_time"], lambda n: n + 1)),
+     "summary"),
     ("summary.inputs", edit_summary(_nested(["inputs"], lambda m: {
         k: ("0" * 64 if i == 0 else v) for i, (k, v) in enumerate(m.items())})), "inputs"),
 ]

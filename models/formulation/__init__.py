@@ -23,8 +23,8 @@ __all__ = ["ELASTIC_MODES", "Layout", "build"]
 
 
 def build(inst: Instance, elastic: str | None = None, reduce: bool = True,
-          floor: float | None = None, secondary: dict | None = None, maximin: bool = False
-          ) -> tuple[LinearModel, Layout]:
+          floor: float | None = None, secondary: dict | None = None, maximin: bool = False,
+          stage: int | None = None) -> tuple[LinearModel, Layout]:
     """The program for `inst`.  `elastic`: None, "rules" (every hard rule may be broken
     at a cost) or "money" (money may be missing at a cost); `reduce`: drop dominated
     starts (presolve; never in a second-rank phase); `floor`: a second-rank phase keeping
@@ -32,7 +32,8 @@ def build(inst: Instance, elastic: str | None = None, reduce: bool = True,
     `secondary`: {"kind": "tie_break"} (default: cheaper, then earlier),
     {"kind": "stable", "start": S} (fewest changes from the start years S) or
     {"kind": "diverse", "plans": [S1, ...]} (farthest from those plans);
-    `maximin`: the objective is the worst county's on-time rate."""
+    `maximin`: the objective is the worst county's on-time rate; `stage`: the objective
+    is the number of villages of exit-priority batch `stage` on time (models.priority)."""
     if elastic not in ELASTIC_MODES:
         raise ValueError(f"elastic must be one of {ELASTIC_MODES}")
     m = LinearModel(maximize=(inst.objective == "max_coverage" and elastic is None))
@@ -45,7 +46,8 @@ def build(inst: Instance, elastic: str | None = None, reduce: bool = True,
     rules.deadlines(m, inst, L)
     if inst.objective == "max_coverage":
         rules.villages_on_time(m, inst, L, maximin)
+        rules.batch_floors(m, inst, L)
     else:
         rules.exit_standard(m, inst, L)
-    objective(m, inst, L, elastic, floor, secondary, maximin)
+    objective(m, inst, L, elastic, floor, secondary, maximin, stage)
     return m, L

@@ -237,3 +237,19 @@ def _group(keys: np.ndarray, n: int) -> list[np.ndarray]:
     order = np.argsort(keys, kind="stable")
     bounds = np.searchsorted(keys[order], np.arange(n + 1))
     return [order[bounds[i]: bounds[i + 1]] for i in range(n)]
+
+
+def batch_floors(m: LinearModel, inst: Instance, L: Layout):
+    """batch-floor (exit priority, the stages solved so far): for each batch i with a
+    floor, sum_{v in batch i} o[v] + k[i] >= floor[i], k[i] its villages without
+    exit-standard gaps (on time whatever the plan)."""
+    o_of = np.full(inst.n_villages, -1)
+    o_of[L.o_village] = L.o
+    for i, floor in enumerate(inst.batch_floor):
+        vars_ = o_of[inst.batches[i]]
+        has = vars_ >= 0
+        need = float(floor - (~has).sum())
+        if need <= 0:
+            continue
+        m.add_rows(f"batch-floor-{inst.batch_labels[i]}", 1,
+                   np.zeros(int(has.sum()), dtype=np.int64), vars_[has], 1.0, lo=need)

@@ -6,6 +6,7 @@ min_cost: pooled money.  Both are multiples of a quantum (VALUE_QUANTUM, one
 money unit), which lets the solver round its bound.
 elastic: the sum of slacks (rules: villages/projects short; money: money missing).
 maximin: the worst county's on-time rate.
+stage (exit priority): the number of villages of one batch on time.
 Second-rank phase (`floor` given): the first objective becomes a row, then
 tie_break (cheaper, then earlier: the earliness term is worth less than one
 money unit in all), stable (fewest changes from start years S) or diverse
@@ -27,12 +28,22 @@ def _q(value: float) -> float:
 
 def objective(m: LinearModel, inst: Instance, L: Layout, elastic: str | None = None,
               floor: float | None = None, secondary: dict | None = None,
-              maximin: bool = False):
+              maximin: bool = False, stage: int | None = None):
     money = 1.0 / inst.money_units
     if elastic:
         wanted = ("money",) if elastic == "money" else ("lock", "deadline", "exit")
         for kind, _, var in L.slacks:
             m.set_cost_at(var, 1.0 if kind in wanted else 0.0)
+        return
+    if stage is not None:  # exit priority: the villages of one batch on time
+        m.clear_costs()
+        m.maximize = True
+        batch = np.zeros(inst.n_villages, dtype=bool)
+        batch[inst.batches[stage]] = True
+        m.set_cost("o", batch[L.o_village].astype(float))
+        with_o = np.zeros(inst.n_villages, dtype=bool)
+        with_o[L.o_village] = True
+        m.offset = float((batch & ~with_o).sum())
         return
     if maximin:
         m.clear_costs()

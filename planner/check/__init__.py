@@ -65,7 +65,7 @@ from .files import read_funds, read_schedule, read_summary, read_villages
 from .inputs import read_inputs
 from .report import Report, Violation
 from .summary import check_summary
-from .villages import check_villages_table
+from .villages import check_villages_table, check_why_not_possible
 
 __all__ = ["Violation", "verify_plan"]
 
@@ -105,6 +105,7 @@ def verify_plan(scn, plan_dir: Path) -> list[Violation]:
         policy.check_exit_standard(f, rep)
     if villages is not None:
         check_villages_table(f, villages, rep)
+        check_why_not_possible(villages, rep)
     if summary is not None:
         check_summary(f, summary, ledger, rep)
     return rep.items

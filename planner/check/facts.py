@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .inputs import Inputs
+from .possible import possible_on_time
 
 
 class Facts:
@@ -125,6 +126,7 @@ class Facts:
     def _village_table(self) -> pd.DataFrame:
         """villages.csv as the schedule implies it (text cells, as compared)."""
         v = self.villages_in
+        possible = possible_on_time(self.inp, self.first, self.last)
         g = self.gaps
         relocated = v["relocated"].astype(bool).to_numpy()
         ex = g[g["exit"]]
@@ -163,5 +165,7 @@ class Facts:
             "completion_year": np.where(relocated, "", completion),
             "open_targets": open_t,
             "late_targets": np.where(relocated, "", late_t),
+            "on_time_possible": np.where(relocated, "", [
+                "true" if possible.get(i, True) else "false" for i in ids]),
         })
         return out.reset_index(drop=True)

@@ -27,7 +27,7 @@ SCHEDULE_MORE = ("township",)
 VILLAGE_COLUMNS = ("village_id", "county", "exit_year", "gaps", "gaps_closed", "on_time",
                    "completion_year", "open_targets")
 VILLAGE_MORE = ("village_name", "township", "deep_poverty", "relocated", "exit_gaps",
-                "late_targets")
+                "late_targets", "on_time_possible", "why_not_possible")
 FUNDS_COLUMNS = ("stream", "year", "county", "budget", "carried_in", "spent", "carried_out",
                  "unused")
 FUNDS_MONEY = ("budget", "carried_in", "spent", "carried_out", "unused")

@@ -80,6 +80,7 @@ class Inputs:
     partial_credit: bool
     fairness: dict
     reserve: list
+    exit_priority: tuple  # (rule, batch labels in the order served)
     lock_in: frozenset
     lock_out: frozenset
     catalogue: dict  # code -> (name_zh, department)
@@ -260,6 +261,7 @@ def read_inputs(scn) -> Inputs:
     reserve = [{"stream": str(r["stream"]), "share": float(r["share"])}
                for r in (cfg.get("reserve") or [])]
     inp = Inputs(
+        exit_priority=_exit_priority(cfg, [int(y) for y in years]),
         name=str(cfg.get("name") or folder.resolve().name),
         years=[int(y) for y in years],
         objective=str(cfg.get("objective", DEFAULT_OBJECTIVE)),
@@ -275,6 +277,22 @@ def read_inputs(scn) -> Inputs:
     )
     inp.problems += settings_differ(inp, scn)
     return inp
+
+
+def _exit_priority(cfg: dict, years: list[int]) -> tuple:
+    """(rule, labels): exit_priority as the README gives it: lexicographic unless
+    `weighted` or `none`; a list names the first batches (the rest follow, the years of
+    the horizon, then `exited`); `deep_poverty_first` puts a "<batch> deep poverty"
+    batch before each."""
+    raw = cfg.get("exit_priority")
+    if raw in ("weighted", "none"):
+        return raw, ()
+    default = [str(y) for y in years] + ["exited"]
+    named = [str(x) for x in raw] if isinstance(raw, list) else []
+    order = named + [b for b in default if b not in named]
+    if cfg.get("deep_poverty_first"):
+        order = [x for b in order for x in (f"{b} deep poverty", b)]
+    return "lexicographic", tuple(order)
 
 
 def settings_differ(inp: Inputs, scn) -> list[str]:

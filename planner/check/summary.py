@@ -16,6 +16,7 @@ import pandas as pd
 from .facts import Facts
 from .inputs import DEFAULT_GAP, is_number
 from .policy import county_rates, deadline_results
+from .priority import check_exit_priority
 from .report import TOL, VALUE_QUANTUM, Report, money
 
 CONTRACT_KEYS = ("scenario", "solver", "status", "objective", "best_bound", "gap", "seconds",
@@ -39,6 +40,8 @@ CHECKED = {
     "villages_planned": "villages not relocated",
     "villages_on_time": "planned villages on time, per exit year",
     "villages_due": "planned villages, per exit year",
+    "villages_possible": "planned villages that could be on time with any money, per exit "
+                         "year (villages.csv on_time_possible)",
     "total_cost": "sum of schedule.csv cost",
     "pooled_cost": "sum of schedule.csv pooled_cost",
     "self_funded": "sum of schedule.csv self_funded",
@@ -51,6 +54,10 @@ CHECKED = {
     "value_rule": "weights and exit standard as scenario.yaml gives them (the four texts "
                   "describe the rule: prose)",
     "inputs": "SHA-256 of every input file the checker reads",
+    "exit_priority": "the rule scenario.yaml sets; each stage's batch in the order served, "
+                     "its villages, and its count kept by the plan (at least the stage's "
+                     "count, at most its bound, equal when proven); proven only when every "
+                     "stage is",
 }
 UNCHECKED = {
     "solver": "the backend that ran: a fact about the run, not the plan",
@@ -91,7 +98,9 @@ def plan_value(f: Facts, deadlines: list[dict]) -> float:
         factor = np.where(g["close_year"] <= g["due"], 1.0, late)
         terms = np.round(g["weight"].to_numpy(float) * factor / VALUE_QUANTUM) * VALUE_QUANTUM
         value = float(terms.sum())
-    value += q(float(w["on_time_bonus"])) * int(f.village_table["on_time_bool"].sum())
+    # exit_priority: none plans without the on-time bonus (README "Exit priority")
+    bonus = 0.0 if f.inp.exit_priority[0] == "none" else float(w["on_time_bonus"])
+    value += q(bonus) * int(f.village_table["on_time_bool"].sum())
     for r in deadlines:
         if r["deadline"].soft:
             value -= q(float(w["soft_deadline_penalty"])) * max(0, r["required"] - r["met"])
@@ -157,6 +166,8 @@ def check_summary(f: Facts, summary: dict, ledger: pd.DataFrame, rep: Report) ->
         _check_value_rule(f, s["value_rule"], c)
     if "inputs" in s:
         _check_inputs(f, s["inputs"], rep)
+    if "exit_priority" in s:
+        check_exit_priority(f, s["exit_priority"], c)
     _check_status(f, s, deadlines, rep)
 
 
@@ -177,6 +188,11 @@ def _check_counts(f: Facts, c: _Compare) -> None:
         want = {str(int(y)): int(n) for y, n in per_year["on_time_bool"].sum().items()}
         c.mapping("villages_on_time", s["villages_on_time"],
                   {k: v for k, v in want.items()}, "villages of that exit year on time")
+    if "villages_possible" in s:
+        want = {str(int(y)): int((n == "true").sum())
+                for y, n in per_year["on_time_possible"]}
+        c.mapping("villages_possible", s["villages_possible"], want,
+                  "planned villages of that exit year that could be on time")
     if "villages_due" in s:
         want = {str(int(y)): int(n) for y, n in per_year.size().items()}
         c.mapping("villages_due", s["villages_due"], want, "planned villages of that exit year")

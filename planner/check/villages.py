@@ -12,7 +12,7 @@ from .report import Report
 
 LISTS = ("open_targets", "late_targets")
 INTS = ("exit_year", "gaps", "gaps_closed", "exit_gaps", "completion_year")
-BOOLS = ("on_time", "deep_poverty", "relocated")
+BOOLS = ("on_time", "deep_poverty", "relocated", "on_time_possible")
 
 
 def _norm_int(text: pd.Series) -> pd.Series:
@@ -45,7 +45,9 @@ def check_villages_table(f: Facts, plan: pd.DataFrame, rep: Report) -> None:
     year - 1 without any; blank while one is open), open_targets and late_targets
     (closed after the due year) as recomputed."""
     want = f.village_table
-    columns = list(VILLAGE_COLUMNS) + [c for c in VILLAGE_MORE if c in plan.columns]
+    # why_not_possible is prose: check_why_not_possible checks where it is given
+    columns = list(VILLAGE_COLUMNS) + [c for c in VILLAGE_MORE
+                                       if c in plan.columns and c in want.columns]
     dup = plan[plan.duplicated("village_id", keep="first")]
     rep.each("villages", dup[["_row", "village_id"]],
              lambda r: f"villages.csv row {r['_row']}: a second row for village {r['village_id']}")
@@ -73,3 +75,15 @@ def check_villages_table(f: Facts, plan: pd.DataFrame, rep: Report) -> None:
                  lambda r, col=col: f"villages.csv row {int(r['_row'])}, village "
                                     f"{r['village_id']}: {col} is {r[col + '_plan']!r}; "
                                     f"the inputs and the schedule give {r[col]!r}")
+
+
+def check_why_not_possible(plan: pd.DataFrame, rep: Report) -> None:
+    """why_not_possible says why exactly where on_time_possible is false."""
+    if "why_not_possible" not in plan.columns or "on_time_possible" not in plan.columns:
+        return
+    said = plan["why_not_possible"].fillna("").astype(str).str.strip() != ""
+    impossible = _norm_bool(plan["on_time_possible"].fillna("").astype(str)) == "false"
+    bad = plan[said != impossible]
+    rep.each("villages", bad[["_row", "village_id"]],
+             lambda r: f"villages.csv row {r['_row']}, village {r['village_id']}: "
+                       "why_not_possible must be given exactly when on_time_possible is false")

@@ -72,11 +72,11 @@ def _deadlines(scn: Scenario, inst: Instance, start: np.ndarray) -> list[dict]:
 def summary_of(scn: Scenario, inst: Instance, result: Result, sched: pd.DataFrame,
                villages: pd.DataFrame, funds: pd.DataFrame) -> dict:
     planned = villages[~villages["relocated"]]
-    on_time = {}
-    due = {}
+    on_time, due, possible = {}, {}, {}
     for year, grp in planned.groupby("exit_year"):
         on_time[str(int(year))] = int((grp["on_time"] == True).sum())  # noqa: E712
         due[str(int(year))] = int(len(grp))
+        possible[str(int(year))] = int((grp["on_time_possible"] == True).sum())  # noqa: E712
     close = inst.close_year(result.start)
     stream_cols = sorted(set(inst.pool_stream))
     return {
@@ -96,6 +96,7 @@ def summary_of(scn: Scenario, inst: Instance, result: Result, sched: pd.DataFram
         "villages_planned": int(len(planned)),
         "villages_on_time": on_time,
         "villages_due": due,
+        "villages_possible": possible,
         "total_cost": _total(sched["cost"].sum()),
         "pooled_cost": _total(sched["pooled_cost"].sum()),
         "self_funded": _total(sched["self_funded"].sum()),
@@ -105,6 +106,9 @@ def summary_of(scn: Scenario, inst: Instance, result: Result, sched: pd.DataFram
         "money_available": _total(funds.groupby(["stream", "county"])["budget"].sum().sum()),
         "deadlines": _deadlines(scn, inst, result.start),
         "fairness": _fairness(scn, result, sched, villages),
+        "exit_priority": ({"rule": scn.exit_priority["rule"]}
+                          if "exit_priority" not in result.options
+                          else {k: v for k, v in result.options["exit_priority"].items()}),
         "value_rule": {
             "gap_value": "weight of the gap (gaps.csv weight, else the target's weight) if its "
                          "work finishes by the village's due year (its exit year, or the first "

@@ -1,6 +1,7 @@
 """The villages table: one row per village of villages.csv, with its gaps closed, whether
 it is on time (models.evaluate.on_time: every exit-standard gap closed by its due
-year), the year its last exit-standard gap closes, and the targets left open or late.
+year), the year its last exit-standard gap closes, the targets left open or late, and
+whether it could be on time at all (models.possible: with any money) and if not why.
 Relocated villages get no works and are listed with blanks."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import pandas as pd
 
 from models.evaluate import on_time
 from models.instance import Instance
+from models.possible import Obstacle, exit_obstacles
 from models.result import Result
 
 from ..scenario import Scenario
@@ -27,6 +29,7 @@ def village_table(scn: Scenario, inst: Instance, result: Result) -> pd.DataFrame
         gaps_of.setdefault(int(v), []).append(g)
     all_gaps = scn.gaps.groupby("village_id")["target"].apply(list).to_dict()
     code = lambda g: inst.target_codes[inst.gap_target[g]]
+    blocked = exit_obstacles(inst)
     rows = []
     for r in scn.villages.itertuples():
         row = {"village_id": r.village_id, "village_name": r.name, "county": r.county,
@@ -36,7 +39,8 @@ def village_table(scn: Scenario, inst: Instance, result: Result) -> pd.DataFrame
         v = vidx.get(r.village_id)
         if v is None:  # relocated: not planned
             row.update(gaps_closed=0, exit_gaps=0, on_time="", completion_year="",
-                       open_targets=";".join(all_gaps.get(r.village_id, [])), late_targets="")
+                       open_targets=";".join(all_gaps.get(r.village_id, [])), late_targets="",
+                       on_time_possible="", why_not_possible="")
             rows.append(row)
             continue
         gs = gaps_of.get(v, [])
@@ -56,6 +60,24 @@ def village_table(scn: Scenario, inst: Instance, result: Result) -> pd.DataFrame
             completion_year=completion,
             open_targets=";".join(code(g) for g in gs if gap_finish[g] < 0),
             late_targets=";".join(code(g) for g in gs if gap_finish[g] > due),
+            on_time_possible=v not in blocked,
+            why_not_possible="; ".join(why(inst, o) for o in blocked.get(v, [])),
         )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def why(inst: Instance, o: Obstacle) -> str:
+    """One obstacle in words, e.g. "road: 2-year work, due 2018"."""
+    target = inst.target_codes[inst.gap_target[o.gap]]
+    due = int(inst.years[inst.village_due[inst.gap_village[o.gap]]])
+    if o.kind == "too_late":
+        start = int(inst.years[o.earliest])
+        later = f", earliest start {start}" if o.earliest > 0 else ""
+        return f"{target}: {o.duration}-year work{later}, due {due}"
+    if o.kind == "too_little":
+        need = float(inst.gap_quantity[o.gap])
+        return f"{target}: works finishing by {due} give {o.done:g} of {need:g}"
+    return {"no_work": f"{target}: no work in the project library",
+            "locked_out": f"{target}: every work is locked out",
+            "no_fund": f"{target}: no fund may pay for its works"}[o.kind]

@@ -35,6 +35,7 @@ from .settings import (
     OBJECTIVES,
     check_solver,
     deadlines_of,
+    exit_priority_of,
     fairness_of,
     mapping_of_lists,
     reserve_of,
@@ -81,6 +82,9 @@ class Scenario:
     warnings: list[str] = field(default_factory=list)
     fairness: dict = field(default_factory=dict)  # max_spread, min_rate, maximin
     partial_credit: bool = False  # cumulative gaps valued pro rata of their progress
+    # 退出优先: {"rule": lexicographic | weighted | none, "order": batch labels served first}
+    exit_priority: dict = field(default_factory=lambda: {"rule": "weighted", "order": []})
+    deep_poverty_first: bool = False  # within a batch, deep-poverty villages first
     reserve: list = field(default_factory=list)  # [{stream, share}] for deep-poverty villages
 
     def target_weight(self, code: str) -> float:
@@ -198,6 +202,12 @@ def load_scenario(folder: str | Path) -> Scenario:
                      value=partial_credit)
         partial_credit = False
     reserve = reserve_of(config.get("reserve"), set(funds["stream"]), problems)
+    exit_priority = exit_priority_of(config.get("exit_priority"), years, problems)
+    deep_first = config.get("deep_poverty_first", False)
+    if not isinstance(deep_first, bool):
+        problems.add(YAML, "must be true or false", column="deep_poverty_first",
+                     value=deep_first)
+        deep_first = False
     locate_yaml(problems, yaml_rows)
     problems.raise_if_any()
 
@@ -225,6 +235,8 @@ def load_scenario(folder: str | Path) -> Scenario:
         solver=solver,
         fairness=fairness,
         partial_credit=partial_credit,
+        exit_priority=exit_priority,
+        deep_poverty_first=deep_first,
         reserve=reserve,
         villages=villages.reset_index(drop=True),
         gaps=gaps.reset_index(drop=True),

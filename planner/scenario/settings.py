@@ -246,6 +246,40 @@ def fairness_of(raw, problems: Problems) -> dict:
     return out
 
 
+#: the exit-priority rules of scenario.yaml's `exit_priority:`
+EXIT_RULES = ("lexicographic", "weighted", "none")
+#: the batch of the villages that exited before the horizon (consolidation, 巩固提升)
+EXITED = "exited"
+
+
+def exit_priority_of(raw, years: list[int], problems: Problems) -> dict:
+    """exit_priority: lexicographic (default), weighted, none, or the order of the
+    batches, e.g. [2018, 2019, 2020, exited] (lexicographic in that order; batches not
+    named follow in the default order: the years of the horizon, then exited)."""
+    default = [str(y) for y in years] + [EXITED]
+    if raw is None or raw == "lexicographic":
+        return {"rule": "lexicographic", "order": default}
+    if raw in ("weighted", "none"):
+        return {"rule": raw, "order": []}
+    if not isinstance(raw, list) or not raw:
+        problems.add(YAML, f"must be one of {', '.join(EXIT_RULES)} or a list of exit years "
+                     f"of the horizon and '{EXITED}', e.g. [{years[0]}, {EXITED}]",
+                     column="exit_priority", value=raw)
+        return {"rule": "lexicographic", "order": default}
+    order = []
+    for item in raw:
+        label = str(item)
+        if label not in default or isinstance(item, bool):
+            problems.add(YAML, f"is not a batch: give an exit year of the horizon "
+                         f"({years[0]}-{years[-1]}) or '{EXITED}'", column="exit_priority",
+                         value=item)
+        elif label in order:
+            problems.add(YAML, "names a batch twice", column="exit_priority", value=item)
+        else:
+            order.append(label)
+    return {"rule": "lexicographic", "order": order + [b for b in default if b not in order]}
+
+
 def reserve_of(raw, streams: set, problems: Problems) -> list:
     """reserve: [{stream, share}]: that share of the stream only for deep-poverty villages."""
     if raw is None:

@@ -1,0 +1,75 @@
+"""Exit first, batch by batch (退出优先、批次推进): the lexicographic exit-priority rule.
+
+The policy serves the villages due to exit first before anyone else, then the next
+batch.  With `Instance.batches` (the batches in the order they are served), the plan
+is found as a sequence of objectives:
+
+  stage i:  maximise the villages of batch i on time, keeping every earlier batch at
+            the count its stage reached (`Instance.batch_floor`, rows `batch-floor-*`);
+  then:     the plan's value as without the rule, keeping every batch at its count.
+
+Each stage's plan is the next stage's hint, so no stage ends below the one before.  A
+stage proves its count optimal when its bound meets it; a stage cut short by the time
+limit keeps the count it found, and the record says so (`proven: false`): no later
+stage or the final value is then claimed optimal for the lexicographic rule.  A stage
+whose batch is on time in full in its hint is proven without a solve.
+
+Presolve stays safe: a stage's objective and the floors depend on villages' on-time
+standing only, which dominance keeps (condition (a) of models.formulation.presolve).
+By county (models.decompose, exact split): the batch counts add up over independent
+counties, so the lexicographic optimum of the whole is each county's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .budget import TimeBudget
+from .evaluate import batch_counts, on_time
+from .instance import Instance
+from .params import SolveParams
+from .result import Result, SolveStatus
+
+
+def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
+                 hint: np.ndarray | None) -> tuple[Instance, np.ndarray | None, list[dict],
+                                                   SolveStatus | None]:
+    """(the instance with every batch's floor, the last stage's plan, the stage records,
+    the status when a stage found no plan at all, else None)."""
+    from .solve import solve
+
+    stages: list[dict] = []
+    n = len(inst.batches)
+    for i in range(n):
+        due = len(inst.batches[i])
+        record = {"batch": inst.batch_labels[i], "due": due}
+        have = (batch_counts(inst, on_time(inst, hint))[i] if hint is not None else -1)
+        if have == due:  # the whole batch on time already: nothing can do better
+            record.update(on_time=due, bound=due, status="optimal", proven=True,
+                          solved=False)
+        else:
+            # each stage a share of what is left, the final value solve one more share
+            share = budget.share(1.0 / (n - i + 1))
+            res = solve(inst, params.updated(time_limit=share), hint=hint, stage=i)
+            if not res.has_solution:
+                record.update(status=res.status.value, proven=False, solved=True)
+                stages.append(record)
+                return inst, None, stages, res.status
+            hint = res.start
+            count = batch_counts(inst, on_time(inst, hint))[i]
+            bound = int(np.floor(res.bound + 1e-6)) if res.bound is not None else None
+            record.update(on_time=count, bound=bound, status=res.status.value,
+                          proven=res.status is SolveStatus.OPTIMAL, solved=True)
+        stages.append(record)
+        inst = inst.replace(batch_floor=inst.batch_floor + (record["on_time"],))
+    return inst, hint, stages, None
+
+
+def record_stages(result: Result, stages: list[dict]) -> None:
+    """The stages in the result's options; a result is optimal for the lexicographic
+    rule only when every stage was proven too (else it is written as feasible)."""
+    proven = all(s.get("proven") for s in stages)
+    result.options["exit_priority"] = {"rule": "lexicographic", "stages": stages,
+                                       "proven": proven}
+    if not proven and result.status is SolveStatus.OPTIMAL:
+        result.status = SolveStatus.FEASIBLE

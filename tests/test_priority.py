@@ -1,0 +1,145 @@
+"""Exit first, batch by batch (models.priority): worked examples, the brute-force
+reference, the scenario key and the checker's view of the stages."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from models.result import SolveStatus
+from planner.errors import InputError
+from planner.pipeline import plan_scenario
+from planner.scenario import load_scenario
+from planner.verify import verify_plan
+from reference import Fund, Gap, Project, Rules, Scenario, Village, solve, write_folder
+
+YEARS = [2018, 2019, 2020]
+
+
+def two_batches(**rules) -> Scenario:
+    """A (due 2018) needs water worth 1; B (due 2020) needs a road worth 5; each work
+    costs 10 and 2018's 10 (carried over) pays for one of them only.
+    Weighted: B on time is worth 5 + 3 = 8 > A's 1 + 3 = 4, so B.  Exit first: A."""
+    return Scenario(YEARS, [Village("A", "甲县", 2018), Village("B", "甲县", 2020)],
+                    [Gap("A", "water", weight="1"), Gap("B", "road", weight="5")],
+                    [Project("PA", "A", "water", "10"), Project("PB", "B", "road", "10")],
+                    [Fund("F", 2018, "10")], **rules)
+
+
+def plan(scn: Scenario, tmp_path, name="plan"):
+    folder = tmp_path / f"{name}-scenario"
+    write_folder(scn, folder)
+    out = plan_scenario(folder, tmp_path / name, gap=0, threads=1, seed=0, time_limit=60,
+                        explain=False)
+    return folder, out
+
+
+def chosen(out) -> set:
+    return set(out.plan.schedule["project_id"])
+
+
+def test_exit_first_serves_the_2018_batch_where_weighted_would_not(tmp_path):
+    _, weighted = plan(two_batches(exit_priority="weighted"), tmp_path, "weighted")
+    assert chosen(weighted) == {"PB"} and weighted.result.objective == 8
+    folder, first = plan(two_batches(), tmp_path, "first")
+    assert chosen(first) == {"PA"} and first.result.objective == 4
+    assert first.result.status is SolveStatus.OPTIMAL
+    stages = json.loads((tmp_path / "first" / "summary.json").read_text("utf-8"))[
+        "exit_priority"]
+    assert stages["rule"] == "lexicographic" and stages["proven"] is True
+    assert [(s["batch"], s["due"], s["on_time"], s["bound"]) for s in stages["stages"]] == [
+        ("2018", 1, 1, 1), ("2020", 1, 0, 0)]
+    assert verify_plan(load_scenario(folder), tmp_path / "first") == []
+
+
+def test_an_order_given_in_scenario_yaml_serves_that_batch_first(tmp_path):
+    _, out = plan(two_batches(exit_priority=[2020]), tmp_path)
+    assert chosen(out) == {"PB"}
+
+
+def test_none_drops_the_bonus(tmp_path):
+    # without the on-time bonus the value is the gaps' alone: B's road, 5
+    _, out = plan(two_batches(exit_priority="none"), tmp_path)
+    assert chosen(out) == {"PB"} and out.result.objective == 5
+
+
+def test_deep_poverty_first_within_a_batch(tmp_path):
+    # both due 2018; D (deep poverty) is worth less than E, money for one
+    scn = Scenario(YEARS, [Village("D", "甲县", 2018, deep=True), Village("E", "甲县", 2018)],
+                   [Gap("D", "water", weight="1"), Gap("E", "water", weight="2")],
+                   [Project("PD", "D", "water", "10"), Project("PE", "E", "water", "10")],
+                   [Fund("F", 2018, "10")])
+    _, plain = plan(scn, tmp_path, "plain")
+    assert chosen(plain) == {"PE"}
+    scn.deep_poverty_first = True
+    folder, deep = plan(scn, tmp_path, "deep")
+    assert chosen(deep) == {"PD"}
+    batches = [s["batch"] for s in deep.result.options["exit_priority"]["stages"]]
+    assert batches == ["2018 deep poverty", "2018"]
+    assert verify_plan(load_scenario(folder), tmp_path / "deep") == []
+
+
+def test_exited_villages_come_after_the_batches_by_default(tmp_path):
+    # X exited in 2017 (due in the first year), Y is due 2018: one work's money
+    scn = Scenario(YEARS, [Village("X", "甲县", 2017), Village("Y", "甲县", 2018)],
+                   [Gap("X", "water", weight="3"), Gap("Y", "water", weight="1")],
+                   [Project("PX", "X", "water", "10"), Project("PY", "Y", "water", "10")],
+                   [Fund("F", 2018, "10")])
+    _, out = plan(scn, tmp_path, "default")
+    assert chosen(out) == {"PY"}
+    scn.exit_priority = ["exited", 2018]
+    _, out = plan(scn, tmp_path, "exited-first")
+    assert chosen(out) == {"PX"}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_lexicographic_optimum_matches_the_reference(seed, tmp_path):
+    """Three villages in three batches, works of random cost and weight, one fund: the
+    reference's brute force orders every plan by (batch counts in order, value)."""
+    import random
+
+    r = random.Random(seed)
+    villages = [Village(f"V{i}", "甲县", y) for i, y in enumerate((2018, 2019, 2020))]
+    gaps, works = [], []
+    for i, v in enumerate(villages):
+        for t in ("water", "road"):
+            gaps.append(Gap(v.id, t, weight=str(r.randint(1, 6))))
+            works.append(Project(f"P{i}{t[0]}", v.id, t, str(r.randint(3, 9)),
+                                 duration=r.choice((1, 1, 2))))
+    funds = [Fund("F", y, str(r.randint(4, 12))) for y in YEARS]
+    scn = Scenario(YEARS, villages, gaps, works, funds)
+    ref = solve(scn)
+    _, out = plan(scn, tmp_path)
+    assert out.result.status is SolveStatus.OPTIMAL
+    assert out.result.objective == pytest.approx(float(ref.value))
+    # the batch counts of the reference's optimal plan, judged by the reference itself
+    rules = Rules(scn)
+    best = rules.judge({p: y - YEARS[0] for p, y in ref.starts.items()})[2]
+    on_time = dict(zip(out.plan.villages["village_id"], out.plan.villages["on_time"]))
+    mine = tuple(int(str(on_time[v.id]).lower() == "true") for v in villages)
+    assert mine == best[: len(villages)]  # the reference also counts the empty "exited"
+
+
+@pytest.mark.parametrize("value, text", [
+    ("first", "must be one of lexicographic, weighted, none"),
+    ([2017], "is not a batch"),
+    ([2018, 2018], "names a batch twice"),
+])
+def test_bad_exit_priority_is_named(tmp_path, value, text):
+    folder = tmp_path / "scn"
+    write_folder(two_batches(exit_priority=value), folder)
+    with pytest.raises(InputError, match=text):
+        load_scenario(folder)
+
+
+def test_the_checker_rejects_a_false_stage_claim(tmp_path):
+    folder, _ = plan(two_batches(), tmp_path)
+    bad = tmp_path / "bad"
+    shutil.copytree(tmp_path / "plan", bad)
+    summary = json.loads((bad / "summary.json").read_text("utf-8"))
+    summary["exit_priority"]["stages"][1]["on_time"] = 1  # B was not on time
+    (bad / "summary.json").write_text(json.dumps(summary, ensure_ascii=False), "utf-8")
+    problems = [str(v) for v in verify_plan(load_scenario(folder), bad)]
+    assert any("exit_priority.stages[1].on_time" in p for p in problems), problems
