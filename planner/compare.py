@@ -46,6 +46,10 @@ def metrics(p: LoadedPlan) -> dict:
         out[f"gaps_closed[{target}]"] = int(n)
     for year, n in s["villages_on_time"].items():
         out[f"on_time[{year}]"] = f"{n}/{s['villages_due'].get(year, '')}"
+    for year, n in (s.get("villages_possible") or {}).items():
+        out[f"possible[{year}]"] = n
+    for st in (s.get("exit_priority") or {}).get("stages") or []:
+        out[f"batch_on_time[{st['batch']}]"] = f"{st['on_time']}/{st['due']}"
     f = p.funds.copy()
     f["county"] = f["county"].astype(str)
     for r in f.itertuples():

@@ -43,6 +43,7 @@ def report_data(plan: PlanFiles) -> dict:
         "summary": summary_data(summary),
         "spent": spent_data(summary),
         "batches": batch_data(summary, villages),
+        "impossible": impossible_data(villages),
         "deadlines": deadline_data(summary),
         "timeline": timeline_data(schedule),
         "funds": funds_data(funds),
@@ -108,11 +109,24 @@ def batches(summary: dict, villages: pd.DataFrame) -> list[tuple[str, int, int]]
 def batch_data(summary: dict, villages: pd.DataFrame) -> dict:
     """Due and on time per exit batch; `series` ((batch, on time, due) each) for the chart."""
     series = batches(summary, villages)
-    rows = [[b, due, on, share_text(on, due)] for b, on, due in series]
-    tot_on = sum(r[2] for r in rows)
+    possible = {str(k): int(v) for k, v in (summary.get("villages_possible") or {}).items()}
+    rows = [[b, due, possible.get(str(b), ""), on, share_text(on, due)]
+            for b, on, due in series]
+    tot_on = sum(r[3] for r in rows)
     tot_due = sum(r[1] for r in rows)
+    tot_possible = sum(possible.values()) if possible else ""
     return {"series": series,
-            **_table(rows, ["合计 (total)", tot_due, tot_on, share_text(tot_on, tot_due)])}
+            **_table(rows, ["合计 (total)", tot_due, tot_possible, tot_on,
+                            share_text(tot_on, tot_due)])}
+
+
+def impossible_data(villages: pd.DataFrame) -> dict:
+    """The villages no money can make on time (villages.csv on_time_possible), with why."""
+    if villages.empty or "on_time_possible" not in villages:
+        return _table([])
+    bad = villages[villages["on_time_possible"].astype(str).str.lower() == "false"]
+    return _table([[text(r.village_name), text(r.county), year_text(r.exit_year),
+                    text(r.why_not_possible)] for r in bad.itertuples()])
 
 
 def _scope(scope) -> str:
