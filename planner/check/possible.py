@@ -8,7 +8,6 @@ quantity."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from .report import MONEY_UNITS
 
@@ -20,7 +19,9 @@ def possible_on_time(inp, first: int, last: int) -> dict[str, bool]:
     county = dict(zip(v["village_id"].astype(str), v["county"].astype(str)))
     due = {str(i): max(int(y), first) for i, y in zip(planned["village_id"],
                                                       planned["exit_year"])}
-    pools = inp.funds[["stream", "county", "targets"]].drop_duplicates(["stream", "county"])
+    pools = [(str(st), str(c or ""), set(t)) for st, c, t in inp.funds[
+        ["stream", "county", "targets"]].drop_duplicates(["stream", "county"]).itertuples(
+        index=False)]
     p = inp.projects
     village_of = dict(zip(p["project_id"].astype(str), p["village_id"].astype(str)))
     ok_work: dict[tuple, list] = {}
@@ -33,8 +34,8 @@ def possible_on_time(inp, first: int, last: int) -> dict[str, bool]:
         pooled = round(float(r.cost) * (1 - float(r.self_share)) * MONEY_UNITS)
         streams = list(r.streams or [])
         payable = pooled == 0 or any(
-            (not streams or f.stream in streams) and (not f.county or f.county == county[vid])
-            and ("*" in f.targets or r.target in f.targets) for f in pools.itertuples())
+            (not streams or stream in streams) and (not where or where == county[vid])
+            and ("*" in targets or r.target in targets) for stream, where, targets in pools)
         latest = min(int(r.latest_year), last - int(r.duration) + 1)
         timely = (int(r.earliest_year) + int(r.duration) - 1 <= due[vid]
                   and int(r.earliest_year) <= latest)
@@ -47,11 +48,19 @@ def possible_on_time(inp, first: int, last: int) -> dict[str, bool]:
         if vid not in due or target not in inp.exit_standard:
             continue
         works = ok_work.get((vid, target), [])
-        quantity = pd.to_numeric(pd.Series([r.quantity]), errors="coerce").iloc[0]
+        quantity = number(r.quantity)
         if np.isnan(quantity) or quantity <= 0:
             fine = bool(works)
-        else:
-            own = pd.to_numeric(pd.Series(works, dtype=object), errors="coerce")
-            fine = float(own.fillna(quantity).sum()) >= quantity - 1e-9
+        else:  # a blank `contributes` provides all of the quantity
+            done = [number(c) for c in works]
+            fine = sum(quantity if np.isnan(c) else c for c in done) >= quantity - 1e-9
         out[vid] = out[vid] and fine
     return out
+
+
+def number(cell) -> float:
+    """A cell as a float, NaN when blank or not a number."""
+    try:
+        return float(cell)
+    except (TypeError, ValueError):
+        return float("nan")
