@@ -9,7 +9,8 @@ is found as a sequence of objectives:
   then:     the plan's value as without the rule, keeping every batch at its count.
 
 Each stage's plan is the next stage's hint, so no stage ends below the one before.  A
-stage proves its count optimal when its bound meets it; a stage cut short by the time
+stage proves its count optimal when its bound meets it exactly (within the requested
+gap is not enough: one more village of the batch might be on time); a stage cut short by the time
 limit keeps the count it found, and the record says so (`proven: false`): no later
 stage or the final value is then claimed optimal for the lexicographic rule.  A stage
 whose batch is on time in full in its hint is proven without a solve.
@@ -58,8 +59,10 @@ def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
             hint = res.start
             count = batch_counts(inst, on_time(inst, hint))[i]
             bound = int(np.floor(res.bound + 1e-6)) if res.bound is not None else None
+            # proven: no plan keeping the earlier counts has more of this batch on time
+            # (a count within the requested gap of its bound is not: one more may exist)
             record.update(on_time=count, bound=bound, status=res.status.value,
-                          proven=res.status is SolveStatus.OPTIMAL, solved=True)
+                          proven=bound is not None and count >= bound, solved=True)
         stages.append(record)
         inst = inst.replace(batch_floor=inst.batch_floor + (record["on_time"],))
     return inst, hint, stages, None
