@@ -80,7 +80,7 @@ class Inputs:
     partial_credit: bool
     fairness: dict
     reserve: list
-    exit_priority: tuple  # (rule, batch labels in the order served)
+    exit_priority: tuple  # (rule, batch labels in the order served, deep_poverty_first)
     lock_in: frozenset
     lock_out: frozenset
     catalogue: dict  # code -> (name_zh, department)
@@ -280,19 +280,20 @@ def read_inputs(scn) -> Inputs:
 
 
 def _exit_priority(cfg: dict, years: list[int]) -> tuple:
-    """(rule, labels): exit_priority as the README gives it: lexicographic unless
+    """(rule, labels, deep first): exit_priority as the README gives it: lexicographic unless
     `weighted` or `none`; a list names the first batches (the rest follow, the years of
     the horizon, then `exited`); `deep_poverty_first` puts a "<batch> deep poverty"
     batch before each."""
     raw = cfg.get("exit_priority")
+    deep = bool(cfg.get("deep_poverty_first"))
     if raw in ("weighted", "none"):
-        return raw, ()
+        return raw, (), deep
     default = [str(y) for y in years] + ["exited"]
     named = [str(x) for x in raw] if isinstance(raw, list) else []
     order = named + [b for b in default if b not in named]
-    if cfg.get("deep_poverty_first"):
+    if deep:
         order = [x for b in order for x in (f"{b} deep poverty", b)]
-    return "lexicographic", tuple(order)
+    return "lexicographic", tuple(order), deep
 
 
 def settings_differ(inp: Inputs, scn) -> list[str]:

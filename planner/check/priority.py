@@ -15,9 +15,7 @@ def batch_of(f: Facts) -> pd.Series:
     first, last = f.inp.years[0], f.inp.years[-1]
     year = vt["exit_year"].astype(int)
     label = np.where(year < first, "exited", np.minimum(year, last).astype(str))
-    deep = f.inp.exit_priority[1] and any(b.endswith(" deep poverty")
-                                          for b in f.inp.exit_priority[1])
-    if deep:
+    if f.inp.exit_priority[2]:  # deep_poverty_first
         label = np.where(vt["deep_bool"], np.char.add(label.astype(str), " deep poverty"),
                          label)
     return pd.Series(label, index=vt.index)
@@ -25,7 +23,7 @@ def batch_of(f: Facts) -> pd.Series:
 
 def check_exit_priority(f: Facts, got, c) -> None:
     """summary.json's exit_priority against the plan (`c`: the summary check's compare)."""
-    rule, order = f.inp.exit_priority
+    rule, order, _ = f.inp.exit_priority
     if not isinstance(got, dict) or got.get("rule") != rule:
         c.bad("exit_priority", got, f"scenario.yaml's rule is {rule!r}")
         return
