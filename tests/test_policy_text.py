@@ -145,16 +145,6 @@ WATER_REASON = ("mismatch: 二(一)1 and 附件1 date safe drinking water for ev
                 "clause, but domain.md does not mark it and the generator "
                 "(catalogue.policy_deadlines) and demo-county (its output) have no water "
                 "deadline; adding it changes the demo plan")
-NDRC = ("motivation", "发改")
-NDRC_REASON = ("mismatch with domain.md: the generator (catalogue.DEPARTMENTS['motivation']) "
-               "and 3 demo-county works give task 14 to 发改局; the annex names no department "
-               "for task 14 and its only 发改 duty is 附件2 (光伏电站并网发电指标); domain.md "
-               "says 扶贫部门 (以工代赈 is run by 发改 in practice: accept it in domain.md, "
-               "or fix the data)")
-HORIZON_REASON = ("mismatch: catalogue.policy_deadlines puts the deadlines on the horizon's "
-                  "first, second and last years whatever the years are, so a horizon other "
-                  "than 2018-2020 gets other years than the policy's (2017-2020: grids of "
-                  "deep-poverty counties by 2017, broadband by 2018)")
 
 
 @cache
@@ -221,10 +211,9 @@ def test_generator_tasks_and_pv_department():
 
 def test_generator_departments_follow_the_annex():
     pairs = [(t, d) for t, offices in DEPARTMENTS.items() for d in offices]
-    assert off_annex(pairs) - {NDRC} == set()
+    assert off_annex(pairs) == set()
 
 
-@pytest.mark.xfail(strict=True, reason=NDRC_REASON)
 def test_generator_motivation_department_is_domains():
     pairs = [("motivation", d) for d in DEPARTMENTS["motivation"]]
     assert off_annex(pairs) == set()
@@ -249,7 +238,6 @@ def test_generator_has_the_water_deadline():
     assert WATER in got
 
 
-@pytest.mark.xfail(strict=True, reason=HORIZON_REASON)
 @pytest.mark.parametrize("years", [(2017, 2018, 2019, 2020), (2019, 2020),
                                    (2018, 2019, 2020, 2021)])
 def test_generator_deadlines_keep_the_policys_years(years):
@@ -312,10 +300,9 @@ def test_scenario_departments_follow_the_annex(name):
     pairs = set(zip(p["target"], p["department"]))
     unknown = {t for t, _ in pairs} - set(TASK_CODES)
     assert not unknown, f"{name}: targets outside the 14 tasks: {unknown}; add their annex"
-    assert off_annex(pairs) - {NDRC} == set(), name
+    assert off_annex(pairs) == set(), name
 
 
-@pytest.mark.xfail(strict=True, reason=NDRC_REASON)
 def test_demo_motivation_works_go_to_domains_department():
     p = scenario("demo-county").projects
     assert off_annex(set(zip(p["target"], p["department"]))) == set()
