@@ -3,7 +3,8 @@
 Each argument is a plan folder (it has summary.json) or a scenario folder
 (solved first, into --out/<name> when given).  The first plan is the
 reference for the changes: villages that gain or lose an on-time exit,
-projects added, dropped or moved to another year, money moved between streams.
+projects added, dropped or moved to another year (one row each, with the village,
+target, years and money: planner.work_changes), money moved between streams.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pandas as pd
 from .cells import write_xlsx
 from .plan.folder import read_plan
 from .tables import write_csv
+from .work_changes import WORK_COLUMNS, work_changes
 
 
 @dataclass
@@ -59,34 +61,38 @@ def metrics(p: LoadedPlan) -> dict:
     return out
 
 
+#: compare_changes.csv: the plan compared with the first, what changed, the item (village,
+#: project or stream), from -> to; then, for a work, its village, target, years, money
+#: (planner.work_changes), for a village its county and name
+CHANGE_COLUMNS = ["plan", "change", "item", "from", "to", *WORK_COLUMNS]
+
+
 def changes(ref: LoadedPlan, other: LoadedPlan) -> pd.DataFrame:
+    """The changes of `other` against `ref`, one per row: villages gaining or losing an
+    on-time exit, works dropped, added or moved (planner.work_changes), money spent from
+    each stream."""
     rows = []
-    va = ref.villages.set_index("village_id")["on_time"].astype(str)
-    vb = other.villages.set_index("village_id")["on_time"].astype(str)
+    va = ref.villages.set_index("village_id")
+    vb = other.villages.set_index("village_id")
+    ta, tb = va["on_time"].astype(str), vb["on_time"].astype(str)
     for vid in va.index.intersection(vb.index):
-        if va[vid] != vb[vid] and "" not in (va[vid], vb[vid]):
-            kind = ("village gains on-time exit" if vb[vid] == "True"
+        if ta[vid] != tb[vid] and "" not in (ta[vid], tb[vid]):
+            kind = ("village gains on-time exit" if tb[vid] == "True"
                     else "village loses on-time exit")
-            rows.append({"change": kind, "item": vid, "from": va[vid], "to": vb[vid]})
-    sa = ref.schedule.drop_duplicates("project_id").set_index("project_id")["start_year"]
-    sb = other.schedule.drop_duplicates("project_id").set_index("project_id")["start_year"]
-    for pid in sa.index.difference(sb.index):
-        rows.append({"change": "project dropped", "item": pid, "from": int(sa[pid]), "to": ""})
-    for pid in sb.index.difference(sa.index):
-        rows.append({"change": "project added", "item": pid, "from": "", "to": int(sb[pid])})
-    for pid in sa.index.intersection(sb.index):
-        if sa[pid] != sb[pid]:
-            rows.append({"change": "project moved", "item": pid, "from": int(sa[pid]),
-                         "to": int(sb[pid])})
-    streams = [c for c in ref.summary.get("spent_by_stream", {})]
-    for st in sorted(set(streams) | set(other.summary.get("spent_by_stream", {}))):
-        a = ref.summary.get("spent_by_stream", {}).get(st, 0.0)
-        b = other.summary.get("spent_by_stream", {}).get(st, 0.0)
+            rows.append({"change": kind, "item": vid, "from": ta[vid], "to": tb[vid],
+                         "county": vb.at[vid, "county"], "village_id": vid,
+                         "village_name": vb.at[vid, "village_name"]
+                         if "village_name" in vb.columns else ""})
+    work = work_changes(ref, other, ("project dropped", "project added", "project moved"))
+    rows += work.rename(columns={"project_id": "item"}).to_dict("records")
+    spent_a = ref.summary.get("spent_by_stream", {})
+    spent_b = other.summary.get("spent_by_stream", {})
+    for st in sorted(set(spent_a) | set(spent_b)):
+        a, b = spent_a.get(st, 0.0), spent_b.get(st, 0.0)
         if abs(a - b) >= 1e-4:
             rows.append({"change": "money spent from stream", "item": st, "from": a, "to": b})
-    frame = pd.DataFrame(rows, columns=["change", "item", "from", "to"])
-    frame.insert(0, "plan", other.name)
-    return frame
+    return pd.DataFrame([{"plan": other.name, **{c: r.get(c, "") for c in CHANGE_COLUMNS[1:]}}
+                         for r in rows], columns=CHANGE_COLUMNS, dtype=object)
 
 
 def compare(plans: list[LoadedPlan]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -99,7 +105,7 @@ def compare(plans: list[LoadedPlan]) -> tuple[pd.DataFrame, pd.DataFrame]:
     for p, n in zip(plans, names):
         p.name = n
     diff = pd.concat([changes(plans[0], p) for p in plans[1:]], ignore_index=True) \
-        if len(plans) > 1 else pd.DataFrame(columns=["plan", "change", "item", "from", "to"])
+        if len(plans) > 1 else pd.DataFrame(columns=CHANGE_COLUMNS)
     return table, diff
 
 

@@ -12,6 +12,8 @@ is re-optimised.  With --stable the value found is kept (as a constraint) and
 the plan changes as few decisions of the previous plan as possible: a project
 dropped, added or moved to another year counts as one change.  The previous
 plan is --previous PLAN_DIR, or else the scenario's own plan solved afresh.
+changes.csv lists each work dropped, added or moved against it, one per row, with its
+village, target, years and money (planner.work_changes).
 """
 
 from __future__ import annotations
@@ -34,13 +36,14 @@ from .pipeline import Outcome, PlanningError, write_verified
 from .plan import make_plan, read_plan
 from .scenario import Scenario, load_scenario
 from .tables import read_path
+from .work_changes import work_changes
 
 
 @dataclass
 class Replan:
     outcome: Outcome
     previous: dict  # project_id -> start year of the previous plan
-    changes: pd.DataFrame  # change, project_id, from, to
+    changes: pd.DataFrame  # change, project_id, from, to, then work_changes' columns
     stable: str  # what the stability phase did
 
 
@@ -146,10 +149,14 @@ def _check_started(scn: Scenario, done: pd.DataFrame, started: dict, file: str) 
     problems.raise_if_any()
 
 
+def starts(schedule: pd.DataFrame) -> dict:
+    """project_id -> start year of a plan's schedule."""
+    return {pid: int(year) for pid, year in zip(schedule["project_id"], schedule["start_year"])}
+
+
 def previous_starts(plan_dir: Path) -> dict:
     """project_id -> start year in the plan folder (planner.plan.folder.read_plan)."""
-    sched = read_plan(plan_dir).schedule
-    return {pid: int(year) for pid, year in zip(sched["project_id"], sched["start_year"])}
+    return starts(read_plan(plan_dir).schedule)
 
 
 def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable: bool = False,
@@ -160,13 +167,13 @@ def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable
     params = SolveParams.merged(scn.solver, **solver_given)
     budget = TimeBudget(params.time_limit)  # one time limit for the whole command
     if previous is not None:
-        before = previous_starts(previous)
+        before_plan = read_plan(previous)
     else:  # the plan as first made: the scenario solved afresh
         from .pipeline import plan_scenario
 
-        first = plan_scenario(folder, None, **{**solver_given,
-                                               "time_limit": budget.share(0.35)})
-        before = dict(zip(first.plan.schedule["project_id"], first.plan.schedule["start_year"]))
+        before_plan = plan_scenario(folder, None, **{**solver_given,
+                                                     "time_limit": budget.share(0.35)}).plan
+    before = starts(before_plan.schedule)
     inst = build_instance(scn)
     # the same strategy as `planner solve`: warm start, never below it
     inst, result = solve_planned(inst, params,
@@ -188,16 +195,8 @@ def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable
             what = "kept the value-only plan: no stable plan found in time"
     result.options.update(replan_from=from_year, executed=len(started), stable=what)
     plan = make_plan(scn, inst, result)
-    after = dict(zip(plan.schedule["project_id"], plan.schedule["start_year"]))
-    rows = []
-    for pid in sorted(set(before) | set(after)):
-        a, b = before.get(pid), after.get(pid)
-        if a == b:
-            continue
-        kind = "dropped" if b is None else "added" if a is None else "moved"
-        rows.append({"change": kind, "project_id": pid, "from": a if a is not None else "",
-                     "to": b if b is not None else ""})
-    changes = pd.DataFrame(rows, columns=["change", "project_id", "from", "to"])
+    # one work per row, with its village, target, years and money (planner.work_changes)
+    changes = work_changes(before_plan, plan)
     if out is not None:  # the plan and changes.csv, one folder written whole
         from .tables import write_csv
 

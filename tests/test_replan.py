@@ -37,7 +37,19 @@ def test_replan_after_a_2020_cut(tmp_path):
     sched = res.outcome.plan.schedule.drop_duplicates("project_id").set_index("project_id")
     assert sched.loc[["P01", "P02", "P04"], "start_year"].tolist() == [2019, 2019, 2019]
     assert (sched.drop(["P01", "P02", "P04"])["start_year"] == 2020).all()
-    assert "P03" in set(res.changes.loc[res.changes["change"] == "dropped", "project_id"])
+    changes = res.changes.set_index("project_id")
+    assert changes.loc["P03", "change"] == "dropped"
+    # one row per work with its village, target, years and money: P05 (V3 高家坪村's water,
+    # 40 of which half is the households' share) started in 2019 in the previous plan
+    # and can only start in 2020 now
+    p05 = changes.loc["P05"]
+    assert (p05["change"], p05["from"], p05["to"], p05["to_finish"]) == ("moved", 2019, 2020, 2020)
+    assert (p05["county"], p05["village_name"], p05["target_name"]) == ("岢岚县", "高家坪村",
+                                                                         "农村饮水安全")
+    assert (p05["cost"], p05["pooled_cost"]) == (40.0, 20.0)
+    # whatever streams paid it, their money adds up to the pooled 20 in both plans
+    for text in (p05["from_money"], p05["to_money"]):
+        assert sum(float(part.split()[1]) for part in text.split("; ")) == pytest.approx(20.0)
     assert verify_plan(res.outcome.scenario, tmp_path / "re") == []
     assert (tmp_path / "re" / "changes.csv").is_file()
 

@@ -46,8 +46,19 @@ def test_set_one_year_of_one_county_drops_the_pv_station(tmp_path):
     assert var.result.objective == pytest.approx(11.5)
     table, diff = compare([load_plan(tmp_path / "p0"), load_plan(tmp_path / "p1")])
     assert table.set_index("metric").loc["value"].tolist() == [12.0, 11.5]
-    dropped = diff[diff["change"] == "project dropped"]["item"].tolist()
-    assert dropped == ["P03"]
+    dropped = diff[diff["change"] == "project dropped"]
+    assert dropped["item"].tolist() == ["P03"]
+    # one row per work, in words: P03 is V1 王家沟村's collective-economy work (壮大村集体经济),
+    # 60 in 2020, all pooled, paid from the poverty fund alone (special bonds exclude it)
+    row = dropped.iloc[0]
+    assert (row["county"], row["village_id"], row["village_name"]) == ("石楼县", "V1", "王家沟村")
+    assert (row["target"], row["target_name"]) == ("collective_economy", "壮大村集体经济")
+    assert (row["from"], row["to"], row["from_finish"], row["to_finish"]) == (2020, "", 2020, "")
+    assert (row["cost"], row["pooled_cost"]) == (60.0, 60.0)
+    assert (row["from_money"], row["to_money"]) == ("poverty_fund 60.0000", "")
+    # the poverty fund spends 60 less: 114 -> 54
+    money = diff[diff["change"] == "money spent from stream"].set_index("item")
+    assert money.loc["poverty_fund", ["from", "to"]].tolist() == [114.0, 54.0]
     assert base.result.objective == pytest.approx(12.0)
 
 
