@@ -33,10 +33,11 @@ from .result import Result, SolveStatus
 
 
 def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
-                 hint: np.ndarray | None) -> tuple[Instance, np.ndarray | None, list[dict],
-                                                   SolveStatus | None]:
+                 hint: np.ndarray | None, progress=False
+                 ) -> tuple[Instance, np.ndarray | None, list[dict], SolveStatus | None]:
     """(the instance with every batch's floor, the last stage's plan, the stage records,
-    the status when a stage found no plan at all, else None)."""
+    the status when a stage found no plan at all, else None).  `progress`: the
+    reporter of models.solve.solve, given to every stage's solve."""
     from .solve import solve
 
     stages: list[dict] = []
@@ -51,7 +52,8 @@ def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
         else:
             # each stage a share of what is left, the final value solve one more share
             share = budget.share(1.0 / (n - i + 1))
-            res = solve(inst, params.updated(time_limit=share), hint=hint, stage=i)
+            res = solve(inst, params.updated(time_limit=share), hint=hint, stage=i,
+                        progress=progress)
             if not res.has_solution:
                 record.update(status=res.status.value, proven=False, solved=True)
                 stages.append(record)

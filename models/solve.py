@@ -181,6 +181,30 @@ def _better(inst: Instance, a: float, b: float) -> bool:
 TIE_BREAK_SHARE = 0.15
 
 
+def reporter(progress):
+    """`progress` when it is a reporter of phases (a `phase(text)` method, as
+    planner.progress.Progress has), else False: True (HiGHS's own line) and plain
+    callables follow the main solve only, as they did before phases were told."""
+    return progress if callable(getattr(progress, "phase", None)) else False
+
+
+def announce(progress, text: str) -> None:
+    """Tell a reporter of phases (`reporter`) which phase runs now; anything else is
+    left alone."""
+    if reporter(progress):
+        progress.phase(text)
+
+
+def phase_name(inst: Instance, stage: int | None, elastic: str | None) -> str:
+    """What a solve looks for, in the words of the progress line."""
+    if elastic:
+        return "relaxed solve: which rules cannot hold"
+    if stage is not None:
+        return (f"exit priority {stage + 1}/{len(inst.batches)}: batch "
+                f"{inst.batch_labels[stage]} on time")
+    return "most value" if inst.objective == "max_coverage" else "least pooled money"
+
+
 def solve(inst: Instance, params: SolveParams | None = None, *,
           hint: np.ndarray | None = None, verbose: bool = False,
           elastic: str | None = None, tie_break: bool = True, progress=False,
@@ -197,7 +221,9 @@ def solve(inst: Instance, params: SolveParams | None = None, *,
     within a fifth of the time phase 1 took, inside `time_limit`, which bounds both
     phases together; its outcome is recorded in `options["tie_break"]`.
     `progress`: True shows a live one-line progress on stderr (HiGHS); a callable
-    receives (seconds, objective, bound) at each report (HiGHS callbacks).
+    receives (seconds, objective, bound) at each report (HiGHS callbacks); one with a
+    `phase(text)` method (planner.progress.Progress) is also told each phase
+    (`announce`) and reports the tie-break phase too.
     `stage`: solve exit-priority stage `stage` instead (its objective the villages of that
     batch on time, `models.priority`); no tie-break then.
     """
@@ -210,6 +236,7 @@ def solve(inst: Instance, params: SolveParams | None = None, *,
     backend = params.backend
     mod = get_backend(backend)
     t0 = time.perf_counter()
+    announce(progress, phase_name(inst, stage, elastic))
     run_params = params
     if tie_break and not elastic and params.time_limit is not None:
         run_params = replace(params, time_limit=params.time_limit * (1 - TIE_BREAK_SHARE))
@@ -275,7 +302,7 @@ def solve(inst: Instance, params: SolveParams | None = None, *,
     lent = whole_flows(inst, layout, values)
     if tie_break:
         start, lent2, options["tie_break"] = _tie_break(inst, mod, params, start, value,
-                                                        phase1, t0)
+                                                        phase1, t0, progress)
         lent = lent if lent2 is None else lent2
         ontime = on_time(inst, start)
     return Result(status=status, backend=backend, backend_version=version,
@@ -326,16 +353,18 @@ def solve_secondary(inst: Instance, floor: float, secondary: dict,
                            "secondary_value": objective, "secondary_bound": bound})
 
 
-def _tie_break(inst, mod, params: SolveParams, start, value, phase1, t0):
+def _tie_break(inst, mod, params: SolveParams, start, value, phase1, t0, progress=False):
     """Same objective, cheaper then earlier: (start, revolving money lent or None when
-    phase 1 is kept, what happened)."""
+    phase 1 is kept, what happened).  A reporter with `phase` (see `solve`) is told the
+    phase and gets the backend's figures (the pooled money, plus the earliness term)."""
     limit = max(0.5, 0.2 * phase1)
     if params.time_limit is not None:  # both phases share one time limit
         limit = min(limit, params.time_limit - (time.perf_counter() - t0))
     if limit <= 0.05:
         return start, None, "skipped: no time left"
+    announce(progress, f"tie-break: same value, less money, earlier (up to {limit:.1f} s)")
     run = run_model(inst, mod, replace(params, time_limit=limit, gap=1e-6), start, False,
-               floor=value)
+                    reporter(progress), floor=value)
     layout, status, values = run.layout, run.solution.status, run.solution.values
     if values is None:
         return start, None, "kept phase 1: no better plan found in time"

@@ -21,7 +21,7 @@ from .instance import Instance
 from .params import SolveParams
 from .priority import record_stages, solve_stages
 from .result import Result
-from .solve import solve
+from .solve import announce, reporter, solve
 from .warmstart import warm_start
 
 
@@ -55,6 +55,8 @@ def solve_planned(inst: Instance, params: SolveParams, budget: TimeBudget | None
     if split:
         from .decompose import solve_by_county
 
+        announce(progress, f"county by county ({len(np.unique(inst.village_county))} "
+                           "counties)")
         with (county_mapper() if county_mapper else nullcontext(map)) as mapper:
             # the county workers take the settings as keywords, one thread each
             result = solve_by_county(inst, mapper=mapper, budget=budget,
@@ -64,10 +66,12 @@ def solve_planned(inst: Instance, params: SolveParams, budget: TimeBudget | None
         info["hint"] = "LP dive or greedy, per county" if use_hint else "none"
     else:
         if hint is None and use_hint:
+            announce(progress, "warm start (greedy, LP dive)")
             hint = warm_start(inst, params.threads, budget.left(), rough, info)
         stages = None
         if inst.batches and inst.objective == "max_coverage":
-            inst, hint, stages, failed = solve_stages(inst, params, budget, hint)
+            inst, hint, stages, failed = solve_stages(inst, params, budget, hint,
+                                                       reporter(progress))
             if failed is not None:
                 return inst, Result.no_solution(failed, params.backend, budget.elapsed(),
                                                 options={**info, "stage": "exit priority",
@@ -76,6 +80,7 @@ def solve_planned(inst: Instance, params: SolveParams, budget: TimeBudget | None
                        verbose=verbose, progress=progress)
         if stages is not None:
             record_stages(result, stages)
+    announce(progress, "plan found")
     result.options["time_limit"] = params.time_limit  # the run's, not a phase's
     result.options.update(info)
     if floor is not None:

@@ -22,6 +22,7 @@ from .options import (
     FiniteRange,
     YearList,
 )
+from .progress import progress
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -40,8 +41,10 @@ def main(debug):
 @click.option("--no-hint", is_flag=True, help="Do not start the solver from the greedy plan.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv",
               show_default=True, help="xlsx also writes plan.xlsx, one sheet per table.")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="Headers of plan.xlsx: codes (en) or Chinese (zh).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
+              help="Language of the plan tables (CSV and plan.xlsx): English headers and "
+                   "codes (en), or Chinese headers with units, names and 是/否 (zh). "
+                   "[default: scenario.yaml's lang, else en]")
 @friendly
 def solve(scenario, out, solver, verbose, no_hint, fmt, lang):
     """Plan SCENARIO, verify the plan, write the outputs to --out."""
@@ -49,10 +52,13 @@ def solve(scenario, out, solver, verbose, no_hint, fmt, lang):
     from .pipeline import plan_scenario
 
     precheck(out, [scenario])  # a refused --out is told before the solve, not after
-    outcome = plan_scenario(scenario, out, verbose=verbose, **solver,
-                            use_hint=not no_hint, fmt=fmt, lang=lang,
-                            progress=sys.stderr.isatty() and not verbose,
-                            notice=lambda line: click.echo(f"note: {line}", err=True))
+    # the live line on a terminal (not with -v: the solver's log is there); the phases
+    # (exit-priority stages, the value, the tie-break) from models.solve
+    with progress("solve", live=False if verbose else None) as line:
+        outcome = plan_scenario(scenario, out, verbose=verbose, **solver,
+                                use_hint=not no_hint, fmt=fmt, lang=lang,
+                                progress=line if line.live else False,
+                                notice=lambda text: line.echo(f"note: {text}"))
     for w in outcome.scenario.warnings:
         click.echo(f"warning: {w}", err=True)
     print_summary(outcome.plan.summary, out)

@@ -57,7 +57,8 @@ def cut(text: str, width: int) -> str:
 
 def number(x: float) -> str:
     """A solver figure without trailing zeros: 27, 946.5, 21152.895."""
-    return f"{x:.4f}".rstrip("0").rstrip(".")
+    text = f"{x:.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 class Progress:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import shutil
+from pathlib import Path
 
 from planner.progress import Progress, cut, display_width, progress
 
@@ -58,3 +60,52 @@ def test_the_line_is_cut_to_the_terminal_keeping_the_elapsed_time():
     line = p.text(40)
     assert display_width(line) <= 40
     assert line.endswith(" s") and "..." in line
+
+
+class Recorder:
+    """A reporter of phases, as models.solve takes one: the phases told, and how many
+    figures arrived in each."""
+
+    def __init__(self):
+        self.phases: list[str] = []
+        self.figures: dict[str, int] = {}
+
+    def phase(self, text):
+        self.phases.append(text)
+
+    def __call__(self, seconds, objective, bound):
+        key = self.phases[-1] if self.phases else ""
+        self.figures[key] = self.figures.get(key, 0) + 1
+
+
+TINY = Path(__file__).resolve().parents[1] / "scenarios" / "tiny"
+
+
+def test_a_solve_tells_each_phase_the_exit_stages_and_the_tie_break_too(tmp_path):
+    from models.params import SolveParams
+    from models.strategy import solve_planned
+    from planner.build import build_instance
+    from planner.scenario import load_scenario
+
+    # tiny under the default rule: 2019's batch (V1), 2020's (V3, V4), then the village
+    # that exited in 2018 (V2) -- three stages, then the value, then the tie-break
+    folder = tmp_path / "tiny"
+    shutil.copytree(TINY, folder)
+    yaml = folder / "scenario.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("exit_priority: weighted\n", ""),
+                    encoding="utf-8")
+    rec = Recorder()
+    inst = build_instance(load_scenario(folder))
+    assert inst.batch_labels == ("2019", "2020", "exited")
+    solve_planned(inst, SolveParams(threads=1, seed=0), progress=rec)
+    shown = [t.split(":")[0] if t.startswith(("exit", "tie")) else t for t in rec.phases]
+    assert shown[0] == "warm start (greedy, LP dive)"
+    assert shown[-3:] == ["most value", "tie-break", "plan found"]
+    stages = [t for t in rec.phases if t.startswith("exit priority")]
+    # a stage whose batch is on time in full in the warm start is not solved (and told)
+    assert set(stages) <= {"exit priority 1/3: batch 2019 on time",
+                           "exit priority 2/3: batch 2020 on time",
+                           "exit priority 3/3: batch exited on time"}
+    assert stages and stages == sorted(stages)
+    tie_break = next(t for t in rec.phases if t.startswith("tie-break"))
+    assert rec.figures.get(tie_break, 0) >= 1  # the backend's figures reach the line
