@@ -1,8 +1,9 @@
 """The `planner` command: parse, call the library, print, exit code.
 
 Exit codes: 0 success; 1 bad input or no plan possible (one message naming
-file, row, column); 2 usage error (click); 3 a plan failed the independent
-check (a bug, reported rather than written).
+file, row, column); 2 usage error (click); 3 a bug: an unexpected exception (one line;
+the traceback with --debug) or a plan that failed the independent check (reported
+rather than written); see planner.cli_common.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from .cli_common import fail, friendly, print_summary, with_solver_options
+from .cli_common import PlannerGroup, fail, friendly, print_summary, with_solver_options
 from .options import (
     MAX_COUNTIES,
     MAX_GENERATE_SEED,
@@ -25,8 +26,10 @@ from .options import (
 from .progress import progress
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.group(cls=PlannerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True,
+              help="On an error, show the Python traceback too (give it before the command: "
+                   "planner --debug solve ...).")
 @click.version_option(package_name="village-planner")
 def main(debug):
     """Plan poverty-village upgrades (贫困村提升工程): which works, from which money, in which year."""  # noqa: E501

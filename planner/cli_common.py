@@ -1,10 +1,17 @@
 """What every `planner` command shares: one message and an exit code instead of a
-traceback (`friendly`), the solver options (`with_solver_options`, made from the fields
-of models.params.SolveParams), the summary print.
+traceback (`friendly` for the library's errors, `PlannerGroup` for any other exception),
+the solver options (`with_solver_options`, made from the fields of
+models.params.SolveParams), the summary print.
+
+Exit codes: 0 success; 1 bad input or no plan possible; 2 usage error (click, an unknown
+solver, a bad solver setting); INTERNAL_ERROR (3) a bug: an exception no command
+expected, or a plan that failed the independent check (planner.pipeline.
+VerificationError); 130 interrupted.
 """
 
 from __future__ import annotations
 
+import errno
 import sys
 import traceback
 from functools import wraps
@@ -18,10 +25,51 @@ from models.params import FIELDS, NAMES
 from .errors import InputError
 from .options import BackendOption, Setting
 
+#: the exit code of a bug (README, "Exit codes")
+INTERNAL_ERROR = 3
+
 
 def fail(message: str, code: int) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
+
+
+def debugging() -> bool:
+    """`planner --debug` was given (False outside a click command)."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.find_root().params.get("debug"))
+
+
+def internal_error(exc: BaseException, debug: bool) -> None:
+    """One message for an exception no command expected, exit INTERNAL_ERROR; the
+    traceback before it only with --debug."""
+    if debug:
+        traceback.print_exception(exc)
+    what = str(exc).strip().splitlines()
+    detail = f"{type(exc).__name__}: {what[0][:200]}" if what else type(exc).__name__
+    fail(f"internal error, a bug in the planner (not in your input): {detail}; please "
+         "report it with the command you ran"
+         + ("" if debug else " and its traceback (run it as planner --debug ...)"),
+         INTERNAL_ERROR)
+
+
+class PlannerGroup(click.Group):
+    """The `planner` group: any exception a command lets through (a bug) ends in one
+    line and exit INTERNAL_ERROR instead of a traceback (`internal_error`); click's own
+    exits, usage errors and aborts, a closed pipe (`planner ... | head`) and
+    KeyboardInterrupt are left to click."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise
+            internal_error(exc, bool(ctx.params.get("debug")))
+        except Exception as exc:
+            internal_error(exc, bool(ctx.params.get("debug")))
 
 
 def friendly(func):
@@ -38,12 +86,16 @@ def friendly(func):
         try:
             return func(*args, **kwargs)
         except InputError as exc:
-            if click.get_current_context().find_root().params.get("debug"):
+            if debugging():
                 traceback.print_exc()
             fail(str(exc), 1)
         except PlanningError as exc:
+            if debugging():
+                traceback.print_exc()
             fail(str(exc), exc.exit_code)
         except (BackendError, ParamsError) as exc:
+            if debugging():
+                traceback.print_exc()
             fail(str(exc), 2)
         except KeyboardInterrupt:
             fail(interrupted_message(), 130)

@@ -1,4 +1,5 @@
-"""Exit code 3: a plan that fails the independent check is reported and never written.
+"""Exit code 3, a bug: a plan that fails the independent check is reported and never
+written; an unexpected exception is one line (the traceback only with --debug).
 
 A defect is planted in the plan on its way to the writer (the tables make_plan
 hands over are corrupted after the solve); `planner solve` must exit 3, name the
@@ -16,6 +17,7 @@ from click.testing import CliRunner
 
 import planner.pipeline as pipeline
 from planner.cli import main
+from planner.cli_common import INTERNAL_ERROR
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "scenarios" / "tiny"
@@ -85,3 +87,49 @@ def test_a_plan_failing_the_check_leaves_the_earlier_plan_whole(tmp_path, monkey
     assert res.exit_code == 3, res.output
     assert _snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]
+
+
+# ------------------------------------------------------------ exit 3: an unexpected exception
+
+def _planted_bug(*args, **kwargs):
+    raise ZeroDivisionError("planted for the test")
+
+
+@pytest.mark.parametrize("command", ["validate", "solvers"])
+def test_an_unexpected_exception_is_one_line_and_exit_3(monkeypatch, command):
+    # validate goes through `friendly`, solvers does not: the group catches both
+    import models.solve
+    import planner.build
+
+    monkeypatch.setattr(planner.build, "build_instance", _planted_bug)
+    monkeypatch.setattr(models.solve, "available", _planted_bug)
+    args = ["validate", str(TINY)] if command == "validate" else ["solvers"]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 3, res.output
+    assert res.exit_code == INTERNAL_ERROR == pipeline.VerificationError.exit_code
+    assert "Traceback" not in res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1, res.stderr
+    assert lines[0].startswith("error: internal error, a bug in the planner")
+    assert "ZeroDivisionError: planted for the test" in lines[0]
+    assert "planner --debug" in lines[0]  # how to get the traceback
+
+
+def test_debug_shows_the_traceback_of_an_unexpected_exception(monkeypatch):
+    import planner.build
+
+    monkeypatch.setattr(planner.build, "build_instance", _planted_bug)
+    res = CliRunner().invoke(main, ["--debug", "validate", str(TINY)])
+    assert res.exit_code == 3, res.output
+    assert "Traceback (most recent call last)" in res.stderr
+    assert "in _planted_bug" in res.stderr  # the frame that raised
+    assert res.stderr.strip().splitlines()[-1].startswith("error: internal error")
+
+
+def test_bad_input_stays_exit_1_and_a_usage_error_exit_2(tmp_path):
+    res = CliRunner().invoke(main, ["report", str(TINY)])  # a scenario, not a plan
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert res.output.strip().splitlines() == [
+        f"error: {TINY} is a scenario folder, not a plan folder; run planner solve first"]
+    res = CliRunner().invoke(main, ["solve", str(TINY), "--gap", "2"])
+    assert res.exit_code == 2 and "Traceback" not in res.output
