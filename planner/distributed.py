@@ -2,24 +2,86 @@
 or an existing cluster by address) and a `map` that runs functions as Dask tasks.
 
 Plumbing only: it knows nothing of scenarios or plans (`planner.many` plans many
-scenarios on it, `planner.pipeline` the counties of one)."""
+scenarios on it, `planner.pipeline` the counties of one).
+
+The local cluster binds no fixed port: the scheduler's HTTP server (Dask always starts
+one) listens on a free loopback port, and the dashboard is off, so two runs at once do
+not collide on 8787.  Its workers are processes, except when the main module is a
+script that Dask's worker processes would run again (multiprocessing's spawn imports
+the main script; without an `if __name__ == "__main__":` guard every worker would plan
+anew and fail to start): then the workers are threads of this process.
+"""
 
 from __future__ import annotations
 
+import ast
 import os
+import sys
 from contextlib import contextmanager
+from pathlib import Path
+
+#: the local cluster's HTTP server: a free port on the loopback interface
+HTTP_ADDRESS = "127.0.0.1:0"
+GUARD_HINT = ('put the code that plans under `if __name__ == "__main__":` (Dask starts '
+              "worker processes that import the main script again)")
+
+
+class ClusterError(RuntimeError):
+    """A local Dask cluster that cannot start: one sentence, with what to do."""
+
+
+def has_main_guard(path: str | Path) -> bool:
+    """Whether the script has a top-level `if __name__ == "__main__":` block."""
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return False
+    for node in tree.body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Compare):
+            sides = [node.test.left, *node.test.comparators]
+            names = {s.id for s in sides if isinstance(s, ast.Name)}
+            texts = {s.value for s in sides if isinstance(s, ast.Constant)}
+            if "__name__" in names and "__main__" in texts:
+                return True
+    return False
+
+
+def processes_safe() -> bool:
+    """Whether worker processes may be spawned: the main module is interactive (a
+    notebook, the REPL), run by module name (`python -m`), or a guarded script."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if path is None or getattr(main, "__spec__", None) is not None:
+        return True
+    return has_main_guard(path)
+
+
+def local_cluster(workers: int):
+    from dask.distributed import LocalCluster
+
+    if getattr(sys.modules.get("__main__"), "__name__", "") == "__mp_main__":
+        # a worker process importing the main script: its top level plans again
+        raise ClusterError(f"a Dask worker process ran the planning again: {GUARD_HINT}")
+    processes = processes_safe()
+    try:
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
+                            dashboard_address=HTTP_ADDRESS,
+                            scheduler_kwargs={"dashboard": False})
+    except RuntimeError as exc:
+        if "failed to start" not in str(exc):
+            raise
+        raise ClusterError(f"the local Dask cluster's workers failed to start: {GUARD_HINT}") \
+            from None
 
 
 def client_for(scheduler: str | None, tasks: int):
     """A Dask client: the given scheduler, or a local cluster sized to the machine."""
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
 
     if scheduler:
         return Client(scheduler)
     workers = max(1, min(os.cpu_count() or 1, tasks))
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None)
-    return Client(cluster)
+    return Client(local_cluster(workers))
 
 
 def close(client) -> None:

@@ -45,7 +45,7 @@ from .settings import (
 )
 from .yamlfile import YAML, locate_yaml, read_yaml
 
-__all__ = ["Deadline", "Scenario", "load_scenario", "YAML"]
+__all__ = ["Deadline", "Scenario", "load_scenario", "merge_overrides", "YAML"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,24 @@ class Scenario:
         return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in self.input_files}
 
 
+def merge_overrides(config: dict, problems: Problems) -> dict:
+    """Settle `overrides.deadlines` (replaces the list) and `overrides.weights` (merged
+    into the weights) into `config`; returns the overrides (a mapping, {} when bad)."""
+    overrides = config.get("overrides") or {}
+    if not isinstance(overrides, dict):
+        problems.add(YAML, "must be a mapping (funds, deadlines, weights, exclude, lock)",
+                     column="overrides", value=overrides)
+        return {}
+    if "deadlines" in overrides:
+        config["deadlines"] = overrides["deadlines"]
+    if isinstance(overrides.get("weights"), dict):
+        config["weights"] = {**(config.get("weights") or {}), **overrides["weights"]}
+    elif overrides.get("weights") is not None:
+        problems.add(YAML, "must be a mapping", column="overrides.weights",
+                     value=overrides["weights"])
+    return overrides
+
+
 def load_scenario(folder: str | Path) -> Scenario:
     folder = Path(folder)
     problems = Problems()
@@ -124,18 +142,7 @@ def load_scenario(folder: str | Path) -> Scenario:
         files.append(Path(tables[t].attrs["path"]))
     villages, gaps, projects, funds = (tables[t] for t in FILES)
 
-    overrides = config.get("overrides") or {}
-    if not isinstance(overrides, dict):
-        problems.add(YAML, "must be a mapping (funds, deadlines, weights, exclude, lock)",
-                     column="overrides", value=overrides)
-        overrides = {}
-    if "deadlines" in overrides:
-        config["deadlines"] = overrides["deadlines"]
-    if isinstance(overrides.get("weights"), dict):
-        config["weights"] = {**(config.get("weights") or {}), **overrides["weights"]}
-    elif overrides.get("weights") is not None:
-        problems.add(YAML, "must be a mapping", column="overrides.weights",
-                     value=overrides["weights"])
+    overrides = merge_overrides(config, problems)
     funds = apply_fund_overrides(funds, overrides.get("funds"), problems)
 
     village_ids = set(villages["village_id"])
