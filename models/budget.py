@@ -41,6 +41,11 @@ class TimeBudget:
         part = max(FLOOR, fraction * left)
         return part if at_most is None else min(part, at_most)
 
+    def until(self, fraction: float) -> TimeBudget:
+        """A budget started with this one whose solving time ends at `fraction` of this
+        one's (what is left after it is the rest of the run's)."""
+        return TimeBudget(None if self.limit is None else self.limit * fraction, self.started)
+
     def deadline(self) -> float | None:
         """The wall-clock time (time.time()) by which solving must end: for workers of a
         cluster, whose monotonic clocks differ from ours."""

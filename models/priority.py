@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from .budget import TimeBudget
-from .evaluate import batch_counts, on_time
+from .evaluate import batch_counts, on_time, plan_value
 from .instance import Instance
 from .params import SolveParams
 from .result import Result, SolveStatus
@@ -78,3 +78,37 @@ def record_stages(result: Result, stages: list[dict]) -> None:
                                        "proven": proven}
     if not proven and result.status is SolveStatus.OPTIMAL:
         result.status = SolveStatus.FEASIBLE
+
+
+#: the share of the run's solving time the plan itself gets when the weighted rule's
+#: plan is also asked for (what the priority rule cost); the weighted solve gets the rest
+COST_SHARE = 2 / 3
+
+
+def without_priority(inst: Instance) -> Instance:
+    """The same program under the weighted rule: one objective, no batch order."""
+    return inst.replace(batches=(), batch_labels=(), batch_floor=())
+
+
+def priority_cost(inst: Instance, plan: np.ndarray, weighted: Result) -> dict:
+    """What the lexicographic rule cost, batch by batch: this plan (`plan`, solved under
+    the rule) against `weighted`, the same program solved under the weighted rule with
+    this plan as its hint (its value is never below this plan's: where a solve cut
+    short ends below, this plan stands for the weighted rule's).  A batch's
+    `difference` is this plan's villages on time less the weighted plan's: above zero
+    where the rule served the batch better, below zero where it cost it."""
+    out = {"against": "weighted", "status": weighted.status.value,
+           "plan_value": plan_value(inst, plan)}
+    if not weighted.has_solution:
+        return out
+    other = weighted.start
+    if plan_value(inst, other) < out["plan_value"]:
+        other = plan  # (a county split cut short): this plan is the better weighted one
+    mine = batch_counts(inst, on_time(inst, plan))
+    theirs = batch_counts(inst, on_time(inst, other))
+    out.update(value=plan_value(inst, other), bound=weighted.bound,
+               batches=[{"batch": label, "due": int(len(b)), "on_time": m, "weighted": t,
+                         "difference": m - t}
+                        for label, b, m, t in zip(inst.batch_labels, inst.batches,
+                                                  mine, theirs)])
+    return out

@@ -19,7 +19,13 @@ import numpy as np
 from .budget import TimeBudget
 from .instance import Instance
 from .params import SolveParams
-from .priority import record_stages, solve_stages
+from .priority import (
+    COST_SHARE,
+    priority_cost as priority_cost_of,
+    record_stages,
+    solve_stages,
+    without_priority,
+)
 from .result import Result
 from .solve import announce, reporter, solve
 from .warmstart import warm_start
@@ -28,15 +34,41 @@ from .warmstart import warm_start
 def solve_planned(inst: Instance, params: SolveParams, budget: TimeBudget | None = None, *,
                   hint: np.ndarray | None = None, use_hint: bool = True,
                   maximin: bool = False, split: bool = False, county_mapper=None,
-                  verbose: bool = False, progress=False) -> tuple[Instance, Result]:
+                  verbose: bool = False, progress=False,
+                  priority_cost: bool = False) -> tuple[Instance, Result]:
     """(the instance solved, with a maximin floor when asked; its Result).
 
     `params`: the run's settings (its time_limit the whole run's, unless `budget` is
     given); `county_mapper`: a callable giving a context manager that yields a map
-    (Dask tasks) for the split."""
+    (Dask tasks) for the split; `priority_cost`: under the lexicographic exit priority,
+    also solve the program under the weighted rule (in the last third of the run's
+    time, from this plan) and record what the rule cost each batch
+    (`options["priority_cost"]`, models.priority.priority_cost)."""
+    budget = budget or TimeBudget(params.time_limit)
+    against = priority_cost and bool(inst.batches) and inst.objective == "max_coverage"
+    if not against:
+        return _solve_planned(inst, params, budget, hint=hint, use_hint=use_hint,
+                              maximin=maximin, split=split, county_mapper=county_mapper,
+                              verbose=verbose, progress=progress)
+    inst, result = _solve_planned(inst, params, budget.until(COST_SHARE), hint=hint,
+                                  use_hint=use_hint, maximin=maximin, split=split,
+                                  county_mapper=county_mapper, verbose=verbose,
+                                  progress=progress)
+    if result.has_solution:
+        announce(progress, "the same under the weighted rule (what exit priority cost)")
+        _, weighted = _solve_planned(without_priority(inst), params, budget,
+                                     hint=result.start, use_hint=use_hint, split=split,
+                                     county_mapper=county_mapper, progress=progress)
+        result.options["priority_cost"] = priority_cost_of(inst, result.start, weighted)
+    return inst, result
+
+
+def _solve_planned(inst: Instance, params: SolveParams, budget: TimeBudget, *,
+                   hint: np.ndarray | None = None, use_hint: bool = True,
+                   maximin: bool = False, split: bool = False, county_mapper=None,
+                   verbose: bool = False, progress=False) -> tuple[Instance, Result]:
     from .greedy import greedy, greedy_value
 
-    budget = budget or TimeBudget(params.time_limit)
     info = {"hint": "given" if hint is not None else "none"}
     rough = greedy(inst)
     info["greedy_value"] = greedy_value(inst, rough)
