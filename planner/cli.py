@@ -26,7 +26,8 @@ from .options import (
 from .progress import progress
 
 
-@click.group(cls=PlannerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=PlannerGroup, context_settings={"help_option_names": ["-h", "--help"],
+                                                 "show_default": True})
 @click.option("--debug", is_flag=True,
               help="On an error, show the Python traceback too (give it before the command: "
                    "planner --debug solve ...).")
@@ -122,11 +123,13 @@ def solvers():
 
 
 @main.command()
-@click.option("--villages", type=click.IntRange(min=1, max=MAX_VILLAGES), required=True)
+@click.option("--villages", type=click.IntRange(min=1, max=MAX_VILLAGES), required=True,
+              help="Number of villages.")
 @click.option("--counties", type=click.IntRange(min=1, max=MAX_COUNTIES), default=1,
-              show_default=True)
+              show_default=True, help="Number of counties the villages are spread over.")
 @click.option("--seed", type=click.IntRange(min=0, max=MAX_GENERATE_SEED), default=0,
-              show_default=True)
+              show_default=True,
+              help="Random seed: the same seed and options write the same files.")
 @click.option("--years", type=YearList(), default="2018,2019,2020", show_default=True,
               help="Comma-separated consecutive years.")
 @click.option("--pooled-stream", is_flag=True, help="Integrated funds pooled across counties.")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import sys
 import traceback
+from dataclasses import MISSING
 from functools import wraps
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from models.money import fmt
 from models.params import FIELDS, NAMES
 
 from .errors import InputError
-from .options import BackendOption, Setting
+from .options import BackendName, BackendOption, Setting
 
 #: the exit code of a bug (README, "Exit codes")
 INTERNAL_ERROR = 3
@@ -109,16 +110,33 @@ OWN_SETTINGS = ("decompose", "scheduler")
 COMMON_SETTINGS = tuple(name for name in NAMES if name not in OWN_SETTINGS)
 
 
+#: how a solver setting's default reads in --help where the field's value does not say it
+DEFAULT_WORDS = {"threads": "the machine's cores", "extras": "none",
+                 "gap": "{value:g}; explain: 0, exact", "time_limit": "{value:g} s"}
+
+
+def default_text(name: str) -> str:
+    """'[default: ...]' of the option of SolveParams field `name`: scenario.yaml's
+    `solver:` value, else the field's default; '' when the help says it already."""
+    f = FIELDS[name]
+    if "(default:" in (f.metadata["help"] or ""):
+        return ""
+    value = f.default if f.default is not MISSING else None
+    words = DEFAULT_WORDS.get(name, "{value}").format(value=value)
+    return f"[default: scenario.yaml solver: {name}, else {words}]"
+
+
 def solver_option(name: str):
     """The command-line option of the SolveParams field `name`: its flag, help text and
     rule from the field (no default here: one not given keeps the scenario's or the
-    field's)."""
+    field's, which the help states); --solver's choices are the backend registry."""
     meta = FIELDS[name].metadata
+    text = " ".join(t for t in (meta["help"], default_text(name)) if t)
     if name == "extras":
         return click.option(meta["flag"], name, type=BackendOption(), multiple=True,
-                            help=meta["help"])
-    return click.option(meta["flag"], name, type=Setting(name), default=None,
-                        help=meta["help"])
+                            help=text)
+    kind = BackendName() if name == "backend" else Setting(name)
+    return click.option(meta["flag"], name, type=kind, default=None, help=text)
 
 
 def with_solver_options(*own: str):

@@ -11,6 +11,7 @@ import math
 import click
 
 from models.allowed import Bound, Choice
+from models.backends import REGISTRY, BackendError, extras_of
 from models.params import FIELDS, parse, setting_problem, settle
 
 from .schema import MAX_SWEEP_POINTS, MAX_YEARS, SCALE_LIMIT, YEAR_RANGE
@@ -41,6 +42,24 @@ class Setting(click.ParamType):
         if warning:
             click.echo(f"warning: {warning}", err=True)
         return number
+
+
+class BackendName(click.Choice):
+    """--solver: one of the backends of the registry (models.backends.REGISTRY), listed
+    as the option's choices in --help and shell completion; another name is a usage
+    error in the registry's words (unknown solver ...; installed: ...).  One registered
+    but not installed is refused when it is used (models.backends.get)."""
+
+    def __init__(self):
+        super().__init__(tuple(REGISTRY))
+
+    def convert(self, value, param, ctx):
+        name = str(value)
+        try:
+            extras_of(name)  # BackendError for a name the registry does not know
+        except BackendError as exc:
+            self.fail(str(exc), param, ctx)
+        return name
 
 
 class BackendOption(click.ParamType):
