@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+#: the scenario's money unit, as the Chinese tables' money headers state it
+UNIT_NAME = "万元"
 #: units per scenario money unit: 1 yuan per 万元
 UNITS = 10_000
 #: decimals of an amount written (one unit)

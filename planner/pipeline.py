@@ -109,7 +109,8 @@ def _county_mapper(params: SolveParams, inst: Instance):
 def plan_scenario(folder: str | Path | Scenario, out: str | Path | None = None, *,
                   params: SolveParams | None = None,
                   verbose=False, hint: np.ndarray | None = None, use_hint: bool = True,
-                  progress=False, fmt: str = "csv", lang: str = "en", explain: bool = True,
+                  progress=False, fmt: str = "csv", lang: str | None = None,
+                  explain: bool = True,
                   notice=None, **solver_given) -> Outcome:
     """Plan a scenario folder (or an already loaded, possibly modified, Scenario).
 
@@ -118,7 +119,8 @@ def plan_scenario(folder: str | Path | Scenario, out: str | Path | None = None, 
     `solver_given` in its place.  `use_hint`: without a `hint`, start from the better of
     the LP dive and the greedy plan; `progress`: live progress line; `explain`: when the
     hard rules cannot hold, find out which (two more solves) before raising; `notice`:
-    called with each line of `exit_notes` before the solve."""
+    called with each line of `exit_notes` before the solve; `lang`: en or zh, the
+    language of the tables written (None: scenario.yaml's `lang`, else en)."""
     started = time.monotonic()
     scn = folder if isinstance(folder, Scenario) else load_scenario(folder)
     inst = build_instance(scn)
@@ -172,17 +174,20 @@ def exit_notes(scn: Scenario, inst: Instance, most: int = 12) -> list[str]:
 
 
 def write_verified(scn: Scenario, plan: Plan, out: Path, fmt: str = "csv",
-                   lang: str = "en", extra=None, inputs=(), command: str | None = None) -> None:
+                   lang: str | None = None, extra=None, inputs=(),
+                   command: str | None = None) -> None:
     """Write into a staging folder beside `out`, verify it there, then swap it into place
     (planner.outdir: `out` must be missing, empty or a planner folder, never an input
     folder or above one). fmt="xlsx" adds plan.xlsx (the CSV files stay: `planner check`
-    reads them); `extra(folder)` writes more files into the same folder (replan's
-    changes.csv); `inputs`: more input paths the folder must not hold."""
+    reads them); `lang`: en or zh (planner.plan.lang; None: the scenario's); `extra(folder)`
+    writes more files into the same folder (replan's changes.csv); `inputs`: more input
+    paths the folder must not hold."""
     from .outdir import output_folder
     from .verify import verify_plan
 
+    lang = lang or scn.lang
     with output_folder(Path(out), command or _command(), [*scn.input_files, *inputs]) as tmp:
-        write_plan(plan, tmp)
+        write_plan(plan, tmp, lang)
         problems = verify_plan(scn, tmp)
         if problems:
             raise VerificationError("the plan failed the independent check (a bug; please "

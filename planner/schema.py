@@ -191,19 +191,101 @@ TRUE_WORDS = {"true", "1", "yes", "y", "是", "t", "1.0"}
 FALSE_WORDS = {"false", "0", "no", "n", "否", "f", "0.0"}
 
 
-#: Chinese headers for the output workbook (`--format xlsx --lang zh`); streams too.
-OUTPUT_HEADERS_ZH = {
+#: Chinese headers of the plan tables (`--lang zh`, CSV and plan.xlsx), without the unit:
+#: a money column's header is followed by its unit, e.g. 本年投入（万元） (plan_header_zh).
+#: The year's amounts of a work (`cost`, `pooled_cost`, `self_funded`) say 本年, its
+#: totals (`work_cost`, `work_pooled_cost`) 项目.  Fund stream columns are headed by
+#: the stream's name (STREAMS, else its code), `outside_<stream>` by that name and
+#: 撬动资金.
+PLAN_HEADERS_ZH = {
+    # schedule.csv
     "year": "年度", "county": "县", "township": "乡镇", "village_id": "村编号",
-    "village_name": "村名", "exit_year": "退出年度", "target": "任务代码", "target_name": "任务",
-    "project_id": "项目编号", "department": "责任部门", "start_year": "开工年度",
-    "finish_year": "完工年度", "cost": "投资", "pooled_cost": "统筹资金", "self_funded": "自筹资金",
+    "village_name": "村名", "exit_year": "退出年度", "target": "任务代码",
+    "target_name": "任务", "project_id": "项目编号", "department": "责任部门",
+    "start_year": "开工年度", "finish_year": "完工年度", "cost": "本年投入",
+    "pooled_cost": "本年统筹资金", "self_funded": "本年自筹资金",
+    "work_cost": "项目总投资", "work_pooled_cost": "项目统筹资金合计",
+    # villages.csv
     "deep_poverty": "深度贫困", "relocated": "整村搬迁", "gaps": "短板数",
-    "gaps_closed": "已补短板",
-    "exit_gaps": "退出标准短板", "on_time": "按期退出", "completion_year": "达标年度",
-    "open_targets": "未补短板", "late_targets": "延期短板", "stream": "资金来源", "budget": "预算",
-    "carried_in": "上年结转", "spent": "支出", "carried_out": "结转下年", "unused": "未用",
-    "key": "项目", "value": "值", **STREAMS,
+    "gaps_closed": "已补短板数", "exit_gaps": "退出标准短板数", "on_time": "按期退出",
+    "completion_year": "达标年度", "open_targets": "未补短板",
+    "late_targets": "延期补齐短板", "on_time_possible": "可能按期退出",
+    "why_not_possible": "不能按期退出的原因",
+    # funds.csv
+    "stream": "资金来源", "budget": "年度资金", "carried_in": "上年结转",
+    "returned": "周转金收回", "spent": "支出", "carried_out": "结转下年",
+    "outside": "撬动资金", "unused": "未用",
 }
+#: The plan tables' money columns besides the fund stream and `outside_<stream>` ones.
+PLAN_MONEY_COLUMNS = frozenset({"cost", "pooled_cost", "self_funded", "work_cost",
+                                "work_pooled_cost", "budget", "carried_in", "returned", "spent",
+                                "carried_out", "outside", "unused"})
+#: The plan tables' yes/no columns (是/否 with `--lang zh`).
+PLAN_BOOL_COLUMNS = frozenset({"deep_poverty", "relocated", "on_time", "on_time_possible"})
+#: Columns holding `;`-lists of target codes (target names with `--lang zh`).
+PLAN_TARGET_LISTS = frozenset({"open_targets", "late_targets"})
+OUTSIDE_PREFIX = "outside_"
+OUTSIDE_ZH = "撬动资金"
+YES_ZH, NO_ZH = "是", "否"
+#: full-width brackets around the unit of a Chinese money header
+UNIT_OPEN, UNIT_CLOSE = "（", "）"
+
+
+def stream_name_zh(code: str) -> str:
+    """A fund stream as Chinese tables name it: its name (STREAMS), else its code."""
+    return STREAMS.get(code, code)
+
+
+def plan_header_zh(column: str, unit: str, streams=()) -> str:
+    """The Chinese header of a plan column; money columns (those of PLAN_MONEY_COLUMNS,
+    the `streams`, `outside_<stream>`) end in the unit: 本年投入（万元）."""
+    if column in PLAN_HEADERS_ZH:
+        name = PLAN_HEADERS_ZH[column]
+        return f"{name}{UNIT_OPEN}{unit}{UNIT_CLOSE}" if column in PLAN_MONEY_COLUMNS else name
+    if column.startswith(OUTSIDE_PREFIX) and column[len(OUTSIDE_PREFIX):] in streams:
+        name = stream_name_zh(column[len(OUTSIDE_PREFIX):]) + OUTSIDE_ZH
+    elif column in streams:
+        name = stream_name_zh(column)
+    else:
+        return column
+    return f"{name}{UNIT_OPEN}{unit}{UNIT_CLOSE}"
+
+
+def split_unit(header: str) -> tuple[str, str | None]:
+    """A Chinese header and the unit it states: ("本年投入", "万元"); (header, None) without."""
+    if header.endswith(UNIT_CLOSE) and UNIT_OPEN in header:
+        name, _, unit = header[:-1].rpartition(UNIT_OPEN)
+        if name:
+            return name, unit
+    return header, None
+
+
+_HEADER_EN = {zh: en for en, zh in PLAN_HEADERS_ZH.items()}
+_STREAM_CODE = {name: code for code, name in STREAMS.items()}
+
+
+def stream_code(name: str) -> str:
+    """A fund stream's code from its Chinese name (a code is returned as it is)."""
+    return _STREAM_CODE.get(name, name)
+
+
+def plan_header_en(header: str) -> str:
+    """The column name of a plan table's header, Chinese (with or without its unit) or
+    English (returned as it is): the reverse of plan_header_zh."""
+    name, _ = split_unit(header)
+    if name in _HEADER_EN:
+        return _HEADER_EN[name]
+    if name in _STREAM_CODE:
+        return _STREAM_CODE[name]
+    if name != header and name.endswith(OUTSIDE_ZH) and len(name) > len(OUTSIDE_ZH):
+        return OUTSIDE_PREFIX + stream_code(name[: -len(OUTSIDE_ZH)])
+    return name  # a stream without a Chinese name is headed by its code
+
+
+#: Chinese headers of the plan tables as the input tables accept them (an input column
+#: of the same name): money headers without their unit.
+OUTPUT_HEADERS_ZH = {**{c: PLAN_HEADERS_ZH[c] for c in PLAN_HEADERS_ZH
+                        if c not in PLAN_MONEY_COLUMNS}, **STREAMS}
 
 
 #: Chinese headers accepted in the input tables besides the English names: the
@@ -211,7 +293,7 @@ OUTPUT_HEADERS_ZH = {
 #: input columns of the same name; `村名` is villages' `name`), and these for the
 #: input-only columns.  An unknown header is warned with the nearest of all names.
 INPUT_HEADERS_ZH = {
-    "name": OUTPUT_HEADERS_ZH["village_name"], "population": "人口",
+    "name": OUTPUT_HEADERS_ZH["village_name"], "cost": "投资", "population": "人口",
     "poor_households": "贫困户数", "weight": "权重", "quantity": "短板数量",
     "duration": "工期年数", "cost_profile": "分年投资比例", "earliest_year": "最早开工年度",
     "latest_year": "最晚开工年度", "self_share": "自筹资金比例", "streams": "可用资金来源",
@@ -262,6 +344,8 @@ SCENARIO_KEYS: dict = {
     "exit_priority": None,
     "deep_poverty_first": None,
     "reserve": [{"stream": None, "share": None}],
+    "lang": None,  # en | zh: the language of the plan tables
+    "departments": None,  # {name: department}: planner.departments, checked there
     "overrides": {
         "funds": [{"stream": None, "year": None, "county": None, "scale": None, "set": None,
                    "move": {"from": None, "to": None, "amount": None}}],

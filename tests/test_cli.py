@@ -92,9 +92,10 @@ def test_xlsx_with_chinese_headers(tmp_path):
     assert res.exit_code == 0, res.output
     book = pd.read_excel(out / "plan.xlsx", sheet_name=None)
     assert list(book) == ["任务进度表", "村表", "资金表", "概要"]
-    sched = pd.read_csv(out / "schedule.csv", encoding="utf-8-sig")
+    sched = pd.read_csv(out / "schedule.csv", encoding="utf-8-sig")  # Chinese too
     assert len(book["任务进度表"]) == len(sched)
-    assert book["任务进度表"]["投资"].sum() == pytest.approx(sched["cost"].sum())
+    cost = "本年投入（万元）"
+    assert book["任务进度表"][cost].sum() == pytest.approx(sched[cost].sum())
 
 
 def test_solve_many_reports_a_failure_and_keeps_the_others(tmp_path):

@@ -104,7 +104,7 @@ def test_every_xlsx_cell_is_text_and_neutralised(hostile):
     # numbers stay numbers: the money of the schedule sheet
     ws = openpyxl.load_workbook(plan / "plan.xlsx")["任务进度表"]
     header = [c.value for c in ws[1]]
-    col = header.index("投资") + 1
+    col = header.index("本年投入（万元）") + 1
     assert all(isinstance(ws.cell(r, col).value, (int, float)) for r in range(2, ws.max_row + 1))
 
 
@@ -112,8 +112,8 @@ def test_planner_check_still_accepts_the_plan(hostile):
     scn, plan, _ = hostile
     res = run("check", scn, plan)
     assert res.exit_code == 0, res.output
-    villages = read_output_csv(plan / "villages.csv")
-    assert dict(zip(villages["village_id"], villages["village_name"])) == NAMES
+    villages = read_output_csv(plan / "villages.csv")  # written with --lang zh
+    assert dict(zip(villages["村编号"], villages["村名"])) == NAMES
 
 
 def test_the_report_and_sheets_show_the_names_as_given(hostile):

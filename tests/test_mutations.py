@@ -293,6 +293,10 @@ MUTATIONS = [
     ("summary.exit_priority stage count",
      edit_summary(_nested(["exit_priority", "stages", 0, "on_time"], lambda n: n + 1)),
      "summary"),
+    ("summary.lang", edit_summary(_set("lang", "zh")), "summary"),
+    ("summary.money_unit", edit_summary(_set("money_unit", "元")), "summary"),
+    ("summary.target_names", edit_summary(_nested(["target_names", "road"], "道路")),
+     "summary"),
     ("summary.inputs", edit_summary(_nested(["inputs"], lambda m: {
         k: ("0" * 64 if i == 0 else v) for i, (k, v) in enumerate(m.items())})), "inputs"),
 ]

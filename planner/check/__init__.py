@@ -18,6 +18,10 @@ Rule codes (`Violation.rule`), by module:
 
   files     file, column, number   a plan file is missing or unreadable, lacks a
                            column, or holds a malformed number
+  language  column, summary   a table mixes English and Chinese headers, a Chinese
+                           money header does not state the unit (万元), or summary.json's
+                           lang, money_unit or target_names are not the tables' and
+                           the inputs'
   inputs    inputs         the loaded Scenario is not what the files say (villages,
                            gaps, projects, excluded money), or summary.json's
                            input hashes are not those of the files
@@ -61,8 +65,9 @@ from pathlib import Path
 from ..errors import InputError
 from . import money, policy, projects
 from .facts import Facts
-from .files import read_funds, read_schedule, read_summary, read_villages
+from .files import money_columns, read_funds, read_schedule, read_summary, read_villages
 from .inputs import read_inputs
+from .language import check_language
 from .report import Report, Violation
 from .summary import check_summary
 from .villages import check_villages_table, check_why_not_possible
@@ -86,6 +91,8 @@ def verify_plan(scn, plan_dir: Path) -> list[Violation]:
     funds = read_funds(plan_dir, rep)
     villages = read_villages(plan_dir, rep)
     summary = read_summary(plan_dir, rep)
+    tables = {"schedule.csv": sched, "villages.csv": villages, "funds.csv": funds}
+    check_language(tables, money_columns(tables), summary, inp, rep)
     if sched is None:
         return rep.items  # nothing else can be recomputed without the schedule
 

@@ -3,7 +3,12 @@
 Only the file readers are shared with the planner (`planner.tables`); every cell
 is read back as text and turned into numbers here, each malformed cell reported.
 A column the contract requires must be there; the further columns the planner
-writes (README, Outputs) are checked whenever they are there.
+writes (README, Outputs) are checked whenever they are there.  A table written in
+Chinese (`--lang zh`) is read in English: its headers by the schema's table
+(planner.schema.plan_header_en; the headers as written are kept in
+`frame.attrs["headers"]` for planner.check.language), the fund streams of funds.csv by
+their names; the targets' names of villages.csv's lists are read in
+planner.check.villages.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..schema import plan_header_en, stream_code
 from ..tables import read_output_csv
 from .report import Report
 
@@ -48,7 +54,8 @@ def read_table(plan_dir: Path, name: str, columns, rep: Report,
             ValueError, OSError) as exc:
         rep.add("file", f"{name} cannot be read as a CSV table ({str(exc).strip()})")
         return None
-    frame.columns = [str(c).replace("\ufeff", "").strip() for c in frame.columns]
+    written = [str(c).replace("\ufeff", "").strip() for c in frame.columns]
+    frame.columns = [plan_header_en(c) for c in written]
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         rep.add("column", f"{name} lacks column(s) {', '.join(missing)} "
@@ -60,6 +67,7 @@ def read_table(plan_dir: Path, name: str, columns, rep: Report,
         values = frame[col].astype(str).to_numpy(dtype=object)
         frame[col] = pd.Series([v.strip() for v in values], index=frame.index, dtype=object)
     frame["_row"] = np.arange(2, len(frame) + 2)
+    frame.attrs["headers"] = dict(zip(frame.columns[:-1], written))
     return frame
 
 
@@ -101,11 +109,22 @@ def read_schedule(plan_dir: Path, streams: list[str], rep: Report) -> pd.DataFra
     return frame if ok else None
 
 
+def money_columns(tables: dict[str, pd.DataFrame | None]) -> dict[str, set]:
+    """file name -> its money columns: the schedule's costs, stream and outside_ columns
+    (every column not of SCHEDULE_COLUMNS, SCHEDULE_MORE or `_row`), the funds' amounts."""
+    sched = tables.get("schedule.csv")
+    text = set(SCHEDULE_COLUMNS + SCHEDULE_MORE) - set(SCHEDULE_MONEY) | {"_row"}
+    return {"schedule.csv": set() if sched is None else set(sched.columns) - text,
+            "villages.csv": set(), "funds.csv": set(FUNDS_MONEY + FUNDS_MORE)}
+
+
 def read_funds(plan_dir: Path, rep: Report) -> pd.DataFrame | None:
     frame = read_table(plan_dir, "funds.csv", FUNDS_COLUMNS, rep,
                        numeric=("year",) + FUNDS_MONEY + FUNDS_MORE)
     if frame is None:
         return None
+    if any(c != h for c, h in frame.attrs["headers"].items()):  # Chinese: streams by name
+        frame["stream"] = frame["stream"].map(stream_code)
     ok = to_numbers(frame, "funds.csv", ("year",), rep, integer=True)
     ok &= to_numbers(frame, "funds.csv", FUNDS_MONEY, rep)
     more = [c for c in FUNDS_MORE if c in frame.columns]

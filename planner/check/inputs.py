@@ -5,7 +5,9 @@ turns cells into their schema types, with the schema's column defaults such as
 `duration` 1, `self_share` 0, `carry_over` true, `targets` `*`) but not the
 semantics: it reads `scenario.yaml` itself (following `base:`), applies the
 documented defaults itself (years, objective, exit standard, weights, deadline
-scope/share/soft, a project's start window, even cost profile and department)
+scope/share/soft, a project's start window, even cost profile and department, with
+each department's one name: planner.departments' table, a naming shared like the
+schema's, with scenario.yaml's `departments:`)
 and the overrides itself (`overrides.deadlines` replaces, `overrides.weights` is
 merged, `overrides.exclude` drops villages and counties, `lock`/`overrides.lock`
 and `locked.csv` lock projects in or out).
@@ -39,6 +41,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from .. import departments
 from ..errors import InputError, Problems
 from ..schema import TARGETS
 from ..tables import find_table, parse_bool, read_table
@@ -176,7 +179,7 @@ def _table(folder: Path, name: str, required=True):
 
 
 def _projects(raw: pd.DataFrame, scn_projects: pd.DataFrame, years, catalogue,
-              problems: list) -> pd.DataFrame:
+              problems: list, dept_names: dict) -> pd.DataFrame:
     """The files' projects with the documented defaults; cost and the narrowing of the
     start window from the Scenario (see the module docstring)."""
     first, last = int(years[0]), int(years[-1])
@@ -185,7 +188,8 @@ def _projects(raw: pd.DataFrame, scn_projects: pd.DataFrame, years, catalogue,
     p["latest_year"] = [last if y is None or pd.isna(y) else int(y) for y in p["latest_year"]]
     p["cost_profile"] = [tuple(prof) if prof is not None else tuple([1.0 / d] * d)
                          for prof, d in zip(p["cost_profile"], p["duration"])]
-    p["department"] = [d if d else catalogue.get(t, ("", ""))[1]
+    p["department"] = [departments.canonical(d if d else catalogue.get(t, ("", ""))[1],
+                                             dept_names)
                        for d, t in zip(p["department"], p["target"])]
     given = scn_projects.set_index("project_id")
     unknown = sorted(set(given.index) - set(p["project_id"]))
@@ -226,7 +230,9 @@ def read_inputs(scn) -> Inputs:
     g = raw["gaps"].drop(columns="_row")
     g = g[~g["village_id"].isin(drop)].reset_index(drop=True)
     raw_p = raw["projects"][~raw["projects"]["village_id"].isin(drop)]
-    projects = _projects(raw_p, scn.projects, years, catalogue, problems)
+    extra = cfg.get("departments")
+    dept_names = departments.names(extra if isinstance(extra, dict) else None)
+    projects = _projects(raw_p, scn.projects, years, catalogue, problems, dept_names)
 
     if set(v["village_id"]) != set(scn.villages["village_id"].astype(str)):
         diff = set(v["village_id"]) ^ set(scn.villages["village_id"].astype(str))

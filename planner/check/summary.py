@@ -15,6 +15,7 @@ import pandas as pd
 
 from .facts import Facts
 from .inputs import DEFAULT_GAP, is_number
+from .language import CHECKED as LANGUAGE_CHECKED
 from .policy import county_rates, deadline_results
 from .priority import check_exit_priority
 from .report import TOL, VALUE_QUANTUM, Report, money
@@ -58,6 +59,7 @@ CHECKED = {
                      "its villages, and its count kept by the plan (at least the stage's "
                      "count, at most its bound, equal when proven); proven only when every "
                      "stage is",
+    **LANGUAGE_CHECKED,  # checked in planner.check.language
 }
 UNCHECKED = {
     "solver": "the backend that ran: a fact about the run, not the plan",

@@ -8,6 +8,7 @@ import pandas as pd
 from ..tables import parse_bool
 from .facts import Facts
 from .files import VILLAGE_COLUMNS, VILLAGE_MORE
+from .language import is_chinese
 from .report import Report
 
 LISTS = ("open_targets", "late_targets")
@@ -45,6 +46,13 @@ def check_villages_table(f: Facts, plan: pd.DataFrame, rep: Report) -> None:
     year - 1 without any; blank while one is open), open_targets and late_targets
     (closed after the due year) as recomputed."""
     want = f.village_table
+    if is_chinese(plan):  # the lists name the targets: read them as codes
+        codes = {name: code for code, (name, _) in f.inp.catalogue.items()}
+        plan = plan.copy()
+        for col in LISTS:
+            if col in plan.columns:
+                plan[col] = plan[col].map(lambda t: ";".join(
+                    codes.get(x.strip(), x.strip()) for x in str(t).split(";")))
     # why_not_possible is prose: check_why_not_possible checks where it is given
     columns = list(VILLAGE_COLUMNS) + [c for c in VILLAGE_MORE
                                        if c in plan.columns and c in want.columns]

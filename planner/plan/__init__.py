@@ -2,6 +2,9 @@
 each (`schedule`, `villages`, `funds`, `summary`), and the plan folder that holds them
 (`folder`: file names, writing, the one reader, the check that a folder is whole).
 
+The tables are made in English; planner.plan.lang writes them in Chinese with
+`--lang zh` (`lang: zh` in scenario.yaml) and reads them back.
+
 Money in the tables is whole units turned back into the scenario's unit
 (models.money: one yuan when the unit is 万元), written with 4 decimals, so every
 budget can be re-added exactly from the schedule.
@@ -9,7 +12,7 @@ budget can be re-added exactly from the schedule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -23,7 +26,7 @@ from .folder import PlanTables, read_plan, write_plan, write_workbook
 from .funds import funds_table
 from .schedule import schedule_table
 from .summary import summary_of
-from .villages import village_table
+from .villages import village_table, why_zh
 
 __all__ = ["Plan", "PlanTables", "make_plan", "read_plan", "write_plan", "write_workbook"]
 
@@ -34,6 +37,8 @@ class Plan:
     villages: pd.DataFrame
     funds: pd.DataFrame
     summary: dict
+    #: villages.csv's why_not_possible in Chinese (for `--lang zh`), row by row
+    why_zh: list[str] = field(default_factory=list)
 
 
 def make_plan(scn: Scenario, inst: Instance, result: Result) -> Plan:
@@ -45,4 +50,4 @@ def make_plan(scn: Scenario, inst: Instance, result: Result) -> Plan:
     villages = village_table(scn, inst, result)
     funds = funds_table(scn, inst, result, alloc, outside)
     summary = summary_of(scn, inst, result, schedule, villages, funds)
-    return Plan(schedule, villages, funds, summary)
+    return Plan(schedule, villages, funds, summary, why_zh(scn, inst))

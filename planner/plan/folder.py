@@ -4,10 +4,12 @@ every command uses, and the check that a folder is a whole plan.
 Written (into the staging folder of planner.outdir.output_folder): `schedule.csv`,
 `villages.csv`, `funds.csv` (UTF-8 with BOM, money as text with 4 decimals, text
 cells neutralised against formulas: planner.cells), `summary.json`, and with
-`--format xlsx` `plan.xlsx`.
+`--format xlsx` `plan.xlsx` (planner.plan.workbook); the tables in English or, with
+`--lang zh`, in Chinese (planner.plan.lang).
 
 Read (`read_plan`, by compare, explain, replan --previous, report and sheets): the
-CSVs in UTF-8 (with or without BOM) or GB18030/GBK, as Excel and WPS re-save them;
+CSVs in UTF-8 (with or without BOM) or GB18030/GBK, as Excel and WPS re-save them,
+written in English or Chinese (`--lang zh`: read back in English, planner.plan.lang);
 ids and names kept as text (`004` stays `004`); the formula neutralisation undone;
 year and count columns as whole numbers, money as numbers, yes/no columns as bools.
 `planner check` (planner/check/files.py) shares the file reader underneath,
@@ -40,6 +42,7 @@ from models.money import fmt
 from ..filecells import decode_csv
 from ..outdir import MARKER, OutputFolderError, read_marker
 from ..tables import parse_bool, read_output_csv, write_csv
+from .lang import table_zh, to_english
 
 if TYPE_CHECKING:
     from . import Plan
@@ -64,7 +67,6 @@ INT_COLUMNS = {"year", "exit_year", "start_year", "finish_year", "gaps", "gaps_c
 BOOL_COLUMNS = {"deep_poverty", "relocated"}
 #: tables whose other columns are money (schedule: a column per fund stream)
 MONEY_TABLES = (SCHEDULE, FUNDS)
-_SHEETS_ZH = {"schedule": "任务进度表", "villages": "村表", "funds": "资金表", "summary": "概要"}
 
 
 class PlanFolderError(OutputFolderError):
@@ -82,31 +84,37 @@ class PlanTables:
 
 # ---------------------------------------------------------------- writing
 
-def write_plan(plan: Plan, folder: Path) -> None:
-    """The four files of `plan` into `folder` (the caller's staging folder)."""
+def write_plan(plan: Plan, folder: Path, lang: str = "en") -> None:
+    """The four files of `plan` into `folder` (the caller's staging folder), the tables
+    in `lang` (planner.plan.lang); summary.json (English keys) records the lang."""
     folder.mkdir(parents=True, exist_ok=True)
-    write_csv(_money_text(plan.schedule), folder / SCHEDULE)
-    write_csv(plan.villages, folder / VILLAGES)
-    write_csv(_money_text(plan.funds), folder / FUNDS)
+    plan.summary["lang"] = lang
+    schedule, villages, funds = tables_in(plan, lang)
+    write_csv(_money_text(schedule), folder / SCHEDULE)
+    write_csv(villages, folder / VILLAGES)
+    write_csv(_money_text(funds), folder / FUNDS)
     (folder / SUMMARY).write_text(
         json.dumps(plan.summary, ensure_ascii=False, indent=2, default=json_default) + "\n",
         encoding="utf-8")
 
 
-def write_workbook(plan: Plan, path: Path, lang: str = "en") -> None:
-    """The plan as one workbook: a sheet per table and the summary; Chinese headers
-    with lang="zh"."""
-    from ..cells import write_xlsx
-    from ..schema import OUTPUT_HEADERS_ZH
+def tables_in(plan: Plan, lang: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The schedule, villages and funds tables as written in `lang` (money as numbers)."""
+    if lang == "en":
+        return plan.schedule, plan.villages, plan.funds
+    streams = list(plan.summary.get("spent_by_stream", {}))
+    names = plan.summary.get("target_names", {})
+    return (table_zh(plan.schedule, streams, names),
+            table_zh(plan.villages, streams, names, why_zh=plan.why_zh or None),
+            table_zh(plan.funds, streams, names))
 
-    flat = [{"key": k, "value": json.dumps(v, ensure_ascii=False, default=json_default)
-             if isinstance(v, (dict, list)) else v} for k, v in plan.summary.items()]
-    sheets = {"schedule": plan.schedule, "villages": plan.villages, "funds": plan.funds,
-              "summary": pd.DataFrame(flat)}
-    if lang == "zh":
-        sheets = {_SHEETS_ZH[name]: frame.rename(columns=lambda c: OUTPUT_HEADERS_ZH.get(c, c))
-                  for name, frame in sheets.items()}
-    write_xlsx(path, sheets)  # text cells neutralised and typed as text
+
+def write_workbook(plan: Plan, path: Path, lang: str = "en") -> None:
+    """The plan as one workbook (planner.plan.workbook): a sheet per table and the
+    summary, in `lang`."""
+    from .workbook import write_plan_workbook
+
+    write_plan_workbook(plan, tables_in(plan, lang), path, lang)
 
 
 def _money_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -142,14 +150,20 @@ def read_plan(folder: Path) -> PlanTables:
         raise PlanFolderError(f"{folder} is not a whole plan folder: {', '.join(missing)} "
                               f"{'is' if len(missing) == 1 else 'are'} missing; run planner "
                               "solve again")
-    tables = [_typed(read_plan_csv(folder / n), folder / n) for n in (SCHEDULE, VILLAGES, FUNDS)]
-    return PlanTables(*tables, read_summary(folder))
+    summary = read_summary(folder)
+    names = summary.get("target_names") if isinstance(summary.get("target_names"), dict) \
+        else None
+    tables = [_typed(read_plan_csv(folder / n, names), folder / n)
+              for n in (SCHEDULE, VILLAGES, FUNDS)]
+    return PlanTables(*tables, summary)
 
 
-def read_plan_csv(path: Path) -> pd.DataFrame:
-    """One plan CSV as text cells (UTF-8/BOM or GB18030, neutralisation undone)."""
+def read_plan_csv(path: Path, target_names: dict | None = None) -> pd.DataFrame:
+    """One plan CSV as text cells (UTF-8/BOM or GB18030, neutralisation undone), in
+    English whatever language it was written in (planner.plan.lang.to_english;
+    `target_names`: summary.json's, for the targets a scenario adds)."""
     try:
-        return read_output_csv(path)
+        return to_english(read_output_csv(path), target_names)
     except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError,
             pd.errors.EmptyDataError) as exc:
         raise PlanFolderError(f"{path} cannot be read ({type(exc).__name__}: "
@@ -159,7 +173,8 @@ def read_plan_csv(path: Path) -> pd.DataFrame:
 
 def _typed(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     for col in frame.columns:
-        if col == "on_time":  # True/False (Excel re-saves TRUE/FALSE), blank if relocated
+        if col in ("on_time", "on_time_possible"):
+            # True/False (Excel re-saves TRUE/FALSE; 是/否 in Chinese), blank if relocated
             frame[col] = frame[col].map(lambda v: {True: "True", False: "False"}
                                         .get(parse_bool(v), v))
         if col in TEXT_COLUMNS:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from models.evaluate import deadline_counts
 from models.instance import Instance
-from models.money import DECIMALS
+from models.money import DECIMALS, UNIT_NAME
 from models.result import Result
 
 from ..scenario import Scenario
@@ -126,4 +126,7 @@ def summary_of(scn: Scenario, inst: Instance, result: Result, sched: pd.DataFram
         "inputs": scn.input_hashes(),
         "versions": _versions(),
         "command": " ".join(sys.argv[1:]) if sys.argv else "",
+        "lang": scn.lang,  # the language of the tables written (planner.plan.lang)
+        "money_unit": UNIT_NAME,  # of every money column and amount
+        "target_names": {code: t["name_zh"] for code, t in scn.targets.items()},
     }

@@ -2,7 +2,8 @@
 it is on time (models.evaluate.on_time: every exit-standard gap closed by its due
 year), the year its last exit-standard gap closes, the targets left open or late, and
 whether it could be on time at all (models.possible: with any money) and if not why.
-Relocated villages get no works and are listed with blanks."""
+Relocated villages get no works and are listed with blanks.  `why_zh` gives the reasons
+in Chinese, for the tables written with `--lang zh`."""
 
 from __future__ import annotations
 
@@ -67,8 +68,40 @@ def village_table(scn: Scenario, inst: Instance, result: Result) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def why(inst: Instance, o: Obstacle) -> str:
-    """One obstacle in words, e.g. "road: 2-year work, due 2018"."""
+def why_zh(scn: Scenario, inst: Instance) -> list[str]:
+    """why_not_possible in Chinese, one text per row of village_table."""
+    blocked = exit_obstacles(inst)
+    vidx = {v: i for i, v in enumerate(inst.village_ids)}
+    names = {code: t["name_zh"] for code, t in scn.targets.items()}
+    return ["；".join(why(inst, o, names) for o in blocked.get(vidx.get(vid, -1), []))
+            for vid in scn.villages["village_id"]]
+
+
+def why(inst: Instance, o: Obstacle, names: dict[str, str] | None = None) -> str:
+    """One obstacle in words, e.g. "road: 2-year work, due 2018"; in Chinese given the
+    targets' Chinese `names` ("村级公路建设：工期2年，须在2018年完成")."""
+    if names is not None:
+        return _why_zh(inst, o, names)
+    return _why_en(inst, o)
+
+
+def _why_zh(inst: Instance, o: Obstacle, names: dict[str, str]) -> str:
+    code = inst.target_codes[inst.gap_target[o.gap]]
+    target = names.get(code, code)
+    due = int(inst.years[inst.village_due[inst.gap_village[o.gap]]])
+    if o.kind == "too_late":
+        start = int(inst.years[o.earliest])
+        later = f"，最早{start}年开工" if o.earliest > 0 else ""
+        return f"{target}：工期{o.duration}年{later}，须在{due}年完成"
+    if o.kind == "too_little":
+        need = float(inst.gap_quantity[o.gap])
+        return f"{target}：{due}年前完工的项目只完成{o.done:g}，需{need:g}"
+    return {"no_work": f"{target}：项目库中没有此项任务的项目",
+            "locked_out": f"{target}：此项任务的项目都被锁定不做",
+            "no_fund": f"{target}：没有可用于此项任务的资金"}[o.kind]
+
+
+def _why_en(inst: Instance, o: Obstacle) -> str:
     target = inst.target_codes[inst.gap_target[o.gap]]
     due = int(inst.years[inst.village_due[inst.gap_village[o.gap]]])
     if o.kind == "too_late":

@@ -35,8 +35,10 @@ from .settings import (
     OBJECTIVES,
     check_solver,
     deadlines_of,
+    departments_of,
     exit_priority_of,
     fairness_of,
+    lang_of,
     mapping_of_lists,
     reserve_of,
     targets_catalogue,
@@ -86,6 +88,9 @@ class Scenario:
     exit_priority: dict = field(default_factory=lambda: {"rule": "weighted", "order": []})
     deep_poverty_first: bool = False  # within a batch, deep-poverty villages first
     reserve: list = field(default_factory=list)  # [{stream, share}] for deep-poverty villages
+    lang: str = "en"  # the language of the plan tables written (planner.plan.lang)
+    # department name -> its one name (planner.departments, with scenario.yaml's)
+    departments: dict = field(default_factory=dict)
 
     def target_weight(self, code: str) -> float:
         return float(self.weights["targets"].get(code, self.weights["target_weight"]))
@@ -130,6 +135,8 @@ def load_scenario(folder: str | Path) -> Scenario:
                      value=name)
     catalogue = targets_catalogue(config, problems)
     codes = list(catalogue)
+    lang = lang_of(config.get("lang"), problems)
+    dept_names = departments_of(config.get("departments"), problems)
     locate_yaml(problems, yaml_rows)
     problems.raise_if_any()
 
@@ -228,7 +235,7 @@ def load_scenario(folder: str | Path) -> Scenario:
         projects = projects[~projects["village_id"].isin(drop)]
         funds = funds[~funds["county"].isin(ex_c)]  # an excluded county's own money goes too
 
-    projects = fill_project_defaults(projects, years, catalogue)
+    projects = fill_project_defaults(projects, years, catalogue, dept_names)
     warnings = [w for t in FILES for w in tables[t].attrs.get("warnings", [])]
     warnings += unit_warnings(projects, funds) + setting_warnings
     scn = Scenario(
@@ -245,6 +252,8 @@ def load_scenario(folder: str | Path) -> Scenario:
         exit_priority=exit_priority,
         deep_poverty_first=deep_first,
         reserve=reserve,
+        lang=lang,
+        departments=dept_names,
         villages=villages.reset_index(drop=True),
         gaps=gaps.reset_index(drop=True),
         projects=projects.reset_index(drop=True),

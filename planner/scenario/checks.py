@@ -251,7 +251,10 @@ def unit_warnings(projects: pd.DataFrame, funds: pd.DataFrame) -> list[str]:
     return out
 
 
-def fill_project_defaults(p: pd.DataFrame, years, catalogue) -> pd.DataFrame:
+def fill_project_defaults(p: pd.DataFrame, years, catalogue, departments=None
+                          ) -> pd.DataFrame:
+    """The documented defaults of projects.csv; `departments` (name -> canonical name,
+    planner.departments.names) gives each department its one name."""
     p = p.copy()
     p["earliest_year"] = [y if y is not None else years[0] for y in p["earliest_year"]]
     p["latest_year"] = [y if y is not None else years[-1] for y in p["latest_year"]]
@@ -259,6 +262,8 @@ def fill_project_defaults(p: pd.DataFrame, years, catalogue) -> pd.DataFrame:
                          for prof, d in zip(p["cost_profile"], p["duration"])]
     p["department"] = [d if d else catalogue[t]["department"]
                        for d, t in zip(p["department"], p["target"])]
+    if departments is not None:
+        p["department"] = [departments.get(d, d) for d in p["department"]]
     return p
 
 

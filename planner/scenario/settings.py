@@ -18,6 +18,7 @@ from models.params import (
     settle,
 )
 
+from .. import departments
 from ..errors import Problems
 from ..filecells import CONTROL
 from ..schema import DEFAULT_WEIGHTS, DEFAULT_YEARS, MAX_YEARS, TARGETS, WEIGHT_LIMIT, YEAR_RANGE
@@ -302,6 +303,30 @@ def reserve_of(raw, streams: set, problems: Problems) -> list:
             continue
         out.append({"stream": item["stream"], "share": float(share)})
     return out
+
+
+#: the languages of the written tables (planner.plan.lang)
+LANGS = ("en", "zh")
+
+
+def lang_of(raw, problems: Problems) -> str:
+    """lang: en (default) or zh: the language of the plan tables written."""
+    if raw is None:
+        return LANGS[0]
+    if raw not in LANGS:
+        problems.add(YAML, f"must be one of {', '.join(LANGS)} (the language of the plan "
+                     "tables: English or Chinese)", column="lang", value=raw)
+        return LANGS[0]
+    return raw
+
+
+def departments_of(raw, problems: Problems) -> dict[str, str]:
+    """departments: {name: department}: more names of departments (planner.departments);
+    returns the whole name -> canonical name table."""
+    found = departments.problems_of(raw)
+    for key, value, what in found:
+        problems.add(YAML, what, column=key, value=value)
+    return departments.names(None if found else raw)
 
 
 def check_solver(solver: dict, problems: Problems) -> list[str]:

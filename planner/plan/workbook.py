@@ -1,0 +1,163 @@
+"""plan.xlsx (`--format xlsx`): the schedule, villages and funds tables and the summary,
+one sheet each, made to be read: the header row frozen, each column as wide as its
+widest cell (a Chinese character counts two, planner.progress.display_width), money
+(the float columns) as numbers shown `0.0000`, text cells neutralised and typed as
+text (planner.cells).  With `--lang zh` the sheet names, the headers (planner.plan.lang)
+and the summary's labels are Chinese.
+
+The summary sheet is label / value rows: summary.json flattened (a nested key is
+`parent · key`, a list of records one block per record, a list of plain values one
+cell), never JSON in a cell.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..cells import neutralise_frame
+from ..progress import display_width
+from ..schema import NO_ZH, YES_ZH, stream_name_zh
+
+if TYPE_CHECKING:
+    from . import Plan
+
+SHEETS = {"en": ("schedule", "villages", "funds", "summary"),
+          "zh": ("任务进度表", "村表", "资金表", "概要")}
+MONEY_FORMAT = "0.0000"
+#: widest column (characters of Latin width), so that a long reason stays readable
+MAX_WIDTH = 60
+#: the summary sheet's headers
+SUMMARY_HEADERS = {"en": ("key", "value"), "zh": ("项目", "内容")}
+
+#: summary.json's keys (at any level) as the Chinese summary sheet labels them
+LABELS_ZH = {
+    "scenario": "方案", "objective_kind": "目标类型", "solver": "求解器",
+    "solver_version": "求解器版本", "status": "求解状态", "objective": "目标值",
+    "best_bound": "目标值上界", "gap": "相对差距", "seconds": "求解用时（秒）",
+    "gaps_total": "短板总数", "gaps_planned": "纳入规划的短板数", "gaps_closed": "补齐的短板数",
+    "villages": "村数", "villages_planned": "纳入规划的村数",
+    "villages_on_time": "按期退出村数", "villages_due": "应退出村数",
+    "villages_possible": "可能按期退出村数", "total_cost": "总投资", "pooled_cost": "统筹资金",
+    "self_funded": "自筹资金", "spent_by_stream": "各资金来源支出", "outside_money": "撬动资金",
+    "money_available": "可用资金", "deadlines": "政策时限", "deadline": "时限",
+    "target": "任务", "year": "年度", "scope": "范围", "share": "比例", "soft": "软约束",
+    "villages_in_scope": "范围内村数", "required": "须达标村数", "met": "已达标村数",
+    "fairness": "县际均衡", "settings": "设置", "county_on_time_rate": "各县按期退出率",
+    "worst_county_rate": "最低县按期退出率", "rate_spread": "县际差距",
+    "maximin_rate": "最低县保底率", "max_spread": "最大差距", "min_rate": "最低退出率",
+    "maximin": "最低县优先", "reserve": "预留资金", "stream": "资金来源",
+    "reserved": "预留金额", "spent_in_deep_poverty_villages": "深度贫困村支出",
+    "exit_priority": "退出优先", "rule": "规则", "order": "顺序", "stages": "阶段",
+    "batch": "批次", "due": "应退出村数", "on_time": "按期退出村数", "bound": "上界",
+    "proven": "已证明", "solved": "已求解", "value_rule": "价值规则", "gap_value": "短板价值",
+    "village_bonus": "按期退出奖励", "soft_deadlines": "软时限", "tie_break": "同值取舍",
+    "weights": "权重", "target_weight": "任务权重", "late_factor": "延期系数",
+    "on_time_bonus": "按期退出奖励", "soft_deadline_penalty": "软时限罚分",
+    "targets": "各任务权重", "exit_standard": "退出标准", "options": "求解选项",
+    "inputs": "输入文件", "versions": "软件版本", "command": "命令", "lang": "语言",
+    "money_unit": "金额单位", "target_names": "任务名称",
+}
+#: the money keys of the summary (their labels state the unit in Chinese)
+MONEY_KEYS = {"total_cost", "pooled_cost", "self_funded", "spent_by_stream", "outside_money",
+              "money_available", "reserved", "spent_in_deep_poverty_villages"}
+#: code words of the summary's values in Chinese
+WORDS_ZH = {"optimal": "最优", "feasible": "可行", "time_limit": "达到时间上限",
+            "infeasible": "无可行方案", "max_coverage": "覆盖最多", "min_cost": "成本最低",
+            "lexicographic": "逐批优先", "weighted": "加权", "none": "无", "all": "全部村",
+            "deep_poverty": "深度贫困村", "exited": "已退出村", "en": "英文", "zh": "中文"}
+#: the value rule's prose (summary.json value_rule) in Chinese
+VALUE_RULE_ZH = {
+    "gap_value": "短板的权重（gaps.csv 的 weight，否则为任务的权重），项目在村的应退出年度"
+                 "（退出年度；规划期前已退出的村为第一年）前完工；否则为权重乘延期系数",
+    "village_bonus": "每个退出标准短板全部按期补齐的村加按期退出奖励",
+    "soft_deadlines": "软时限每差一个村减软时限罚分",
+    "tie_break": "同值时先省钱、再提前，合计不到 0.0001 的一半：从不牺牲价值",
+}
+
+
+def _label(key: str, lang: str, unit: str) -> str:
+    if lang != "zh":
+        return key
+    text = LABELS_ZH.get(key, stream_name_zh(key))
+    return f"{text}（{unit}）" if key in MONEY_KEYS else text
+
+
+def _value(value, lang: str):
+    if value is None:
+        return ""
+    if lang == "zh":
+        if isinstance(value, bool):
+            return YES_ZH if value else NO_ZH
+        if isinstance(value, str):
+            return WORDS_ZH.get(value, value)
+    return value
+
+
+def summary_rows(summary: dict, lang: str) -> list[tuple[str, object]]:
+    """summary.json as (label, value) rows (see the module docstring)."""
+    unit = summary.get("money_unit", "")
+    sep = " · " if lang == "zh" else "."
+    rows: list[tuple[str, object]] = []
+
+    def walk(label: str, key: str, value, money: bool) -> None:
+        money = money or key in MONEY_KEYS
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if lang == "zh" and key == "value_rule" and k in VALUE_RULE_ZH:
+                    v = VALUE_RULE_ZH[k]
+                walk(f"{label}{sep}{_label(str(k), lang, unit)}", str(k), v, money)
+        elif isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+            for i, v in enumerate(value, start=1):
+                walk(f"{label} {i}", key, v, money)
+        elif isinstance(value, list):
+            rows.append((label, ("、" if lang == "zh" else ", ").join(
+                str(_value(v, lang)) for v in value)))
+        else:
+            rows.append((label, _value(value, lang)))
+
+    for key, value in summary.items():
+        walk(_label(key, lang, unit), key, value, False)
+    return rows
+
+
+def _widths(frame: pd.DataFrame) -> list[int]:
+    """Each column's width: its widest cell as shown (header included; money with 4
+    decimals), at most MAX_WIDTH."""
+    out = []
+    for col in frame.columns:
+        values = frame[col].dropna()
+        if frame[col].dtype.kind == "f":
+            values = values.map(lambda x: format(x, ".4f"))
+        texts = {str(col), *map(str, values.unique())}
+        out.append(min(max(display_width(t) for t in texts) + 2, MAX_WIDTH))
+    return out
+
+
+def write_plan_workbook(plan: Plan, tables, path: Path, lang: str) -> None:
+    """plan.xlsx: `tables` (schedule, villages, funds as written in `lang`,
+    planner.plan.folder.tables_in) and the summary sheet."""
+    from openpyxl.cell.cell import TYPE_STRING
+
+    summary = pd.DataFrame(summary_rows(plan.summary, lang),
+                           columns=list(SUMMARY_HEADERS[lang]), dtype=object)
+    frames = dict(zip(SHEETS[lang], (*tables, summary)))
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        for name, frame in frames.items():
+            neutralise_frame(frame).to_excel(xw, sheet_name=name, index=False)
+            ws = xw.sheets[name]
+            money = [i + 1 for i, c in enumerate(frame.columns)
+                     if frame[c].dtype.kind == "f"]
+            for row in ws.iter_rows(min_row=2):
+                for cell in row:
+                    if isinstance(cell.value, str):
+                        cell.data_type = TYPE_STRING
+                    elif cell.column in money:
+                        cell.number_format = MONEY_FORMAT
+            for cell in ws[1]:
+                cell.data_type = TYPE_STRING
+            ws.freeze_panes = "A2"
+            for cell, width in zip(ws[1], _widths(frame)):
+                ws.column_dimensions[cell.column_letter].width = width
