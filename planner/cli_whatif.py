@@ -12,6 +12,7 @@ from models.money import fmt
 
 from .cli_common import fail, friendly, print_summary, with_solver_options
 from .options import MAX_ALTERNATIVES, MAX_TOP, BudgetScale
+from .progress import progress
 
 
 @click.command()
@@ -123,16 +124,29 @@ def needs(scenario, out, solver):
     scn = load_scenario(scenario)
     if out:
         precheck(out, scn.input_files)  # refused before the solves, not after
-    try:
-        table, summary = compute_needs(scn, **solver)
-    except RuntimeError as exc:
-        fail(str(exc), 1)
-    for label in summary["impossible_exit_gaps"] + summary["impossible_deadlines"]:
-        click.echo(f"no money can make this hold, left out: {label}", err=True)
+    with progress("needs") as line:
+        try:
+            table, summary = compute_needs(scn, progress=line if line.live else None, **solver)
+        except RuntimeError as exc:
+            fail(str(exc), 1)
+    impossible = table[~table["kind"].isin(["total", "money"])]
+    for r in impossible.itertuples():
+        what = f"{r.village_id} {r.village_name} ({r.county}) {r.target}: " if r.village_id else ""
+        click.echo(f"left out, no money makes it hold: {what}{r.reason}", err=True)
     click.echo(f"least money for every exit standard and deadline: "
                f"{fmt(summary['least_total_money'])} (available {fmt(summary['money_available'])})")
-    click.echo(f"funding gap with the money as it is: {fmt(summary['funding_gap_total'])}")
-    click.echo(table.to_string(index=False))
+    if summary["funding_gap_total"] is None:
+        click.echo(f"funding gap: no plan found even with extra money ({summary['status_gap']})")
+    else:
+        click.echo(f"funding gap with the money as it is: {fmt(summary['funding_gap_total'])} "
+                   "(the least extra money)")
+        click.echo("split by stream and year by this rule: " + summary["funding_gap_rule"])
+        click.echo("other splits cost the same: funding_gap_min..funding_gap_max per stream-year"
+                   if not summary["funding_gap_split_unique"] else
+                   "no other split of the same works costs the same")
+    cols = ["stream", "county", "year", "budget", "funding_gap", "needed", "funding_gap_min",
+            "funding_gap_max", "marginal_value"]
+    click.echo(table.loc[table["kind"] == "money", cols].to_string(index=False))
     click.echo(f"marginal value: {summary['marginal_value_source']}")
     if out:
         with output_folder(out, "planner needs", scn.input_files) as stage:
@@ -190,17 +204,21 @@ def alternatives(scenario, count, within, top, out, solver):
         tol = parse_tolerance(within)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--within") from None
-    res = find(scenario, count, tol, out, top=top, **solver)
+    with progress("alternatives") as line:
+        res = find(scenario, count, tol, out, top=top, progress=line if line.live else None,
+                   **solver)
     cols = ["plan", "value", "vs_best", "villages_on_time", "projects", "added", "dropped",
             "moved"]
     click.echo(res.table[cols].to_string(index=False))
     if len(res.plans) < count:
         click.echo(f"only {len(res.plans)} distinct plan(s) lie within {within} of the optimum")
     click.echo("")
-    click.echo("importance (value lost without the work; blank: no plan without it):")
-    click.echo(res.importance.to_string(index=False))
+    click.echo("importance (value lost without the work):")
+    cols = ["project_id", "village_name", "target", "pooled_cost", "importance", "status",
+            "reason"]
+    click.echo(res.importance[cols].to_string(index=False, max_colwidth=70))
     click.echo(f"written    {out}/plan-1 .. plan-{len(res.plans)}, alternatives.csv, "
-               "importance.csv")
+               "alternatives_changes.csv, importance.csv")
 
 
 @click.command()

@@ -1,16 +1,24 @@
 """`planner needs`: the least money that meets every exit standard and deadline.
 
-Exit-standard gaps and hard deadlines that no money can make hold (no work can
-finish by the due year, none may be paid from any stream, ...) are found first
-by an elastic solve with unlimited money, listed, and left out of what follows.
+What no money can make hold is found first and left out of what follows, each with
+its reason, as rows of needs.csv (`kind`):
+- `exit gap no money can close`: an exit-standard gap no work can close by its
+  village's due year (models.possible.exit_obstacles, the reasons villages.csv gives:
+  no work, every work locked out, no fund may pay, a work too long for the due year);
+- `exit gap no plan can close`: one that cannot close in time together with the other
+  hard rules (prerequisites, alternative groups, deadlines), found by the elastic
+  solve with unlimited money;
+- `deadline no money can meet`: a hard deadline that solve finds short.
 
 Three answers, each from its own solve:
-- total: the least pooled money over the horizon when money were no limit
-  (objective min_cost with every budget unbounded);
-- per stream, county and year, given the money the scenario has: the least
-  extra money, pool-year by pool-year, that makes every exit standard and hard
-  deadline hold (an elastic min_cost solve minimising the total extra); the
-  extra is the funding gap, and budget + gap is what is needed there;
+- total (`needs.json` least_total_money): the least pooled money over the horizon
+  when money were no limit (objective min_cost with every budget unbounded);
+- the funding gap, with the money the scenario has (models.funding_gap): the least
+  extra money that makes every exit standard and hard deadline hold (the `total` row
+  of needs.csv); its split over stream, county and year by a rule written into the
+  output (`funding_gap`, `needed` = budget + funding_gap), and per pool-year the range
+  `funding_gap_min`..`funding_gap_max` it may take among the splits of the same least
+  total that fund the same works: other splits cost the same whenever a range is wide;
 - the marginal value of each stream-year in the scenario's own objective:
   the dual price of its budget row in the LP relaxation (value per money unit;
   an optimistic estimate, since the integer plan may not use a little money).
@@ -23,89 +31,156 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from models.funding_gap import SPLIT_RULE, TOLERANCE, funding_gap
 from models.marginal import budget_duals
 from models.params import SolveParams
+from models.possible import exit_obstacles
 from models.solve import solve
 
 from .build import build_instance
 from .scenario import Scenario
 
 UNLIMITED = 10 ** 13  # units; far above any county's or province's money
+#: needs.csv, in order: the money rows' columns first (as before), then the new ones
+COLUMNS = ["stream", "county", "year", "budget", "funding_gap", "needed", "marginal_value",
+           "funding_gap_min", "funding_gap_max", "kind", "village_id", "village_name",
+           "target", "target_name", "reason"]
 
 
-def needs(scn: Scenario, **solver_given) -> tuple[pd.DataFrame, dict]:
+def needs(scn: Scenario, progress=None, **solver_given) -> tuple[pd.DataFrame, dict]:
     """The least money per pool-year (needs.csv) and its summary; the solver settings:
-    scenario.yaml's `solver:` < `solver_given`."""
+    scenario.yaml's `solver:` < `solver_given`; `progress`: a planner.progress.Progress
+    (or None), told each step."""
     from models.budget import TimeBudget
 
+    step = progress.update if progress else (lambda text: None)
     inst = build_instance(scn)
     need_inst = inst.replace(objective="min_cost")
     units = inst.money_units
     params = SolveParams.merged(scn.solver, **solver_given)
-    # one time limit for the command: up to four solves, each a share of what is left
+    # one time limit for the command, each solve a share of what is left
     budget = TimeBudget(params.time_limit)
     share = lambda solves_left: replace(params, time_limit=budget.share(1 / solves_left))
-    # 0. what no money can make hold (no work can finish in time, none may be paid, ...)
-    impossible = _impossible(need_inst, share(4), share(3))
-    if impossible["exit"] or impossible["deadline"]:
-        # the elastic solve names an exit gap "<village_id>/<target>"
-        drop = np.array(
-            [f"{inst.village_ids[inst.gap_village[g]]}/{inst.target_codes[inst.gap_target[g]]}"
-             in impossible["exit"] for g in range(inst.n_gaps)], dtype=bool)
-        need_inst = need_inst.replace(
-            gap_exit=inst.gap_exit & ~drop,
-            deadlines=tuple(d for d in inst.deadlines if d.label not in impossible["deadline"]))
+    # 0. what no money can make hold: exit gaps first (no solve), then the elastic solve
+    step("what no money can make hold")
+    blocked = _blocked_gaps(scn, inst)
+    need_inst = need_inst.replace(gap_exit=inst.gap_exit & ~np.isin(
+        np.arange(inst.n_gaps), [g for g, _ in blocked]))
+    elastic = _impossible(need_inst, share(5), share(4))
+    drop = np.array([_gap_label(inst, g) in elastic["exit"] for g in range(inst.n_gaps)],
+                    dtype=bool)
+    need_inst = need_inst.replace(
+        gap_exit=need_inst.gap_exit & ~drop,
+        deadlines=tuple(d for d in inst.deadlines if d.label not in elastic["deadline"]))
     # 1. total least money
+    step("the least money, money unlimited")
     free = need_inst.replace(pool_budget_units=np.full_like(inst.pool_budget_units, UNLIMITED))
-    res = solve(free, share(2))
+    res = solve(free, share(3), progress=progress or False)
     if not res.has_solution:
         raise RuntimeError(f"even unlimited money cannot meet every exit standard and "
                            f"deadline ({res.status.value}): some gap has no eligible work in time")
     total_needed = float(res.objective)
-    # 2. funding gap per pool-year with the money as it is
-    gap = solve(need_inst, replace(share(1), gap=0), elastic="money")
-    extra = np.zeros_like(inst.pool_budget_units, dtype=float)
-    if gap.has_solution:
-        for (_kind, label), amount in gap.options.get("slack", {}).items():
-            b, t = map(int, label.split(":"))
-            extra[b, t] = amount
+    # 2. funding gap with the money as it is: least total, its split, each range
+    gap = funding_gap(need_inst, params, TimeBudget(budget.share(2 / 3)), progress)
+    extra = gap.extra if gap.total is not None else np.zeros(inst.pool_budget_units.shape)
     # 3. marginal value per pool-year (the scenario's own objective)
+    step("marginal values (LP relaxation)")
     duals = budget_duals(inst)
-    rows = []
+    rule = (f"funding gap split rule: {SPLIT_RULE}; funding_gap_min..funding_gap_max: what "
+            "each stream-year may take among the splits of the same least total that fund "
+            "the same works")
+    same = ("other splits of the stream-years cost the same (see the ranges)"
+            if gap.total is not None and not gap.unique else
+            "no other split of the same works costs the same" if gap.unique else "")
+    rows = [{"kind": "total", "budget": round(inst.pool_budget_units.sum() / units, 4),
+             "funding_gap": _money(gap.total), "needed": _money(
+                 None if gap.total is None else inst.pool_budget_units.sum() / units + gap.total),
+             "reason": f"least extra money for every exit standard and hard deadline "
+                       f"({gap.status.value}); {same}; {rule}"}]
     for b in range(inst.n_pools):
         county = inst.county_names[inst.pool_county[b]] if inst.pool_county[b] >= 0 else ""
         for t in range(inst.n_years):
-            budget = inst.pool_budget_units[b, t] / units
-            rows.append({"stream": inst.pool_stream[b], "county": county,
-                         "year": int(inst.years[t]), "budget": round(budget, 4),
+            money = inst.pool_budget_units[b, t] / units
+            rows.append({"kind": "money", "stream": inst.pool_stream[b], "county": county,
+                         "year": int(inst.years[t]), "budget": round(money, 4),
                          "funding_gap": round(extra[b, t], 4),
-                         "needed": round(budget + extra[b, t], 4),
-                         "marginal_value": round(float(duals[b, t]), 6)})
-    table = pd.DataFrame(rows)
+                         "needed": round(money + extra[b, t], 4),
+                         "marginal_value": round(float(duals[b, t]), 6),
+                         "funding_gap_min": _money(gap.low[b, t]),
+                         "funding_gap_max": _money(gap.high[b, t])})
+    rows += [_gap_row(scn, inst, g, "exit gap no money can close", text) for g, text in blocked]
+    rows += [_gap_row(scn, inst, g, "exit gap no plan can close",
+                      "no plan closes it by its village's due year together with the other "
+                      "hard rules (prerequisites, alternative groups, locks, deadlines), "
+                      "whatever the money")
+             for g in np.flatnonzero(drop)]
+    rows += [{"kind": "deadline no money can meet", "reason":
+              f"deadline {label} cannot be met whatever the money: short by "
+              f"{elastic['deadline'][label]:.0f} village(s)"}
+             for label in sorted(elastic["deadline"])]
+    table = pd.DataFrame([{c: r.get(c, "") for c in COLUMNS} for r in rows], columns=COLUMNS,
+                         dtype=object)
     summary = {
         "scenario": scn.name,
         "least_total_money": round(total_needed, 4),
         "money_available": round(float(inst.pool_budget_units.sum() / units), 4),
-        "funding_gap_total": round(float(extra.sum()), 4),
+        "funding_gap_total": _money(gap.total) if gap.total is not None else None,
+        "funding_gap_rule": SPLIT_RULE,
+        "funding_gap_tolerance": TOLERANCE,
+        "funding_gap_split_unique": gap.unique,
+        "funding_gap_rule_status": gap.rule_status,
+        "funding_gap_ranges_complete": gap.ranges_done,
         "status_total": res.status.value,
         "status_gap": gap.status.value,
         "marginal_value_source": "LP-relaxation dual prices of the budget rows "
                                  f"({scn.objective} objective), value per money unit",
-        "impossible_exit_gaps": sorted(impossible["exit"]),
-        "impossible_deadlines": sorted(impossible["deadline"]),
+        "impossible_exit_gaps": sorted([_gap_label(inst, g) for g, _ in blocked]
+                                       + [_gap_label(inst, g) for g in np.flatnonzero(drop)]),
+        "impossible_exit_reasons": {_gap_label(inst, g): text for g, text in blocked},
+        "impossible_deadlines": sorted(elastic["deadline"]),
     }
     return table, summary
 
 
+def _money(amount) -> float | str:
+    """An amount rounded to 4 decimals; '' for none (not computed)."""
+    return "" if amount is None or np.isnan(amount) else round(float(amount), 4)
+
+
+def _gap_label(inst, g: int) -> str:
+    """An exit gap as the elastic solve names it: "<village_id>/<target>"."""
+    return f"{inst.village_ids[inst.gap_village[g]]}/{inst.target_codes[inst.gap_target[g]]}"
+
+
+def _blocked_gaps(scn, inst) -> list[tuple[int, str]]:
+    """(gap, reason) of the exit gaps no money can close by the due year: the obstacles of
+    models.possible, in the words of villages.csv's why_not_possible."""
+    from .plan.villages import why
+
+    return [(o.gap, f"no money can close it by its village's due year: {why(inst, o)}")
+            for obstacles in exit_obstacles(inst).values() for o in obstacles]
+
+
+def _gap_row(scn, inst, g: int, kind: str, reason: str) -> dict:
+    vid = inst.village_ids[inst.gap_village[g]]
+    target = inst.target_codes[inst.gap_target[g]]
+    vil = scn.villages.set_index("village_id")
+    return {"kind": kind, "county": vil.at[vid, "county"],
+            "year": int(inst.years[inst.village_due[inst.gap_village[g]]]),
+            "village_id": vid, "village_name": vil.at[vid, "name"], "target": target,
+            "target_name": scn.targets.get(target, {}).get("name_zh", ""), "reason": reason}
+
+
 def _impossible(inst, params, elastic_params) -> dict:
     """Exit-standard gaps and hard deadlines no amount of money can make hold: the
-    elastic solve with unlimited money, minimising the rules broken."""
+    elastic solve with unlimited money, minimising the rules broken.  {"exit": {label:
+    amount}, "deadline": {label: villages short}}."""
     free = inst.replace(pool_budget_units=np.full_like(inst.pool_budget_units, UNLIMITED))
+    out = {"exit": {}, "deadline": {}}
     if solve(free, params).has_solution:
-        return {"exit": set(), "deadline": set()}
+        return out
     res = solve(free, replace(elastic_params, gap=0), elastic="rules")
-    out = {"exit": set(), "deadline": set()}
-    for (kind, label), _ in (res.options.get("slack", {}) if res.has_solution else {}).items():
+    for (kind, label), amount in (res.options.get("slack", {}) if res.has_solution else {}).items():
         if kind in out:
-            out[kind].add(label)
+            out[kind][label] = amount
     return out
