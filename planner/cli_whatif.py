@@ -95,17 +95,22 @@ def sweep(scenario, scales, stream, out, solver):
                                  f"{', '.join(sorted(set(scn.funds['stream'])))}",
                                  param_hint="--stream")
 
-    def progress(row, done, total):
-        what = row.get("error") or f"value {row.get('value'):.4f}"
-        click.echo(f"[{done}/{total}] scale {row['scale']:g}: {what}", err=True)
-
     precheck(out, scn.input_files)  # refused before the solves, not after
-    frame = run_sweep(scenario, scales, stream=stream, on_result=progress, **solver)
+    with progress("sweep") as line:
+        line.update(f"0/{len(scales)} points solved")
+
+        def point_done(row, done, total):
+            what = row.get("error") or f"value {row.get('value'):.4f}"
+            line.update(f"{done}/{total} points solved (scale {row['scale']:g}: {what})")
+
+        frame = run_sweep(scenario, scales, stream=stream, on_result=point_done, **solver)
     with output_folder(out, "planner sweep", scn.input_files) as stage:
         write_csv(frame, stage / "sweep.csv")
         plot_sweep(frame, stage / "sweep.png", f"{scn.name}: budget-coverage"
                    + (f" ({stream})" if stream else ""))
-    click.echo(frame.to_string(index=False))
+    click.echo(frame.drop(columns="why").to_string(index=False))
+    for r in frame[frame["why"] != ""].itertuples():
+        click.echo(f"scale {r.scale:g}: no plan: {r.why}")
     click.echo(f"written    {out}/sweep.csv sweep.png")
 
 

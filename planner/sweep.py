@@ -4,7 +4,10 @@ Each task loads the scenario, scales the money (every stream, or one), solves,
 verifies the plan with the independent checker, and returns one row.  The
 tasks run on a Dask `LocalCluster` sized to the machine, or on an existing
 cluster given by its scheduler address; a failed task is reported in its row
-and does not lose the others.
+and does not lose the others.  A point with no plan says why in `why`: the
+diagnosis `planner solve` gives (planner.pipeline.explain_infeasible: which hard rule
+cannot hold, by how much, and the money that would make the rules hold), or that the
+time ran out; the chart marks it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from .distributed import client_for, close
 from .options import parse_range  # noqa: F401  (the scales of --budget-scale)
 
 SWEEP_COLUMNS = ["scale", "value", "gaps_closed", "villages_on_time", "cost", "money",
-                 "marginal_value", "status", "gap", "error"]
+                 "marginal_value", "status", "gap", "error", "why"]
 
 
 def solve_scaled(folder: str, scale: float, stream: str | None, opts: dict) -> dict:
@@ -35,18 +38,20 @@ def solve_scaled(folder: str, scale: float, stream: str | None, opts: dict) -> d
         scn.funds = scn.funds.copy()
         scn.funds.loc[mask, "amount"] = scn.funds.loc[mask, "amount"] * scale
         with tempfile.TemporaryDirectory() as tmp:
-            out = plan_scenario(scn, Path(tmp) / "plan", explain=False, decompose="off",
-                                **opts)
+            out = plan_scenario(scn, Path(tmp) / "plan", decompose="off", **opts)
         s = out.plan.summary
         row.update(status=s["status"], gap=s["gap"], value=s["objective"],
                    money=float(out.instance.pool_budget_units.sum() / out.instance.money_units),
                    gaps_closed=s["gaps_closed"],
                    villages_on_time=int(sum(s["villages_on_time"].values())),
-                   cost=s["pooled_cost"], error="")
+                   cost=s["pooled_cost"], error="", why="")
     except VerificationError as exc:
         row["error"] = f"plan failed the check: {exc}".splitlines()[0]
     except PlanningError as exc:
-        row.update(status=exc.status.value if exc.status else "", error="no plan")
+        # the message: a first line, then one line per reason (explain_infeasible)
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        why = "; ".join(lines[1:]).replace(":; ", ": ") if len(lines) > 1 else lines[0]
+        row.update(status=exc.status.value if exc.status else "", error="no plan", why=why)
     except Exception as exc:  # reported in the row; the other points go on
         row["error"] = f"{type(exc).__name__}: {exc}".splitlines()[0]
     return row
@@ -82,25 +87,41 @@ def run_sweep(folder, scales, stream=None, scheduler=None, on_result=None, **opt
         close(client)
     frame = pd.DataFrame(rows).reindex(columns=SWEEP_COLUMNS).sort_values("scale")
     frame = frame.reset_index(drop=True)
+    for text in ("status", "error", "why"):  # blank, not NaN, where a row has none
+        frame[text] = frame[text].astype(object).where(frame[text].notna(), "")
     dv, dm = frame["value"].diff(), frame["money"].diff()
     frame["marginal_value"] = (dv / dm).where(dm > 0)
     return frame
 
 
 def plot_sweep(frame: pd.DataFrame, path: Path, title: str) -> None:
+    """The curve: value and villages on time per scale; a point with no plan is a red
+    cross on the scale axis, labelled with the first reason of `why`."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    ok = frame["value"].notna()
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    ax.plot(frame["scale"], frame["value"], "o-", color="tab:blue", label="value")
+    ax.plot(frame.loc[ok, "scale"], frame.loc[ok, "value"], "o-", color="tab:blue",
+            label="value")
     ax.set_xlabel("budget scale")
     ax.set_ylabel("plan value", color="tab:blue")
     ax2 = ax.twinx()
-    ax2.plot(frame["scale"], frame["villages_on_time"], "s--", color="tab:orange",
-             label="villages on time")
+    ax2.plot(frame.loc[ok, "scale"], frame.loc[ok, "villages_on_time"], "s--",
+             color="tab:orange", label="villages on time")
     ax2.set_ylabel("villages on time", color="tab:orange")
+    failed = frame[~ok]
+    if len(failed):
+        low = ax.get_ylim()[0] if ok.any() else 0.0
+        ax.plot(failed["scale"], [low] * len(failed), "x", color="tab:red", markersize=10,
+                markeredgewidth=2, clip_on=False, label="no plan (why: sweep.csv)")
+        for r in failed.itertuples():
+            reason = (r.why or r.error or "no plan").split(";")[0].split(": ")[0]
+            ax.annotate(reason[:60], (r.scale, low), xytext=(4, 8), textcoords="offset points",
+                        rotation=90, fontsize=7, color="tab:red", va="bottom")
+        ax.legend(loc="best", fontsize=8)
     ax.set_title(title)
     ax.grid(alpha=0.3)
     fig.tight_layout()

@@ -127,6 +127,15 @@ def test_sweep_on_a_two_worker_local_cluster_reports_failures(tmp_path):
         frame = run_sweep(TINY, [0.5, 1.0, 2.0], scheduler=cluster.scheduler_address, gap=0)
     rows = frame.set_index("scale")
     assert rows.loc[0.5, "error"] == "no plan"
+    # why, in `planner solve`'s words.  At half the money 石楼县 has 45 + 15 = 60 in 2019,
+    # short of the road P02's first year (72), and 岢岚县 65 in all, short of the road P08
+    # (80): the road deadline fails in both villages.  The money missing: 石楼县 needs
+    # 45 (P01, the power deadline) + 72 in 2019 = 117 against 60 (57; its 2020 has 55
+    # for P02's 48), 岢岚县 80 against 65 (15): 72 in all.
+    assert "deadline road@2020[all]>=1 cannot be met: short by 2 village(s)" in \
+        rows.loc[0.5, "why"]
+    assert "money missing to meet every hard rule: 72.0000 in all" in rows.loc[0.5, "why"]
+    assert rows.loc[1.0, "why"] == ""
     assert rows.loc[1.0, "value"] == pytest.approx(12.0)
     assert rows.loc[2.0, "value"] == pytest.approx(16.0)
     # tiny has 360 of money; doubling it adds 360 for 4 of value
@@ -190,3 +199,28 @@ def test_needs_leaves_out_what_no_money_can_do(tmp_path):
     table, summary = needs(load_scenario(folder), gap=0)
     assert summary["impossible_exit_gaps"] == ["B/road"]
     assert summary["least_total_money"] == pytest.approx(30.0)
+
+
+def _red_pixels(path) -> int:
+    """Pixels of matplotlib's tab:red (#d62728), the colour of a point with no plan."""
+    import numpy as np
+    from PIL import Image
+
+    img = np.asarray(Image.open(path).convert("RGB")).astype(int)
+    return int((np.abs(img - np.array([214, 39, 40])).sum(axis=2) < 30).sum())
+
+
+def test_sweep_chart_marks_a_point_with_no_plan(tmp_path):
+    import pandas as pd
+
+    from planner.sweep import SWEEP_COLUMNS, plot_sweep
+
+    good = {"value": 12.0, "villages_on_time": 2, "error": "", "why": ""}
+    frame = pd.DataFrame([{"scale": 1.0, **good}, {"scale": 2.0, **good, "value": 16.0},
+                          {"scale": 0.5, "value": None, "villages_on_time": None,
+                           "error": "no plan", "why": "deadline road@2020[all]>=1 cannot be met"}],
+                         columns=SWEEP_COLUMNS).sort_values("scale")
+    plot_sweep(frame, tmp_path / "marked.png", "tiny")
+    plot_sweep(frame[frame["scale"] > 0.5], tmp_path / "plain.png", "tiny")
+    assert _red_pixels(tmp_path / "marked.png") > 50
+    assert _red_pixels(tmp_path / "plain.png") == 0
