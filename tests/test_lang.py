@@ -46,7 +46,7 @@ def header(path: Path) -> list[str]:
 SCHEDULE_ZH = ["年度", "县", "乡镇", "村编号", "村名", "退出年度", "任务代码", "任务", "项目编号",
                "责任部门", "开工年度", "完工年度", "本年投入（万元）", "本年统筹资金（万元）",
                "本年自筹资金（万元）", "切块下达的财政专项扶贫资金（万元）",
-               "政府专项债务资金（万元）"]
+               "政府专项债务资金（万元）", "项目总投资（万元）", "项目统筹资金合计（万元）"]
 VILLAGES_ZH = ["村编号", "村名", "县", "乡镇", "退出年度", "深度贫困", "整村搬迁", "短板数",
                "已补短板数", "退出标准短板数", "按期退出", "达标年度", "未补短板", "延期补齐短板",
                "可能按期退出", "不能按期退出的原因"]
@@ -60,7 +60,7 @@ def test_english_stays_the_contract(plans):
     assert sched == ["year", "county", "township", "village_id", "village_name", "exit_year",
                      "target", "target_name", "project_id", "department", "start_year",
                      "finish_year", "cost", "pooled_cost", "self_funded", "poverty_fund",
-                     "special_bonds"]
+                     "special_bonds", "work_cost", "work_pooled_cost"]
     villages = read_output_csv(en / "villages.csv")
     assert set(villages["deep_poverty"]) == {"True", "False"}
     summary = json.loads((en / "summary.json").read_text(encoding="utf-8"))

@@ -179,6 +179,9 @@ MUTATIONS = [
     ("schedule.self_funded", edit_cell("schedule.csv", "self_funded", plus(0.0001)), "cost"),
     *[(f"schedule.{s}", edit_cell("schedule.csv", s, plus(0.0001)), "streams")
       for s in STREAMS],
+    ("schedule.work_cost", edit_cell("schedule.csv", "work_cost", plus(0.0001)), "cost"),
+    ("schedule.work_pooled_cost", edit_cell("schedule.csv", "work_pooled_cost", plus(0.0001)),
+     "cost"),
     # ------------------------------------------------ villages.csv, every column
     ("villages.on_time_possible",
      edit_cell("villages.csv", "on_time_possible",

@@ -36,7 +36,9 @@ Rule codes (`Violation.rule`), by module:
             rows           a spending year without a row, a row outside the
                            project's years, or two rows for one project and year
             cost           cost / pooled_cost / self_funded of a row, or a
-                           project's total, differs from the inputs
+                           project's total, differs from the inputs; work_cost is
+                           not the project's cost, work_pooled_cost not its rows'
+                           pooled_cost added up
             requires, alternative_group, one_per_gap, lock
   money     streams        a negative stream amount, or streams (and outside
                            money) not adding up to pooled_cost

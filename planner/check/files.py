@@ -29,7 +29,9 @@ SCHEDULE_COLUMNS = ("year", "county", "village_id", "village_name", "exit_year",
                     "target_name", "project_id", "department", "start_year", "finish_year",
                     "cost", "pooled_cost", "self_funded")
 #: written by the planner beyond the contract's columns (besides stream and outside_ ones)
-SCHEDULE_MORE = ("township",)
+SCHEDULE_MORE = ("township", "work_cost", "work_pooled_cost")
+#: the work's totals, on each of its rows (money)
+SCHEDULE_WORK = ("work_cost", "work_pooled_cost")
 VILLAGE_COLUMNS = ("village_id", "county", "exit_year", "gaps", "gaps_closed", "on_time",
                    "completion_year", "open_targets")
 VILLAGE_MORE = ("village_name", "township", "deep_poverty", "relocated", "exit_gaps",
@@ -98,11 +100,14 @@ def to_numbers(frame: pd.DataFrame, name: str, columns, rep: Report, integer=Fal
 
 def read_schedule(plan_dir: Path, streams: list[str], rep: Report) -> pd.DataFrame | None:
     frame = read_table(plan_dir, "schedule.csv", SCHEDULE_COLUMNS + tuple(streams), rep,
-                       numeric=set(SCHEDULE_INT + SCHEDULE_MONEY) | set(streams))
+                       numeric=set(SCHEDULE_INT + SCHEDULE_MONEY + SCHEDULE_WORK)
+                       | set(streams))
     if frame is None:
         return None
     ok = to_numbers(frame, "schedule.csv", SCHEDULE_INT, rep, integer=True)
     ok &= to_numbers(frame, "schedule.csv", SCHEDULE_MONEY, rep)
+    ok &= to_numbers(frame, "schedule.csv", [c for c in SCHEDULE_WORK if c in frame.columns],
+                     rep)
     ok &= to_numbers(frame, "schedule.csv", streams, rep, blank=0.0)
     outside = [c for c in frame.columns if c.startswith("outside_")]
     ok &= to_numbers(frame, "schedule.csv", outside, rep, blank=0.0)
@@ -113,7 +118,8 @@ def money_columns(tables: dict[str, pd.DataFrame | None]) -> dict[str, set]:
     """file name -> its money columns: the schedule's costs, stream and outside_ columns
     (every column not of SCHEDULE_COLUMNS, SCHEDULE_MORE or `_row`), the funds' amounts."""
     sched = tables.get("schedule.csv")
-    text = set(SCHEDULE_COLUMNS + SCHEDULE_MORE) - set(SCHEDULE_MONEY) | {"_row"}
+    text = set(SCHEDULE_COLUMNS + SCHEDULE_MORE) - set(SCHEDULE_MONEY + SCHEDULE_WORK) \
+        | {"_row"}
     return {"schedule.csv": set() if sched is None else set(sched.columns) - text,
             "villages.csv": set(), "funds.csv": set(FUNDS_MONEY + FUNDS_MORE)}
 

@@ -166,6 +166,40 @@ def check_costs(f: Facts, rep: Report) -> None:
              lambda r: f"schedule.csv row {r['_row']}: project {r['project_id']} in {r['year']} "
                        f"has self_funded {money(r['self_funded'])}; cost - pooled_cost is "
                        f"{money(r['want'])}")
+    check_work_totals(f, rep)
+
+
+def check_work_totals(f: Facts, rep: Report) -> None:
+    """work_cost (where written) is on every row of a work its cost in projects.csv
+    rounded to whole units; work_pooled_cost the pooled_cost of its rows added up (each
+    row's pooled_cost is (1 - self_share) x its cost, checked above), and within half a
+    unit per year of (1 - self_share) x the work's cost."""
+    s = f.sched[f.sched["known"]]
+    if "work_cost" in s.columns:
+        want = np.round(s["p_cost"].to_numpy(float) * MONEY_UNITS) / MONEY_UNITS
+        bad = s.assign(want=want)[(s["work_cost"] - want).abs() > TOL]
+        rep.each("cost", bad[["_row", "project_id", "year", "work_cost", "p_cost", "want"]],
+                 lambda r: f"schedule.csv row {r['_row']}: project {r['project_id']} in "
+                           f"{r['year']} has work_cost {money(r['work_cost'])}; projects.csv "
+                           f"gives cost {r['p_cost']:g} ({money(r['want'])})")
+    if "work_pooled_cost" in s.columns:
+        want = s.groupby("project_id")["pooled_cost"].transform("sum")
+        bad = s.assign(want=want)[(s["work_pooled_cost"] - want).abs() > TOL]
+        rep.each("cost", bad[["_row", "project_id", "year", "work_pooled_cost", "want"]],
+                 lambda r: f"schedule.csv row {r['_row']}: project {r['project_id']} in "
+                           f"{r['year']} has work_pooled_cost {money(r['work_pooled_cost'])}; "
+                           f"its rows' pooled_cost add up to {money(r['want'])}")
+        share = 1 - s["p_self_share"].to_numpy(float)
+        whole = np.round(s["p_cost"].to_numpy(float) * MONEY_UNITS) / MONEY_UNITS
+        slack = s["p_duration"].to_numpy(float) * ONE_UNIT / 2
+        bad = s.assign(want=share * whole)[(s["work_pooled_cost"] - share * whole).abs()
+                                           > slack + TOL]
+        rep.each("cost", bad[["_row", "project_id", "year", "work_pooled_cost",
+                              "p_self_share", "want"]],
+                 lambda r: f"schedule.csv row {r['_row']}: project {r['project_id']} in "
+                           f"{r['year']} has work_pooled_cost {money(r['work_pooled_cost'])}; "
+                           f"(1 - self_share {r['p_self_share']:g}) x its cost is "
+                           f"{r['want']:.5f}")
 
 
 

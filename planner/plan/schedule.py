@@ -1,5 +1,8 @@
 """The schedule table: one row per work and year it runs, with its cost and the money
-of each fund stream (and the outside money a levering stream unlocked) that pays it.
+of each fund stream (and the outside money a levering stream unlocked) that pays it,
+then the work's totals over all its years: `work_cost` and `work_pooled_cost` (the
+part the pooled streams pay, after self_share), on every row of the work, so that the
+year's `cost` of a work of several years is not taken for the work's cost.
 
 Money is whole units turned back into the scenario's unit (models.money), so every
 budget can be re-added exactly from the schedule.
@@ -64,5 +67,9 @@ def schedule_table(scn: Scenario, inst: Instance, result: Result, alloc: np.ndar
         sched[s] = from_units(spend[:, stream_col[s]])
     for s in lever_streams:  # outside money (loans, private capital) a stream unlocked
         sched[f"outside_{s}"] = from_units(unlocked[:, lever_col[s]])
+    # the work's totals: its years of models.ledger.work_costs added up (after the stream
+    # columns, which keep their positions)
+    sched["work_cost"] = from_units(inst.proj_cost_units[proj].sum(axis=1))
+    sched["work_pooled_cost"] = from_units(inst.proj_pooled_units[proj].sum(axis=1))
     sched = sched.sort_values(["year", "county", "village_id", "project_id"], kind="stable")
     return sched.reset_index(drop=True)
