@@ -180,8 +180,10 @@ def replan(scenario, actuals, from_year, stable, previous, actual_funds, out, so
     from .replan import replan as do_replan
 
     precheck(out, [p for p in (scenario, actuals, previous, actual_funds) if p is not None])
-    res = do_replan(scenario, actuals, from_year, out, stable=stable, previous=previous,
-                    actual_funds=actual_funds, **solver)
+    with progress("replan") as line:
+        res = do_replan(scenario, actuals, from_year, out, stable=stable, previous=previous,
+                        actual_funds=actual_funds, progress=line if line.live else None,
+                        warn=lambda text: line.echo(f"warning: {text}"), **solver)
     print_summary(res.outcome.plan.summary, out)
     counts = res.changes["change"].value_counts().to_dict()
     click.echo(f"changes    {len(res.changes)} decision(s) differ from the previous plan "

@@ -26,8 +26,9 @@ import numpy as np
 import pandas as pd
 
 from models.budget import TimeBudget
+from models.money import fmt_short
 from models.params import SolveParams
-from models.solve import solve_secondary
+from models.solve import solve, solve_secondary
 from models.strategy import solve_planned
 
 from .build import build_instance
@@ -58,8 +59,10 @@ def _read(path: Path, table: str) -> pd.DataFrame:
 
 
 def apply_actuals(scn: Scenario, actuals: Path, from_year: int,
-                  actual_funds: Path | None = None) -> tuple[Scenario, dict]:
-    """The scenario with the past locked; returns it and the executed starts."""
+                  actual_funds: Path | None = None, warn=None) -> tuple[Scenario, dict]:
+    """The scenario with the past locked; returns it and the executed starts.  An actual
+    cost more than COST_WARNING away from the work's planned total cost is a warning
+    (in `scn.warnings`, and told to `warn(text)` when given), one per work."""
     if from_year not in scn.years:
         raise InputError(Problem("--from", f"{from_year} is not in the horizon "
                                  f"{scn.years[0]}-{scn.years[-1]}"))
@@ -90,6 +93,14 @@ def apply_actuals(scn: Scenario, actuals: Path, from_year: int,
     executed = p["project_id"].isin(started)
     real = {r.project_id: float(r.cost) for r in done.itertuples()
             if r.cost is not None and not pd.isna(r.cost)}
+    planned = dict(zip(p["project_id"], p["cost"]))
+    for r in done.itertuples():
+        if r.project_id in real and _far(real[r.project_id], planned[r.project_id]):
+            text = cost_warning(actuals.name, r._1, r.project_id, real[r.project_id],
+                                planned[r.project_id])
+            scn.warnings.append(text)
+            if warn is not None:
+                warn(text)
     if real:
         p.loc[p["project_id"].isin(real), "cost"] = p["project_id"].map(real)
     p.loc[executed, "earliest_year"] = p.loc[executed, "project_id"].map(started)
@@ -117,6 +128,24 @@ def apply_actuals(scn: Scenario, actuals: Path, from_year: int,
         scn.funds = f
     scn.input_files = list(scn.input_files) + [actuals] + ([actual_funds] if actual_funds else [])
     return scn, started
+
+
+#: an actual cost this far (share of the planned total cost) from the plan is a warning
+COST_WARNING = 0.10
+
+
+def _far(actual: float, planned: float) -> bool:
+    """The actual cost differs from the planned total by more than COST_WARNING."""
+    return abs(actual - planned) > COST_WARNING * abs(planned) + 1e-9
+
+
+def cost_warning(file: str, row: int, pid: str, actual: float, planned: float) -> str:
+    """One line: the work, both costs, how far apart, what to check."""
+    apart = f" ({(actual - planned) / planned:+.0%})" if planned else ""
+    return (f"{file}, row {row}, column cost: {pid} cost {fmt_short(actual)} differs from its "
+            f"planned total cost {fmt_short(planned)}{apart} by more than "
+            f"{COST_WARNING:.0%}; give the work's whole cost over all its years (schedule.csv's "
+            "work_cost, not the year's cost): it replaces the planned cost")
 
 
 def _check_started(scn: Scenario, done: pd.DataFrame, started: dict, file: str) -> None:
@@ -160,10 +189,15 @@ def previous_starts(plan_dir: Path) -> dict:
 
 
 def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable: bool = False,
-           previous: Path | None = None, actual_funds: Path | None = None,
-           **solver_given) -> Replan:
+           previous: Path | None = None, actual_funds: Path | None = None, progress=None,
+           warn=None, **solver_given) -> Replan:
+    """Re-plan from `from_year` (see the module's docstring).  `progress`: a
+    planner.progress.Progress (or None), told each step and the solver's figures;
+    `warn(text)`: told each warning on the actuals as it is found."""
+    step = progress.update if progress else (lambda text: None)
     # the inputs first: bad actuals are reported before any solve
-    scn, started = apply_actuals(load_scenario(folder), actuals, from_year, actual_funds)
+    scn, started = apply_actuals(load_scenario(folder), actuals, from_year, actual_funds,
+                                 warn=warn)
     params = SolveParams.merged(scn.solver, **solver_given)
     budget = TimeBudget(params.time_limit)  # one time limit for the whole command
     if previous is not None:
@@ -171,18 +205,22 @@ def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable
     else:  # the plan as first made: the scenario solved afresh
         from .pipeline import plan_scenario
 
-        before_plan = plan_scenario(folder, None, **{**solver_given,
-                                                     "time_limit": budget.share(0.35)}).plan
+        step("the previous plan: the scenario solved afresh")
+        before_plan = plan_scenario(folder, None, progress=progress or False,
+                                    **{**solver_given, "time_limit": budget.share(0.35)}).plan
     before = starts(before_plan.schedule)
     inst = build_instance(scn)
     # the same strategy as `planner solve`: warm start, never below it
+    step(f"re-planning {from_year}-{scn.years[-1]} around {len(started)} executed work(s)")
     inst, result = solve_planned(inst, params,
-                                 TimeBudget(budget.share(0.6 if stable else 1.0)))
+                                 TimeBudget(budget.share(0.6 if stable else 1.0)),
+                                 progress=progress or False)
     if not result.has_solution:
-        raise PlanningError(f"no plan for the remaining years ({result.status.value}); "
-                            "`planner solve` on the scenario explains infeasible rules")
+        step("no plan: finding which rules cannot hold")
+        raise PlanningError(why_no_plan(scn, inst, params, result, from_year), result.status)
     what = "off"
     if stable:
+        step("fewest changes from the previous plan, keeping the value")
         prev = np.array([scn.years.index(before[p]) if p in before else -1
                          for p in inst.project_ids], dtype=np.int64)
         steady = solve_secondary(inst, result.objective, {"kind": "stable", "start": prev},
@@ -204,3 +242,35 @@ def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable
         write_verified(scn, plan, Path(out), inputs=inputs,
                        extra=lambda folder: write_csv(changes, folder / "changes.csv"))
     return Replan(Outcome(scn, inst, result, plan), before, changes, what)
+
+
+def why_no_plan(scn: Scenario, inst, params: SolveParams, result, from_year: int) -> str:
+    """Why the remaining years cannot be planned, as `planner solve` says it
+    (planner.pipeline.explain_infeasible: which rule, by how much, the money that would
+    make it hold), and the villages each broken deadline leaves short in the relaxed
+    plan (the plan breaking the fewest rules; another such plan may pick others)."""
+    from models.evaluate import deadline_gaps
+    from models.result import SolveStatus
+
+    from .pipeline import explain_infeasible
+
+    years = f"{from_year}" if from_year == scn.years[-1] else f"{from_year}-{scn.years[-1]}"
+    head = f"no plan for {years} around what was executed"
+    if result.status is not SolveStatus.INFEASIBLE:
+        return (f"{head}: the solver found none ({result.status.value}); give more time with "
+                "--time-limit")
+    inst = inst.replace(batch_floor=())  # the hard rules only (no exit-priority counts)
+    lines = explain_infeasible(inst, params)
+    relaxed = solve(inst, params.updated(gap=0), elastic="rules")
+    if relaxed.has_solution:
+        names = dict(zip(scn.villages["village_id"], scn.villages["name"]))
+        close = inst.close_year(relaxed.start)
+        for (kind, label), _ in sorted(relaxed.options.get("slack", {}).items()):
+            d = next((d for d in inst.deadlines if d.label == label), None)
+            if kind != "deadline" or d is None:
+                continue
+            gaps = np.flatnonzero(deadline_gaps(inst, d) & (close > d.year))
+            short = [inst.village_ids[inst.gap_village[g]] for g in gaps]
+            lines.append(f"deadline {label}: villages left short in the relaxed plan: "
+                         + ", ".join(f"{v} {names.get(v, '')}".strip() for v in short))
+    return f"{head}: the hard rules cannot all hold with this money:\n  " + "\n  ".join(lines)

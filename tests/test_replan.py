@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from planner.cli import main
 from planner.errors import InputError
 from planner.pipeline import plan_scenario
 from planner.replan import replan
@@ -69,3 +71,39 @@ def test_actuals_must_lie_before_from(tmp_path):
     done = _actuals(tmp_path, ["P01,2020"])
     with pytest.raises(InputError, match=r"done.csv, row 2, column start_year"):
         replan(TINY, done, 2020, None, previous=None, gap=0)
+
+
+def test_an_actual_cost_far_from_the_planned_total_is_a_warning(tmp_path):
+    # P02 (road, 2 years, 120) given its first year's cost 72: 40 % below, one warning;
+    # P01 at 45, its planned cost, and P04 at 19 (18 planned: +5.6 %) pass quietly.
+    done = tmp_path / "done.csv"
+    done.write_text("project_id,start_year,cost\nP01,2019,45\nP02,2019,72\nP04,2019,19\n",
+                    encoding="utf-8")
+    told = []
+    res = replan(TINY, done, 2020, None, previous=None, gap=0, warn=told.append)
+    assert told == [
+        "done.csv, row 3, column cost: P02 cost 72 differs from its planned total cost 120 "
+        "(-40%) by more than 10%; give the work's whole cost over all its years "
+        "(schedule.csv's work_cost, not the year's cost): it replaces the planned cost"]
+    assert res.outcome.scenario.warnings[-1] == told[0]
+
+
+def test_no_plan_for_the_remaining_years_says_why(tmp_path):
+    # Executed in 2019: P01 and P02 in 石楼县 only.  岢岚县 gets nothing in 2020: it has
+    # its 2019 money, 60 + 10 = 70, carried, and V4's road P08 (80, the only road work,
+    # which the road deadline requires by 2020) can no longer start in 2019.  10 missing.
+    funds = tmp_path / "funds_actual.csv"
+    funds.write_text("stream,year,county,amount\nspecial_bonds,2020,岢岚县,0\n"
+                     "poverty_fund,2020,岢岚县,0\n", encoding="utf-8")
+    done = _actuals(tmp_path, ["P01,2019", "P02,2019"])
+    res = CliRunner().invoke(main, ["replan", str(TINY), "--actuals", str(done), "--from",
+                                    "2020", "--actual-funds", str(funds), "--gap", "0",
+                                    "--out", str(tmp_path / "re")])
+    assert res.exit_code == 1, res.output
+    assert "no plan for 2020 around what was executed: the hard rules " \
+           "cannot all hold with this money" in res.output
+    assert "deadline road@2020[all]>=1 cannot be met: short by 1 village(s)" in res.output
+    assert "money missing to meet every hard rule: 10.0000 in all" in res.output
+    assert "deadline road@2020[all]>=1: villages left short in the relaxed plan: V4 石峁村" \
+        in res.output
+    assert "planner solve" not in res.output
