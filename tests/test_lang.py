@@ -155,3 +155,35 @@ def test_lang_in_scenario_yaml_and_the_option_over_it(tmp_path):
     res = run("validate", scn)
     assert res.exit_code == 1
     assert "lang" in res.output and "'fr'" in res.output and "en, zh" in res.output
+
+
+def test_plan_xlsx_is_made_to_be_read(plans):
+    """Header row frozen, widths fitted (a Chinese character counts two), money shown
+    0.0000, sheet names and the summary's labels in the plan's language."""
+    import openpyxl
+
+    en, zh = plans
+    book = openpyxl.load_workbook(zh / "plan.xlsx")
+    assert book.sheetnames == ["任务进度表", "村表", "资金表", "概要"]
+    assert openpyxl.load_workbook(en / "plan.xlsx").sheetnames == [
+        "schedule", "villages", "funds", "summary"]
+    for ws in book.worksheets:
+        assert ws.freeze_panes == "A2", ws.title
+    ws = book["任务进度表"]
+    head = {c.value: c.column_letter for c in ws[1]}
+    width = lambda name: ws.column_dimensions[head[name]].width  # noqa: E731
+    assert width("年度") == 6  # 2019: 4 columns, header 年度 4, + 2
+    assert width("村名") == 10  # 王家沟村: 8 columns + 2
+    assert width("本年投入（万元）") == 18  # the header: 8 characters, 16 columns + 2
+    money = [c.column for c in ws[1] if c.value.endswith("（万元）")]
+    assert len(money) == 7
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            want = "0.0000" if cell.column in money else "General"
+            assert cell.number_format == want, (cell.coordinate, cell.number_format)
+    rows = {r[0]: r[1] for r in book["概要"].iter_rows(min_row=2, values_only=True)}
+    assert rows["求解状态"] == "最优" and rows["金额单位"] == "万元"
+    assert rows["按期退出村数 · 2020"] == 1  # V3 on time, V4's housing open
+    assert rows["总投资（万元）"] == pytest.approx(372)
+    assert rows["政策时限 2 · 任务"] == "村级公路建设"
+    assert not any(isinstance(v, str) and v.startswith(("{", "[")) for v in rows.values())

@@ -60,6 +60,12 @@ LABELS_ZH = {
     "inputs": "输入文件", "versions": "软件版本", "command": "命令", "lang": "语言",
     "money_unit": "金额单位", "target_names": "任务名称",
 }
+LABELS_ZH.update({
+    "time_limit": "时间上限（秒）", "threads": "线程数", "seed": "随机种子", "backend": "求解器",
+    "elastic": "松弛", "build_seconds": "建模用时（秒）", "plan_from": "方案来源",
+    "hint": "初始方案", "hint_value": "初始方案值", "greedy_value": "贪心方案值",
+    "dive_value": "LP 下潜方案值", "decompose": "分县求解", "secondary": "次级目标",
+})
 #: the money keys of the summary (their labels state the unit in Chinese)
 MONEY_KEYS = {"total_cost", "pooled_cost", "self_funded", "spent_by_stream", "outside_money",
               "money_available", "reserved", "spent_in_deep_poverty_villages"}
@@ -85,22 +91,27 @@ def _label(key: str, lang: str, unit: str) -> str:
     return f"{text}（{unit}）" if key in MONEY_KEYS else text
 
 
-def _value(value, lang: str):
+def _value(value, lang: str, key: str, names: dict):
     if value is None:
         return ""
     if lang == "zh":
         if isinstance(value, bool):
             return YES_ZH if value else NO_ZH
+        if isinstance(value, str) and key in ("target", "exit_standard"):
+            return names.get(value, value)
+        if isinstance(value, str) and key == "stream":
+            return stream_name_zh(value)
         if isinstance(value, str):
             return WORDS_ZH.get(value, value)
     return value
 
 
-def summary_rows(summary: dict, lang: str) -> list[tuple[str, object]]:
-    """summary.json as (label, value) rows (see the module docstring)."""
+def summary_rows(summary: dict, lang: str) -> list[tuple[str, object, bool]]:
+    """summary.json as (label, value, is money) rows (see the module docstring)."""
     unit = summary.get("money_unit", "")
+    names = summary.get("target_names") or {}
     sep = " · " if lang == "zh" else "."
-    rows: list[tuple[str, object]] = []
+    rows: list[tuple[str, object, bool]] = []
 
     def walk(label: str, key: str, value, money: bool) -> None:
         money = money or key in MONEY_KEYS
@@ -114,9 +125,10 @@ def summary_rows(summary: dict, lang: str) -> list[tuple[str, object]]:
                 walk(f"{label} {i}", key, v, money)
         elif isinstance(value, list):
             rows.append((label, ("、" if lang == "zh" else ", ").join(
-                str(_value(v, lang)) for v in value)))
+                str(_value(v, lang, key, names)) for v in value), False))
         else:
-            rows.append((label, _value(value, lang)))
+            value = _value(value, lang, key, names)
+            rows.append((label, value, money and isinstance(value, (int, float))))
 
     for key, value in summary.items():
         walk(_label(key, lang, unit), key, value, False)
@@ -141,8 +153,10 @@ def write_plan_workbook(plan: Plan, tables, path: Path, lang: str) -> None:
     planner.plan.folder.tables_in) and the summary sheet."""
     from openpyxl.cell.cell import TYPE_STRING
 
-    summary = pd.DataFrame(summary_rows(plan.summary, lang),
-                           columns=list(SUMMARY_HEADERS[lang]), dtype=object)
+    rows = summary_rows(plan.summary, lang)
+    summary = pd.DataFrame([r[:2] for r in rows], columns=list(SUMMARY_HEADERS[lang]),
+                           dtype=object)
+    money_rows = {i + 2 for i, r in enumerate(rows) if r[2]}
     frames = dict(zip(SHEETS[lang], (*tables, summary)))
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
         for name, frame in frames.items():
@@ -154,7 +168,8 @@ def write_plan_workbook(plan: Plan, tables, path: Path, lang: str) -> None:
                 for cell in row:
                     if isinstance(cell.value, str):
                         cell.data_type = TYPE_STRING
-                    elif cell.column in money:
+                    elif cell.column in money or (frame is summary and cell.column == 2
+                                                  and cell.row in money_rows):
                         cell.number_format = MONEY_FORMAT
             for cell in ws[1]:
                 cell.data_type = TYPE_STRING
