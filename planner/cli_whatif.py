@@ -50,17 +50,18 @@ def compare(items, out, solver):
         [SolveParams.merged(scn.solver).time_limit for scn in scenarios.values()] or [None]))
     to_solve = [len(scenarios)]
     with (output_folder(out, "planner compare", inputs) if out else nullcontext()) as stage, \
-            tempfile.TemporaryDirectory() as tmp:
+            tempfile.TemporaryDirectory() as tmp, progress("compare") as line:
         plans = []
         for i, item in enumerate(items):
             if i not in scenarios:
                 plans.append(load_plan(item))
                 continue
             target = Path(stage or tmp) / f"{i + 1}-{item.resolve().name}"
-            click.echo(f"solving {item} ...", err=True)
+            line.update(f"solving {item} ({len(scenarios) - to_solve[0] + 1}/{len(scenarios)})")
             share = budget.share(1 / max(1, to_solve[0]))
             to_solve[0] -= 1
-            plan_scenario(scenarios[i], target, **{**solver, "time_limit": share})
+            plan_scenario(scenarios[i], target, progress=line if line.live else False,
+                          **{**solver, "time_limit": share})
             plans.append(load_plan(target, name=item.resolve().name))
         table, diff = compare_plans(plans)
         if out:

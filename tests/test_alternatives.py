@@ -10,6 +10,7 @@ import pytest
 from planner.alternatives import alternatives, parse_tolerance
 from planner.scenario import load_scenario
 from planner.verify import verify_plan
+from recorder import Recorder
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "scenarios" / "tiny"
@@ -41,22 +42,6 @@ def test_alternatives_differ_stay_within_and_verify(tmp_path):
 VILLAGE_OF = {"P01": "王家沟村", "P02": "王家沟村", "P03": "王家沟村", "P04": "李家庄村",
               "P05": "高家坪村", "P06": "高家坪村", "P07": "高家坪村", "P08": "石峁村",
               "P09": "石峁村"}
-
-
-class Recorder:
-    """Stands in for planner.progress.Progress: keeps the steps, ignores the solver's."""
-
-    def __init__(self):
-        self.steps = []
-
-    def update(self, text):
-        self.steps.append(text)
-
-    def phase(self, text):
-        pass
-
-    def __call__(self, seconds, objective, bound):
-        pass
 
 
 def test_changes_one_work_per_row(tmp_path):

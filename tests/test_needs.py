@@ -14,6 +14,7 @@ from models.funding_gap import SPLIT_RULE
 from planner.cli import main
 from planner.needs import needs
 from planner.scenario import load_scenario
+from recorder import Recorder
 
 CONFIG = {"years": [2019, 2020], "objective": "min_cost"}
 VILLAGE_A = "A,甲村,X县,2020,false"
@@ -40,8 +41,13 @@ def test_split_latest_year_and_the_ranges(tmp_path):
     # A (due 2020) needs water 10 + road 20 = 30; s has 5 + 10 = 15, so 15 is missing.
     # Both works can run in 2020, so the rule (as late as possible) asks all 15 in 2020;
     # with carry-over, 15 given in 2019 does as well: each year's range is 0..15.
-    table, summary = needs(scenario(tmp_path), gap=0)
+    told = Recorder()
+    table, summary = needs(scenario(tmp_path), progress=told, gap=0)
     assert summary["funding_gap_total"] == pytest.approx(15.0)
+    # the live line is told each step; the ranges of s 2019 and s 2020 are solved
+    assert told.steps[:3] == ["what no money can make hold", "the least money, money unlimited",
+                              "funding gap: the least extra money"]
+    assert "funding gap: range of pool-year 2/2" in told.steps
     m = money(table)
     assert m.loc[("s", 2019), "funding_gap"] == pytest.approx(0.0)
     assert m.loc[("s", 2020), "funding_gap"] == pytest.approx(15.0)

@@ -12,6 +12,7 @@ from planner.errors import InputError
 from planner.pipeline import plan_scenario
 from planner.replan import replan
 from planner.verify import verify_plan
+from recorder import Recorder
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "scenarios" / "tiny"
@@ -79,8 +80,10 @@ def test_an_actual_cost_far_from_the_planned_total_is_a_warning(tmp_path):
     done = tmp_path / "done.csv"
     done.write_text("project_id,start_year,cost\nP01,2019,45\nP02,2019,72\nP04,2019,19\n",
                     encoding="utf-8")
-    told = []
-    res = replan(TINY, done, 2020, None, previous=None, gap=0, warn=told.append)
+    told, line = [], Recorder()
+    res = replan(TINY, done, 2020, None, previous=None, gap=0, warn=told.append, progress=line)
+    assert line.steps == ["the previous plan: the scenario solved afresh",
+                          "re-planning 2020-2020 around 3 executed work(s)"]
     assert told == [
         "done.csv, row 3, column cost: P02 cost 72 differs from its planned total cost 120 "
         "(-40%) by more than 10%; give the work's whole cost over all its years "
