@@ -93,6 +93,7 @@ def names(extra: dict[str, str] | None = None) -> dict[str, str]:
     for gid, (name, others) in enumerate(ALIASES.items()):
         canon[gid] = name
         group.update({n: gid for n in (name, *others)})
+    table = dict(canon)  # the table's own names
     renamed: dict[int, str] = {}  # department -> the name the scenario gave it
     fresh = count(len(canon))
     for name, dept in (extra or {}).items():
@@ -108,8 +109,9 @@ def names(extra: dict[str, str] | None = None) -> dict[str, str]:
         if into is None:
             into = group[dept] = next(fresh)
         if renamed.get(into, dept) != dept:
-            raise ValueError(name, dept, f"{dept!r} and {renamed[into]!r} both name the "
-                             f"department {canon[into]!r} of the table; choose one")
+            raise ValueError(name, dept, f"{dept!r} and {renamed[into]!r} are two names of "
+                             f"one department ({table.get(into, dept)} in the table); "
+                             "choose one")
         if moved != into:
             if moved in renamed and renamed[moved] != dept:
                 raise ValueError(name, dept, f"{name!r} is named {renamed[moved]!r} by "
