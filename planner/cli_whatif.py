@@ -200,7 +200,8 @@ def replan(scenario, actuals, from_year, stable, previous, actual_funds, out, so
 @click.option("--within", default="1%", show_default=True,
               help="Tolerance to the optimum, e.g. 1% or 0.01.")
 @click.option("--top", type=click.IntRange(min=0, max=MAX_TOP), default=10, show_default=True,
-              help="Importance is re-solved for this many of the most expensive works.")
+              help="Importance is re-solved for this many of the most expensive works (the "
+                   "works a deadline or a lock requires are listed on the way, unsolved).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
 @with_solver_options()
 @friendly
@@ -224,7 +225,8 @@ def alternatives(scenario, count, within, top, out, solver):
     click.echo("importance (value lost without the work):")
     cols = ["project_id", "village_name", "target", "pooled_cost", "importance", "status",
             "reason"]
-    click.echo(res.importance[cols].to_string(index=False, max_colwidth=70))
+    shown = res.importance[cols].astype(object)
+    click.echo(shown.where(shown.notna(), "").to_string(index=False, max_colwidth=70))
     click.echo(f"written    {out}/plan-1 .. plan-{len(res.plans)}, alternatives.csv, "
                "alternatives_changes.csv, importance.csv")
 

@@ -1,9 +1,10 @@
 """How much the best plan needs each of its most expensive works (importance.csv).
 
-For each of the `top` works of the plan with the most pooled money, the plan is
-re-solved without it (and without the works that require it), from the plan itself
-minus those works; the value lost is the work's importance.  Some works no plan can do
-without; they are said so instead of a row of blanks:
+The works of the plan are taken by their pooled money, most first; for each the plan
+is re-solved without it (and without the works that require it), from the plan itself
+minus those works, until `top` works have been re-solved; the value lost is the
+work's importance.  Some works no plan can do without; they are said so instead of a
+row of blanks, those known without a solve listed on the way (not counted in `top`):
 
 * `locked in`: the scenario locks it in (no re-solve);
 * `required by deadline`: it is the only work for a gap that a hard deadline with share
@@ -39,14 +40,17 @@ def importance(scn, inst, best: Result, top: int, next_params,
     forced = forced_projects(scn)
     chosen = np.flatnonzero(best.start >= 0)
     pooled = inst.proj_pooled_units.sum(axis=1)[chosen]
-    order = chosen[np.argsort(-pooled, kind="stable")][:top]
+    order = chosen[np.argsort(-pooled, kind="stable")]
     prj = scn.projects.set_index("project_id")
     vil = scn.villages.set_index("village_id")
     rows = []
-    for i, p in enumerate(order):
+    solved = 0
+    known = lambda p: inst.lock_in[p] or _deadline(scn, forced.get(inst.project_ids[p], ""))
+    to_solve = min(top, sum(1 for p in order if not known(p)))
+    for p in order:
+        if solved >= top:
+            break
         pid = inst.project_ids[p]
-        if progress:
-            progress.update(f"importance {i + 1}/{len(order)}: the plan without {pid}")
         vid = prj.at[pid, "village_id"]
         target = prj.at[pid, "target"]
         row = {"project_id": pid, "county": vil.at[vid, "county"], "village_id": vid,
@@ -64,6 +68,9 @@ def importance(scn, inst, best: Result, top: int, next_params,
                          "reason": f"required by deadline {deadline}: "
                                    + forced[pid].replace(f"deadline {deadline}", "the deadline")})
             continue
+        solved += 1
+        if progress:
+            progress.update(f"importance {solved}/{to_solve}: the plan without {pid}")
         lock_out = inst.lock_out.copy()
         lock_out[p] = True
         without = inst.replace(lock_out=lock_out)

@@ -68,9 +68,10 @@ def test_importance(tmp_path):
     # are P02 (V1's only road work) and P01 (deep-poverty V1's only power work, due 2019).
     told = Recorder()
     res = alternatives(TINY, 1, 0.0, tmp_path, gap=0, progress=told)
-    # the live line is told each step: the optimum, then each of the 7 works of plan 1
+    # the live line is told each step: the optimum, then each of the 4 works of plan 1's 7
+    # that are re-solved (not the 3 a deadline requires, below)
     assert told.steps[0] == "plan 1/1: the optimum"
-    assert told.steps[-1].startswith("importance 7/7: the plan without ")
+    assert told.steps[-1].startswith("importance 4/4: the plan without ")
     imp = res.importance.set_index("project_id")
     assert imp.loc["P04", "importance"] == pytest.approx(4.0)
     assert imp.loc["P04", "status"] == "measured"
@@ -81,6 +82,7 @@ def test_importance(tmp_path):
     assert p08["reason"] == ("required by deadline road@2020[all]>=1: it is the only work for "
                              "the road gap of V4, which the deadline requires closed")
     assert pd.isna(p08["importance"])
+    assert len(imp) == 7  # every work of plan 1
     required = imp.index[imp["status"] == "required by deadline"]
     assert sorted(required) == ["P01", "P02", "P08"]
     assert sorted(imp.index[:3]) == ["P01", "P02", "P08"]  # they come first
@@ -97,7 +99,10 @@ def test_importance_required_with_the_solve_diagnosis(tmp_path):
     (folder / "scenario.yaml").write_text(f"base: {TINY}\nname: two-roads\n", encoding="utf-8")
     lib = (TINY / "projects.csv").read_text(encoding="utf-8-sig")
     (folder / "projects.csv").write_text(lib + "P10,V4,road,200,1,,,,\n", encoding="utf-8")
-    res = alternatives(folder, 1, 0.0, tmp_path / "out", top=10, gap=0)
+    res = alternatives(folder, 1, 0.0, tmp_path / "out", top=1, gap=0)
+    # --top 1: P02 (120, the most pooled money) is required by the road deadline and listed
+    # without a solve; P08 (80) is the one work re-solved
+    assert list(res.importance["project_id"]) == ["P02", "P08"]
     p08 = res.importance.set_index("project_id").loc["P08"]
     assert (p08["status"], p08["status_without"]) == ("required", "infeasible")
     assert "deadline road@2020[all]>=1 cannot be met: short by 1 village(s)" in p08["reason"]
