@@ -152,14 +152,17 @@ def generate(villages, counties, seed, years, pooled_stream, budget_ratio, out):
 @click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=None, help="Folder with your own report.html.j2 (Jinja2); "
                                  "templates not in it are the bundled ones.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
+              show_default="the plan's language, else en",
+              help="Language of the report: English (en) or Chinese (zh).")
 @friendly
-def report(plan_dir, templates):
+def report(plan_dir, templates, lang):
     """Write a self-contained report.html into PLAN_DIR."""
     from .outputs.report import write_report
     from .plan.folder import check_plan_folder
 
     check_plan_folder(plan_dir)
-    path = write_report(plan_dir, templates)
+    path = write_report(plan_dir, templates, lang)
     click.echo(f"written    {path}")
 
 
@@ -171,15 +174,19 @@ def report(plan_dir, templates):
               default=None, help="Folder with your own sheet.html.j2, notice.html.j2, "
                                  "index.html.j2 (Jinja2); templates not in it are the "
                                  "bundled ones.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
+              show_default="the plan's language, else en",
+              help="Language of the sheets, notices and notice.csv: English (en) or "
+                   "Chinese (zh).")
 @friendly
-def sheets(plan_dir, out, templates):
+def sheets(plan_dir, out, templates, lang):
     """Village task maps and timetables (one printable page each) and the county
     public-notice tables (公示表)."""
     from .outputs.sheets import write_sheets
     from .plan.folder import check_plan_folder
 
     check_plan_folder(plan_dir)
-    counts = write_sheets(plan_dir, out, templates)
+    counts = write_sheets(plan_dir, out, templates, lang)
     where = out or plan_dir / "sheets"
     click.echo(f"written    {where}: {counts['pages']} village pages, index.html, "
                f"notice.csv and {counts['counties']} county notice(s)")

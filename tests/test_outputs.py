@@ -22,7 +22,9 @@ TINY = ROOT / "scenarios" / "tiny"
 SCRIPT = "<script>alert(1)</script>"
 NAMES = {"V1": SCRIPT, "V2": 'A&B "村" \'x\''}
 OLD_TITLE = "贫困村提升工程项目公示表"
+TITLE_IN_TEMPLATE = "{{ w.notice_title.format(county=county) }}"  # the words: outputs/words.py
 NEW_TITLE = "村级项目建设公示（测试县用）"
+ZH = ("--lang", "zh")
 
 
 def run(*args):
@@ -33,7 +35,8 @@ def run(*args):
 
 @pytest.fixture(scope="module")
 def plan(tmp_path_factory) -> Path:
-    """tiny, solved, with a script tag and quotes in village names (and a township)."""
+    """tiny, solved, with a script tag and quotes in village names (and a township); the
+    report and the sheets in Chinese (ZH)."""
     base = tmp_path_factory.mktemp("outputs")
     scn = base / "tiny"
     shutil.copytree(TINY, scn)
@@ -45,8 +48,8 @@ def plan(tmp_path_factory) -> Path:
     villages.to_csv(scn / "villages.csv", index=False, encoding="utf-8")
     out = base / "plan"
     plan_scenario(scn, out, gap=0)
-    assert run("report", out).exit_code == 0
-    assert run("sheets", out).exit_code == 0
+    assert run("report", out, *ZH).exit_code == 0
+    assert run("sheets", out, *ZH).exit_code == 0
     return out
 
 
@@ -54,15 +57,16 @@ def _county_templates(folder: Path) -> Path:
     """A county's folder with only notice.html.j2, its title reworded."""
     folder.mkdir()
     text = (BUNDLED / "notice.html.j2").read_text(encoding="utf-8")
-    assert text.count(OLD_TITLE) == 1
-    (folder / "notice.html.j2").write_text(text.replace(OLD_TITLE, NEW_TITLE), encoding="utf-8")
+    assert text.count(TITLE_IN_TEMPLATE) == 1
+    (folder / "notice.html.j2").write_text(
+        text.replace(TITLE_IN_TEMPLATE, "{{ county }}" + NEW_TITLE), encoding="utf-8")
     return folder
 
 
 def test_a_county_template_is_used_and_the_others_fall_back(plan, tmp_path):
     mine = _county_templates(tmp_path / "county")
     out = tmp_path / "sheets"
-    res = run("sheets", plan, "--out", out, "--templates", mine)
+    res = run("sheets", plan, "--out", out, "--templates", mine, *ZH)
     assert res.exit_code == 0, res.output
     default = plan / "sheets"
     notices = sorted(p.name for p in default.glob("notice-*.html"))
@@ -80,7 +84,7 @@ def test_a_county_template_is_used_and_the_others_fall_back(plan, tmp_path):
 
     # report: the folder holds no report template, so the bundled one is used
     copy = _copy(plan, tmp_path / "plan")
-    assert run("report", copy, "--templates", mine).exit_code == 0
+    assert run("report", copy, "--templates", mine, *ZH).exit_code == 0
     assert (copy / "report.html").read_bytes() == (plan / "report.html").read_bytes()
 
 
@@ -101,13 +105,13 @@ def test_a_county_report_template(plan, tmp_path):
         encoding="utf-8")
     assert run("report", plan, "--templates", mine).exit_code == 0
     text = (plan / "report.html").read_text(encoding="utf-8")
-    total = next(line for line in before.splitlines() if "总投资 (total cost)" in line)
-    amount = total.split("总投资 (total cost)</td><td>")[1].split("<")[0]
+    total = next(line for line in before.splitlines() if "总投资（万元）" in line)
+    amount = total.split("总投资（万元）</td><td>")[1].split("<")[0]
     assert f"<p>总投资 {amount}</p>" in text and "<title>县报告</title>" in text
     schedule = pd.read_csv(plan / "schedule.csv", encoding="utf-8-sig", dtype=str)
     for dept in schedule["department"].unique():
         assert f"<h3>{dept}</h3>" in text
-    assert run("report", plan).exit_code == 0  # back to the bundled one
+    assert run("report", plan, *ZH).exit_code == 0  # back to the bundled one
     assert (plan / "report.html").read_text(encoding="utf-8") == before
 
 
@@ -253,6 +257,6 @@ def test_a_plan_resaved_as_gbk_gives_the_same_outputs(plan, tmp_path):
         (gbk / name).write_bytes(text.encode("gbk"))
         assert (gbk / name).read_bytes() != (plan / name).read_bytes()
     assert build_html(gbk) == build_html(plan)
-    write_sheets(gbk, tmp_path / "sheets")
+    write_sheets(gbk, tmp_path / "sheets", lang="zh")
     for page in (plan / "sheets").glob("*.*"):
         assert (tmp_path / "sheets" / page.name).read_bytes() == page.read_bytes(), page.name

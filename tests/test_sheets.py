@@ -1,4 +1,6 @@
-"""`planner sheets`: printable village pages, index and county public notices."""
+"""`planner sheets`: printable village pages, index and county public notices, in
+English (the default) and in Chinese (`lang="zh"`).  How they look in a browser:
+tests/test_browser.py."""
 
 from __future__ import annotations
 
@@ -11,19 +13,32 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planner.outputs.sheets import NOTICE_COLUMNS, village_file, write_sheets
+from planner.outputs.sheets import village_file, write_sheets
 from planner.pipeline import plan_scenario
-from test_report import SVG_NAMESPACES, _well_formed, render_png
+from test_report import (
+    STREAM_ZH,
+    SVG_NAMESPACES,
+    TARGET_NAMES,
+    _well_formed,
+    english_words,
+    money_without_unit,
+    plan_words,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "scenarios" / "tiny"
-CHROMIUM = Path("/usr/bin/chromium")
-STREAM_ZH = {"special_bonds": "政府专项债务资金", "poverty_fund": "切块下达的财政专项扶贫资金",
-             "lottery": "中央彩票公益金项目资金", "collective_fund": "财政壮大村集体经济专项投入",
-             "integrated": "统筹整合的各类财政资金"}
-FIXED = ["year", "county", "township", "village_id", "village_name", "exit_year", "target",
-         "target_name", "project_id", "department", "start_year", "finish_year", "cost",
-         "pooled_cost", "self_funded"]
+LANGS = ("en", "zh")
+#: notice.csv's columns in each language
+NOTICE = {"en": ["County", "Township", "Village", "Village id", "Work", "Years", "Cost (万元)",
+                 "Sources of money", "Responsible", "Notice period", "Hotline"],
+          "zh": ["县", "乡镇", "村名", "村编号", "项目名称/任务", "建设年度", "投资（万元）",
+                 "资金来源", "责任单位", "公示期", "监督电话"]}
+#: words of each language the pages must hold
+TITLE = {"en": "{name}: task map and timetable", "zh": "{name} 提升工程任务图与时间表"}
+SIGN = {"en": ("Drawn up by (seal)", "Date"), "zh": ("编制单位（盖章）", "日期")}
+NO_WORKS = {"en": "No works are planned for this village.", "zh": "本计划未为本村安排项目。"}
+NOTICE_TITLE = {"en": "{county}: public notice of the village improvement works",
+                "zh": "{county}贫困村提升工程项目公示表"}
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +52,13 @@ def plan_dir(tmp_path_factory) -> Path:
 def sheets(plan_dir) -> tuple[Path, dict]:
     counts = write_sheets(plan_dir)
     return plan_dir / "sheets", counts
+
+
+@pytest.fixture(scope="module")
+def both(plan_dir, sheets) -> dict[str, Path]:
+    """The sheets in each language: English (the default) and Chinese."""
+    write_sheets(plan_dir, plan_dir.parent / "sheets-zh", lang="zh")
+    return {"en": sheets[0], "zh": plan_dir.parent / "sheets-zh"}
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -74,21 +96,25 @@ def test_one_page_per_planned_village(plan_dir, sheets):
     assert leftovers == []
 
 
-def test_village_pages_hold_their_works_and_money(plan_dir, sheets):
-    out, _ = sheets
+@pytest.mark.parametrize("lang", LANGS)
+def test_village_pages_hold_their_works_and_money(plan_dir, both, lang):
+    out = both[lang]
     schedule = _read(plan_dir / "schedule.csv")
     villages = _read(plan_dir / "villages.csv")
-    streams = [c for c in schedule.columns if c not in FIXED]
+    funds = _read(plan_dir / "funds.csv")
+    streams = [c for c in schedule.columns if c in set(funds["stream"])]
+    assert streams == ["poverty_fund", "special_bonds"]
     for _, v in villages.iterrows():
         text = (out / village_file(v["village_id"])).read_text(encoding="utf-8")
         assert re.search(r"@page\s*\{\s*size:\s*A4;\s*margin:\s*15mm", text)
-        assert f"{html.escape(v['village_name'])} 提升工程任务图与时间表" in text
+        assert TITLE[lang].format(name=html.escape(v["village_name"])) in text
         assert html.escape(v["county"]) in text and html.escape(v["township"]) in text
-        assert "编制单位" in text and "日期" in text
+        assert all(word in text for word in SIGN[lang])
         mine = schedule[schedule["village_id"] == v["village_id"]]
         for _, r in mine.iterrows():  # every work and every yearly amount, as written
-            for col in ("project_id", "target_name", "department", "cost"):
+            for col in ("project_id", "department", "cost"):
                 assert html.escape(r[col]) in text, (v["village_id"], col, r[col])
+            assert TARGET_NAMES[lang][r["target"]] in text
         for pid, rows in mine.groupby("project_id"):
             total = sum(_units(x) for x in rows["cost"])
             assert f"{total / 10_000:.4f}" in text, pid
@@ -96,46 +122,53 @@ def test_village_pages_hold_their_works_and_money(plan_dir, sheets):
                 amount = sum(_units(x) for x in rows[s])
                 if amount:
                     assert f"{amount / 10_000:.4f}" in text, (pid, s)
-                    assert STREAM_ZH.get(s, s) in text
-        for t in filter(None, v["open_targets"].split(";")):
-            assert t in text  # V4 leaves housing open
-        for t in filter(None, v["late_targets"].split(";")):
-            assert t in text
+                    stream = STREAM_ZH[s] if lang == "zh" else s
+                    assert f'<th class="num">{stream}<span class="unit">' in text
+        for t in filter(None, v["open_targets"].split(";") + v["late_targets"].split(";")):
+            assert f"{TARGET_NAMES[lang][t]} ({t})" in text  # V4 leaves housing open
         if mine.empty:
-            assert "no works are planned" in text
+            assert NO_WORKS[lang] in text
+        assert money_without_unit(text) == []
+        if lang == "zh":
+            assert english_words(text, plan_words(plan_dir)) == set()
         _self_contained(text)
         _well_formed(text)
 
 
-def test_notice_csv_one_row_per_project(plan_dir, sheets):
-    out, _ = sheets
+@pytest.mark.parametrize("lang", LANGS)
+def test_notice_csv_one_row_per_project(plan_dir, both, lang):
+    out = both[lang]
     schedule = _read(plan_dir / "schedule.csv")
     raw = (out / "notice.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     with open(out / "notice.csv", encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    assert list(rows[0].keys()) == NOTICE_COLUMNS
+        table = list(csv.reader(fh))
+    assert table[0] == NOTICE[lang]
+    rows = [dict(zip(NOTICE["en"], r)) for r in table[1:]]  # by the English names
     assert len(rows) == schedule["project_id"].nunique()
     by_project = schedule.groupby("project_id")
     for r in rows:
-        assert r["公示期"] == "" and r["监督电话"] == ""
-        pid = re.search(r"（([^（）]+)）$", r["项目名称/任务"]).group(1)
+        assert r["Notice period"] == "" and r["Hotline"] == ""
+        pid = re.search(r"[（(]([^（）()]+)[）)]$", r["Work"]).group(1)
         rows_p = by_project.get_group(pid)
         first = rows_p.iloc[0]
-        assert first["target_name"] in r["项目名称/任务"]
-        assert r["村编号"] == first["village_id"] and r["县"] == first["county"]
-        assert r["责任单位"] == first["department"]
+        assert TARGET_NAMES[lang][first["target"]] in r["Work"]
+        assert r["Village id"] == first["village_id"] and r["County"] == first["county"]
+        assert r["Responsible"] == first["department"]
         cost = sum(_units(x) for x in rows_p["cost"])
-        assert _units(r["投资 (万元)"]) == cost
-        assert r["投资 (万元)"] == f"{cost / 10_000:.4f}"
+        assert r["Cost (万元)"] == f"{cost / 10_000:.4f}"
         start, finish = first["start_year"], first["finish_year"]
-        assert r["建设年度"] == (start if start == finish else f"{start}–{finish}")
-        parts = [p.rsplit(" ", 1) for p in r["资金来源"].split("; ")]
+        assert r["Years"] == (start if start == finish else f"{start}–{finish}")
+        parts = [p.rsplit(" ", 1) for p in r["Sources of money"].split("; ")]
         assert sum(_units(a) for _, a in parts) == cost  # streams + self-funded = cost
+        if lang == "zh":
+            assert {name for name, _ in parts} <= set(STREAM_ZH.values()) | {"自筹资金"}
     for county in schedule["county"].unique():
         text = (out / f"notice-{county}.html").read_text(encoding="utf-8")
-        assert f"{html.escape(county)}贫困村提升工程项目公示表" in text
-        assert "size: A4 landscape" in text and "公示期" in text and "监督电话" in text
+        assert NOTICE_TITLE[lang].format(county=html.escape(county)) in text
+        assert "size: A4 landscape" in text
+        assert all(f"<th>{c}</th>" in text for c in NOTICE[lang])
+        assert money_without_unit(text) == []
         for pid in schedule.loc[schedule["county"] == county, "project_id"].unique():
             assert html.escape(pid) in text
         _self_contained(text)
@@ -157,10 +190,10 @@ def test_no_works_and_relocated(plan_dir, tmp_path):
     assert counts["pages"] == counts["villages"] == 3
     assert not (out / village_file("V2")).exists()
     text = (out / village_file("V4")).read_text(encoding="utf-8")
-    assert "no works are planned" in text and "housing" in text
+    assert NO_WORKS["en"] in text and "Dangerous houses (housing)" in text
     _well_formed(text)
     with open(out / "notice.csv", encoding="utf-8-sig", newline="") as fh:
-        ids = {r["村编号"] for r in csv.DictReader(fh)}
+        ids = {r["Village id"] for r in csv.DictReader(fh)}
     assert "V4" not in ids and "V2" not in ids
 
     # written again over itself: replaced whole, nothing left beside it
@@ -179,11 +212,13 @@ def test_refuses_a_folder_with_other_files(plan_dir, tmp_path):
     assert (tmp_path / "keep.txt").read_text(encoding="utf-8") == "mine"
 
 
-def test_village_page_renders(sheets, tmp_path):
-    out, _ = sheets
-    page = out / village_file("V1")
-    _well_formed(page.read_text(encoding="utf-8"))
-    if not CHROMIUM.exists():
-        return
-    png = render_png(page, tmp_path, (1240, 1754))
-    assert png.stat().st_size > 10_000
+@pytest.mark.parametrize("lang", LANGS)
+def test_index_lists_every_page_with_its_money(plan_dir, both, lang):
+    text = (both[lang] / "index.html").read_text(encoding="utf-8")
+    yes_no = {"en": ("yes", "no"), "zh": ("是", "否")}[lang]
+    villages = _read(plan_dir / "villages.csv")
+    for _, v in villages.iterrows():
+        row = text.split(f'href="{village_file(v["village_id"])}"')[1].split("</tr>")[0]
+        on_time = yes_no[0] if v["on_time"].lower() == "true" else yes_no[1]
+        assert row.endswith(f"<td>{on_time}</td>"), row
+    assert money_without_unit(text) == []

@@ -14,6 +14,8 @@ import warnings
 import pandas as pd
 from markupsafe import Markup
 
+from .words import Lang
+
 CJK_FONTS = ["Noto Sans CJK SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei",
              "PingFang SC", "DejaVu Sans"]
 
@@ -59,7 +61,7 @@ def _charts_context():
     })
 
 
-def works_chart(counts: pd.DataFrame) -> str:
+def works_chart(counts: pd.DataFrame, lang: Lang) -> str:
     """Stacked bars: works started per year (rows of `counts`) by target (its columns)."""
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
@@ -72,10 +74,10 @@ def works_chart(counts: pd.DataFrame) -> str:
         vals = [float(v) for v in counts[col]]
         ax.bar(years, vals, bottom=bottom, label=str(col), color=cmap(i % 20))
         bottom = [b + v for b, v in zip(bottom, vals)]
-    ax.set_xlabel("年度 (year)")
+    ax.set_xlabel(lang.word("chart_year"))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel("开工项目数 (works started)")
-    ax.set_title("每年开工项目数（按指标） (works started per year by target)")
+    ax.set_ylabel(lang.word("chart_works"))
+    ax.set_title(lang.word("chart_works_title"))
     handles, labels = ax.get_legend_handles_labels()  # top of the legend = top of the stack
     ax.legend(handles[::-1], labels[::-1], loc="center left", bbox_to_anchor=(1.0, 0.5),
               fontsize=8, frameon=False)
@@ -83,8 +85,9 @@ def works_chart(counts: pd.DataFrame) -> str:
     return _svg(fig, "works")
 
 
-def funds_chart(budget: pd.DataFrame, spent: pd.DataFrame) -> str:
-    """Grouped bars: for each stream (group) and year, budget (light) vs spent (dark)."""
+def funds_chart(budget: pd.DataFrame, spent: pd.DataFrame, lang: Lang) -> str:
+    """Grouped bars: for each stream (group) and year, budget (light) vs spent (dark);
+    the streams' names (the index) wrapped under their group."""
     import matplotlib.pyplot as plt
 
     streams = list(budget.index)
@@ -97,19 +100,20 @@ def funds_chart(budget: pd.DataFrame, spent: pd.DataFrame) -> str:
         xs = [i - 0.4 + (2 * j + 0.5) * width for i in range(len(streams))]
         ax.bar(xs, [float(budget.loc[s, y]) for s in streams], width=width,
                color=cmap(j % 10), alpha=.35, edgecolor=cmap(j % 10),
-               label=f"{y} 预算 (budget)")
+               label=lang.word("chart_budget", year=y))
         ax.bar([x + width for x in xs], [float(spent.loc[s, y]) for s in streams], width=width,
-               color=cmap(j % 10), label=f"{y} 支出 (spent)")
+               color=cmap(j % 10), label=lang.word("chart_spent", year=y))
     ax.set_xticks(range(len(streams)))
-    ax.set_xticklabels([str(s) for s in streams])
-    ax.set_ylabel("金额 (money)")
-    ax.set_title("各资金渠道每年预算与支出 (budget vs spent per stream and year)")
+    ax.set_xticklabels([wrap(str(s), 7 if lang.zh else 14) for s in streams],
+                       linespacing=1.5)  # CJK glyphs stand taller than the default allows
+    ax.set_ylabel(lang.word("chart_money"))
+    ax.set_title(lang.word("chart_funds_title"))
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
     ax.grid(axis="y", alpha=.3)
     return _svg(fig, "funds")
 
 
-def batch_chart(batches: list[tuple[str, int, int]]) -> str:
+def batch_chart(batches: list[tuple[str, int, int]], lang: Lang) -> str:
     """Villages on time and late per exit batch: (batch, on time, due) each."""
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
@@ -118,15 +122,34 @@ def batch_chart(batches: list[tuple[str, int, int]]) -> str:
     labels = [b for b, _, _ in batches]
     on_time = [o for _, o, _ in batches]
     late = [max(d - o, 0) for _, o, d in batches]
-    ax.bar(labels, on_time, color="#2a8a3a", label="按期 (on time)")
-    ax.bar(labels, late, bottom=on_time, color="#c0392b", label="未按期 (late)")
+    ax.bar(labels, on_time, color="#2a8a3a", label=lang.word("chart_on_time"))
+    ax.bar(labels, late, bottom=on_time, color="#c0392b", label=lang.word("chart_late"))
     for i, (o, n) in enumerate(zip(on_time, late)):
         ax.text(i, o + n, f"{o}/{o + n}", ha="center", va="bottom", fontsize=9)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0, max([o + n for o, n in zip(on_time, late)] + [1]) * 1.15)
-    ax.set_xlabel("退出批次 (exit batch)")
-    ax.set_ylabel("村数 (villages)")
-    ax.set_title("各退出批次按期达标村数 (villages on time per exit batch)")
+    ax.set_xlabel(lang.word("chart_batch"))
+    ax.set_ylabel(lang.word("chart_villages"))
+    ax.set_title(lang.word("chart_batches_title"))
     ax.legend(frameon=False)
     ax.grid(axis="y", alpha=.3)
     return _svg(fig, "batches")
+
+
+def wrap(label: str, width: int) -> str:
+    """A tick label on lines of at most `width` characters, as even as it goes: at
+    spaces when it has them (English), else anywhere (Chinese)."""
+    if len(label) <= width:
+        return label
+    if " " in label:
+        lines, line = [], ""
+        for word in label.split():
+            if line and len(line) + 1 + len(word) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}".strip()
+        return "\n".join(lines + [line])
+    n = -(-len(label) // width)
+    size = -(-len(label) // n)
+    return "\n".join(label[i:i + size] for i in range(0, len(label), size))

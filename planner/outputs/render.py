@@ -5,7 +5,8 @@ the bundled folder `planner/outputs/templates/`, so a county may bring only the
 templates it changes (say `notice.html.j2`).  Autoescaping is on for every
 template; the only raw markup is the charts' SVG (planner.outputs.charts).  A
 county's template runs sandboxed (no access to Python internals), and a variable
-it names that the planner does not provide is an error, not an empty text.
+it names that the planner does not provide is an error, not an empty text.  The
+words of the output's language are the globals `w` and `lang` (`use_words`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from jinja2 import (
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import InputError, Problem
+from .words import Lang
 
 BUNDLED = Path(__file__).resolve().parent / "templates"
 
@@ -78,6 +80,12 @@ def environment(templates: Path | None = None) -> SandboxedEnvironment:
     )
     env.globals["user_templates"] = str(templates) if templates is not None else None
     return env
+
+
+def use_words(env: SandboxedEnvironment, lang: Lang) -> None:
+    """The words of the output's language for every template, the parts they import
+    too: `w` (`w.total`: planner.outputs.words) and `lang` ("en" or "zh")."""
+    env.globals.update(w=lang.words(), lang=lang.code)
 
 
 def render(env: SandboxedEnvironment, name: str, /, **context) -> str:

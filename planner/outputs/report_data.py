@@ -2,8 +2,10 @@
 
 Every table is a dict `{"rows": [[cell, ...], ...], "total": [cell, ...] or None}`
 of texts and whole numbers; the headings and column names are in the template
-(templates/report.html.j2).  The frames the charts are drawn from are passed
-along as they are (planner.outputs.charts).
+(templates/report.html.j2), their words in planner.outputs.words.  The names in the
+cells (targets, streams, status, yes/no, "total") are in the output's language
+(`Lang`).  The frames the charts are drawn from are passed along as they are
+(planner.outputs.charts).
 """
 
 from __future__ import annotations
@@ -22,13 +24,13 @@ from .data import (
     truthy,
     year_text,
 )
-
-UNASSIGNED = "未指定部门 (unassigned)"
-UNKNOWN_TARGET = "未知 (unknown)"
+from .words import Lang
 
 
-def report_data(plan: PlanFiles) -> dict:
-    """Everything report.html shows, section by section."""
+def report_data(plan: PlanFiles, lang: Lang | None = None) -> dict:
+    """Everything report.html shows, section by section, in `lang`'s words (default:
+    the plan's language)."""
+    lang = lang or Lang.of(plan.summary)
     schedule, funds = plan.schedule.copy(), plan.funds.copy()
     for df, cols in ((schedule, ("cost", "pooled_cost", "self_funded")),
                      (funds, ("budget", "carried_in", "spent", "carried_out", "unused"))):
@@ -37,19 +39,19 @@ def report_data(plan: PlanFiles) -> dict:
                 df[c] = pd.to_numeric(df[c], errors="coerce").fillna(0.0)
     summary, villages = plan.summary, plan.villages
     return {
-        "title": f"贫困村提升工程实施计划 — {plan.scenario}",
+        "title": lang.word("report_title", scenario=plan.scenario),
         "scenario": text(summary.get("scenario", "")),
         "folder": plan.folder.name,
-        "summary": summary_data(summary),
-        "spent": spent_data(summary),
-        "batches": batch_data(summary, villages),
+        "summary": summary_data(summary, lang),
+        "spent": spent_data(summary, lang),
+        "batches": batch_data(summary, villages, lang),
         "impossible": impossible_data(villages),
-        "deadlines": deadline_data(summary),
-        "timeline": timeline_data(schedule),
-        "funds": funds_data(funds),
-        "counties": county_data(villages, schedule),
-        "departments": department_data(schedule),
-        "late": late_data(villages),
+        "deadlines": deadline_data(summary, lang),
+        "timeline": timeline_data(schedule, lang),
+        "funds": funds_data(funds, lang),
+        "counties": county_data(villages, schedule, lang),
+        "departments": department_data(schedule, lang),
+        "late": late_data(villages, lang),
     }
 
 
@@ -59,12 +61,12 @@ def _table(rows: list[list], total: list | None = None) -> dict:
 
 # ---------------------------------------------------------------- summary
 
-def summary_data(s: dict) -> dict:
+def summary_data(s: dict, lang: Lang) -> dict:
     gap = s.get("gap")
     return {
         "scenario": text(s.get("scenario", "")),
-        "objective_kind": text(s.get("objective_kind", "")),
-        "status": text(s.get("status", "")),
+        "objective_kind": lang.value(text(s.get("objective_kind", ""))),
+        "status": lang.value(text(s.get("status", ""))),
         "objective": num_text(s.get("objective")),
         "best_bound": num_text(s.get("best_bound")),
         "gap": f"{100 * float(gap):.4f}%" if isinstance(gap, (int, float)) else text(gap),
@@ -83,12 +85,12 @@ def summary_data(s: dict) -> dict:
     }
 
 
-def spent_data(s: dict) -> dict | None:
+def spent_data(s: dict, lang: Lang) -> dict | None:
     spent = s.get("spent_by_stream") or {}
     if not spent:
         return None
-    return _table([[k, money_text(v)] for k, v in spent.items()],
-                  ["合计 (total)", money_text(sum(float(v) for v in spent.values()))])
+    return _table([[lang.stream(k), money_text(v)] for k, v in spent.items()],
+                  [lang.word("total"), money_text(sum(float(v) for v in spent.values()))])
 
 
 def batches(summary: dict, villages: pd.DataFrame) -> list[tuple[str, int, int]]:
@@ -106,7 +108,7 @@ def batches(summary: dict, villages: pd.DataFrame) -> list[tuple[str, int, int]]
     return out
 
 
-def batch_data(summary: dict, villages: pd.DataFrame) -> dict:
+def batch_data(summary: dict, villages: pd.DataFrame, lang: Lang) -> dict:
     """Due and on time per exit batch; `series` ((batch, on time, due) each) for the chart."""
     series = batches(summary, villages)
     possible = {str(k): int(v) for k, v in (summary.get("villages_possible") or {}).items()}
@@ -116,7 +118,7 @@ def batch_data(summary: dict, villages: pd.DataFrame) -> dict:
     tot_due = sum(r[1] for r in rows)
     tot_possible = sum(possible.values()) if possible else ""
     return {"series": series,
-            **_table(rows, ["合计 (total)", tot_due, tot_possible, tot_on,
+            **_table(rows, [lang.word("total"), tot_due, tot_possible, tot_on,
                             share_text(tot_on, tot_due)])}
 
 
@@ -129,20 +131,21 @@ def impossible_data(villages: pd.DataFrame) -> dict:
                     text(r.why_not_possible)] for r in bad.itertuples()])
 
 
-def _scope(scope) -> str:
+def _scope(scope, lang: Lang) -> str:
     if isinstance(scope, (list, tuple)):
-        return "、".join(str(x) for x in scope)
-    return "" if scope is None else str(scope)
+        return lang.word("list_sep").join(str(x) for x in scope)
+    return "" if scope is None else lang.value(scope)
 
 
-def deadline_data(s: dict) -> dict:
+def deadline_data(s: dict, lang: Lang) -> dict:
     """One row per deadline; `met` says whether it was met (the template words it)."""
     rows = []
     for d in s.get("deadlines") or []:
         met, req = d.get("met"), d.get("required")
         rows.append({
-            "cells": [text(d.get("deadline", "")), text(d.get("target", "")),
-                      year_text(d.get("year")), _scope(d.get("scope")), num_text(d.get("share")),
+            "cells": [text(d.get("deadline", "")), lang.target(d.get("target", "")),
+                      year_text(d.get("year")), _scope(d.get("scope"), lang),
+                      num_text(d.get("share")),
                       num_text(d.get("villages_in_scope")), num_text(met), num_text(req)],
             "soft": bool(d.get("soft")),
             "met": met is not None and req is not None and float(met) >= float(req),
@@ -165,24 +168,26 @@ def works_started(schedule: pd.DataFrame) -> pd.DataFrame:
     return works
 
 
-def target_labels(df: pd.DataFrame) -> list[str]:
-    """The target's name, else its code, else "unknown", per row."""
+def target_labels(df: pd.DataFrame, lang: Lang) -> list[str]:
+    """The target's name in the output's language (Lang.target), per row."""
     name = df["target_name"] if "target_name" in df else pd.Series("", index=df.index)
     code = df["target"] if "target" in df else pd.Series("", index=df.index)
-    return [n if not blank(n) else (c if not blank(c) else UNKNOWN_TARGET)
+    return [lang.target(None if blank(c) else c, None if blank(n) else n)
             for n, c in zip(name, code)]
 
 
-def timeline_data(schedule: pd.DataFrame) -> dict | None:
+def timeline_data(schedule: pd.DataFrame, lang: Lang) -> dict | None:
     """Works started and money spent per target and year; None without works.
     `counts` (start year x target) is what the chart draws."""
     if schedule.empty:
         return None
     works = works_started(schedule)
-    works = works.assign(label=target_labels(works), start=works["start_year"].map(year_text))
+    works = works.assign(label=target_labels(works, lang),
+                         start=works["start_year"].map(year_text))
     counts = works.pivot_table(index="start", columns="label", values="project_id",
                                aggfunc="count", fill_value=0).sort_index()
-    sched = schedule.assign(label=target_labels(schedule), yr=schedule["year"].map(year_text))
+    sched = schedule.assign(label=target_labels(schedule, lang),
+                            yr=schedule["year"].map(year_text))
     spend = sched.pivot_table(index="yr", columns="label", values="cost", aggfunc="sum",
                               fill_value=0.0)
     labels = sorted(set(counts.columns) | set(spend.columns))
@@ -197,7 +202,7 @@ def timeline_data(schedule: pd.DataFrame) -> dict | None:
         n_tot = int(counts[label].sum()) if label in counts.columns else 0
         m_tot = float(spend[label].sum()) if label in spend.columns else 0.0
         rows.append(row + [n_tot, money_text(m_tot)])
-    total = ["合计 (total)"]
+    total = [lang.word("total")]
     for y in years:
         total += [int(counts.loc[y].sum()) if y in counts.index else 0,
                   money_text(float(spend.loc[y].sum()) if y in spend.index else 0.0)]
@@ -205,33 +210,40 @@ def timeline_data(schedule: pd.DataFrame) -> dict | None:
     return {"counts": counts, "years": years, **_table(rows, total)}
 
 
-def funds_data(funds: pd.DataFrame) -> dict | None:
-    """One row per stream, year and county; `budget`/`spent` (stream x year) for the chart.
-    None without fund rows."""
+#: the money columns of funds.csv the report shows, in order
+FUND_COLUMNS = ["budget", "carried_in", "spent", "carried_out", "unused"]
+
+
+def funds_data(funds: pd.DataFrame, lang: Lang) -> dict | None:
+    """One row per stream, year and county; `budget`/`spent` (stream x year, streams by
+    name) for the chart; `columns`: the money columns' headers.  None without fund rows."""
     if funds.empty:
         return None
-    f = funds.assign(yr=funds["year"].map(year_text))
+    f = funds.assign(yr=funds["year"].map(year_text),
+                     stream=funds["stream"].map(lambda s: lang.stream(text(s))))
     budget = f.pivot_table(index="stream", columns="yr", values="budget", aggfunc="sum",
                            fill_value=0.0)
     spent = f.pivot_table(index="stream", columns="yr", values="spent", aggfunc="sum",
                           fill_value=0.0).reindex(index=budget.index, columns=budget.columns,
                                                   fill_value=0.0)
-    cols = ["budget", "carried_in", "spent", "carried_out", "unused"]
+    cols = FUND_COLUMNS
     rows = []
     for _, r in funds.iterrows():
         county = r.get("county")
-        rows.append([text(r.get("stream", "")), year_text(r.get("year")),
-                     "全部 (pooled)" if blank(county) else county]
+        rows.append([lang.stream(text(r.get("stream", ""))), year_text(r.get("year")),
+                     lang.word("pooled") if blank(county) else county]
                     + [money_text(r.get(c)) for c in cols])
     # carried money moves between rows, so only budget, spent and unused add up
-    total = ["合计 (total)", "", ""] + [money_text(funds[c].sum()) if c in funds and
-                                        c in ("budget", "spent", "unused") else "" for c in cols]
-    return {"budget": budget, "spent": spent, **_table(rows, total)}
+    total = [lang.word("total"), "", ""] + [
+        money_text(funds[c].sum()) if c in funds and c in ("budget", "spent", "unused")
+        else "" for c in cols]
+    return {"budget": budget, "spent": spent, "columns": [lang.column(c) for c in cols],
+            **_table(rows, total)}
 
 
 # ---------------------------------------------------------------- villages
 
-def county_data(villages: pd.DataFrame, schedule: pd.DataFrame) -> dict:
+def county_data(villages: pd.DataFrame, schedule: pd.DataFrame, lang: Lang) -> dict:
     cost = (schedule.groupby("county")["cost"].sum()
             if not schedule.empty and "county" in schedule else pd.Series(dtype=float))
     counties = sorted(set(villages["county"].dropna()) if "county" in villages else set()
@@ -252,18 +264,18 @@ def county_data(villages: pd.DataFrame, schedule: pd.DataFrame) -> dict:
                      money_text(c)])
         for i, x in enumerate((len(v), planned, on, gaps, closed, c)):
             tot[i] += x
-    return _table(rows, ["合计 (total)", tot[0], tot[1], tot[2], share_text(tot[2], tot[1]),
+    return _table(rows, [lang.word("total"), tot[0], tot[1], tot[2], share_text(tot[2], tot[1]),
                          tot[3], tot[4], money_text(tot[5])])
 
 
-def department_data(schedule: pd.DataFrame) -> list[dict] | None:
+def department_data(schedule: pd.DataFrame, lang: Lang) -> list[dict] | None:
     """Per department (sorted by name) its works by year; None without works."""
     if schedule.empty:
         return None
     dept = schedule["department"] if "department" in schedule \
         else pd.Series("", index=schedule.index)
-    sched = schedule.assign(dept=[UNASSIGNED if blank(d) else d for d in dept],
-                            label=target_labels(schedule))
+    sched = schedule.assign(dept=[lang.word("unassigned") if blank(d) else d for d in dept],
+                            label=target_labels(schedule, lang))
     out = []
     for i, d in enumerate(sorted(sched["dept"].unique())):
         part = sched[sched["dept"] == d].sort_values(["year", "county", "village_id",
@@ -275,18 +287,19 @@ def department_data(schedule: pd.DataFrame) -> list[dict] | None:
                          r["label"], text(r.get("project_id", "")), money_text(r.get("cost"))])
         total = money_text(part["cost"].sum())
         out.append({"anchor": f"dept-{i}", "name": d, "works": int(part["project_id"].nunique()),
-                    "money": total, **_table(rows, ["合计 (total)", "", "", "", "", total])})
+                    "money": total, **_table(rows, [lang.word("total"), "", "", "", "",
+                                                    total])})
     return out
 
 
-def late_data(villages: pd.DataFrame) -> dict | None:
+def late_data(villages: pd.DataFrame, lang: Lang) -> dict | None:
     """Villages not on time (blank on_time = relocated, not planned) and the relocated ones;
     None when villages.csv says nothing of it."""
     if villages.empty or "on_time" not in villages:
         return None
     on = villages["on_time"].map(truthy)
     late = villages[on == False]  # noqa: E712  (blank = relocated, not planned)
-    rows = []
+    rows, sep = [], lang.word("list_sep")
     for _, r in late.sort_values(["county", "exit_year", "village_id"]
                                  if "county" in late else ["village_id"]).iterrows():
         completion = r.get("completion_year")
@@ -294,10 +307,10 @@ def late_data(villages: pd.DataFrame) -> dict | None:
                      text(r.get("county", "")), text(r.get("township", "")),
                      year_text(r.get("exit_year")),
                      "" if blank(completion) else year_text(completion),
-                     "、".join(split_targets(r.get("open_targets"))),
-                     "、".join(split_targets(r.get("late_targets")))])
+                     sep.join(lang.target(t) for t in split_targets(r.get("open_targets"))),
+                     sep.join(lang.target(t) for t in split_targets(r.get("late_targets")))])
     relocated = ""
     if "relocated" in villages:
         rel = villages[flags(villages["relocated"])]
-        relocated = "、".join(str(x) for x in rel["village_id"])
+        relocated = sep.join(str(x) for x in rel["village_id"])
     return {"rows": rows, "total": None, "relocated": relocated}

@@ -1,6 +1,7 @@
 """The contents of the village sheets, the county public notices (公示表) and their
-index, as plain data (no HTML); the wording and layout are in the templates
-(templates/sheet.html.j2, notice.html.j2, index.html.j2).
+index, as plain data (no HTML); the layout is in the templates
+(templates/sheet.html.j2, notice.html.j2, index.html.j2), the words in
+planner.outputs.words (English or Chinese: `Lang`).
 
 Money is kept in whole units of 0.0001 while adding, so every sum re-adds exactly
 to the 4-decimal figures of `schedule.csv`.
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..schema import STREAMS, TARGETS
+from ..schema import STREAMS
 from .data import (
     PlanFiles,
     blank,
@@ -27,27 +28,7 @@ from .data import (
     units_text,
     year_text,
 )
-
-#: the fixed columns of schedule.csv; any other column is a fund stream
-SCHEDULE_FIXED = ["year", "county", "township", "village_id", "village_name", "exit_year",
-                  "target", "target_name", "project_id", "department", "start_year",
-                  "finish_year", "cost", "pooled_cost", "self_funded"]
-
-#: the columns of notice.csv (and of the notice table)
-NOTICE_COLUMNS = ["县", "乡镇", "村名", "村编号", "项目名称/任务", "建设年度", "投资 (万元)",
-                  "资金来源", "责任单位", "公示期", "监督电话"]
-
-SELF_FUNDED_ZH = "自筹资金"
-
-
-def stream_name(code: str) -> str:
-    """The stream's Chinese name where known, else its code."""
-    return STREAMS.get(code, code)
-
-
-def target_name(code: str) -> str:
-    t = TARGETS.get(code)
-    return f"{t.name_zh} ({code})" if t else code
+from .words import NOTICE_BLANK, NOTICE_COLUMNS, Lang
 
 
 def safe_name(name: str) -> str:
@@ -91,9 +72,9 @@ class Work:
     def cost(self) -> int:
         return sum(self.by_year.values())
 
-    @property
-    def label(self) -> str:
-        return self.target_name or self.target or "未知任务"
+    def label(self, lang: Lang) -> str:
+        """The work's task in the output's language."""
+        return lang.target(self.target or None, self.target_name or None)
 
     @property
     def years_text(self) -> str:
@@ -102,8 +83,8 @@ class Work:
 
 @dataclass
 class SheetPlan:
-    """The plan as the sheets see it: works per village, the fund streams (columns of
-    schedule.csv beyond the fixed ones) and every year of the plan."""
+    """The plan as the sheets see it: works per village, the fund streams (the streams of
+    funds.csv that are columns of schedule.csv) and every year of the plan."""
     scenario: str
     villages: pd.DataFrame
     streams: list[str]
@@ -116,7 +97,8 @@ class SheetPlan:
 
 def sheet_plan(plan: PlanFiles) -> SheetPlan:
     schedule, funds = plan.schedule, plan.funds
-    extra = [c for c in schedule.columns if c not in SCHEDULE_FIXED]
+    named = set(map(str, funds["stream"])) if "stream" in funds else set()
+    extra = [c for c in schedule.columns if c in named]
     streams = [s for s in STREAMS if s in extra] + [s for s in extra if s not in STREAMS]
 
     years: set[int] = set()
@@ -165,7 +147,7 @@ def planned(villages: pd.DataFrame) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- village page
 
-def _timetable(works: list[Work], years: list[int]) -> list[dict]:
+def _timetable(works: list[Work], years: list[int], lang: Lang) -> list[dict]:
     rows = []
     for i, w in enumerate(works, 1):
         cells = []
@@ -176,28 +158,28 @@ def _timetable(works: list[Work], years: list[int]) -> list[dict]:
             else:
                 cell = {"amount": "", "state": "idle" if active else ""}
             cells.append({**cell, "start": y == w.start, "finish": y == w.finish})
-        rows.append({"n": i, "label": w.label, "project_id": w.project_id,
+        rows.append({"n": i, "label": w.label(lang), "project_id": w.project_id,
                      "department": w.department, "cells": cells})
     return rows
 
 
-def _money(works: list[Work], streams: list[str]) -> dict:
+def _money(works: list[Work], streams: list[str], lang: Lang) -> dict:
     used = [s for s in streams if any(w.by_stream.get(s) for w in works)]
     used += sorted({s for w in works for s in w.by_stream} - set(used))
     rows = []
     for i, w in enumerate(works, 1):
         nums = [w.cost] + [w.by_stream.get(s, 0) for s in used] + [w.self_funded]
-        rows.append({"n": i, "label": w.label, "project_id": w.project_id,
+        rows.append({"n": i, "label": w.label(lang), "project_id": w.project_id,
                      "amounts": [units_text(n) if n or k == 0 else ""
                                  for k, n in enumerate(nums)]})
     total = [sum(w.cost for w in works)] + [sum(w.by_stream.get(s, 0) for w in works)
                                            for s in used] + [sum(w.self_funded for w in works)]
-    return {"streams": [stream_name(s) for s in used], "rows": rows,
+    return {"streams": [lang.stream(s) for s in used], "rows": rows,
             "total": [units_text(n) for n in total]}
 
 
 def village_page(v: pd.Series, works: list[Work], years: list[int],
-                 streams: list[str]) -> dict:
+                 streams: list[str], lang: Lang) -> dict:
     """A village's sheet: who and where, the timetable (works x years: the money of each
     year, `state` act / idle (running, nothing spent) / blank, start and finish marked),
     the money per work and stream, and its standing."""
@@ -210,9 +192,9 @@ def village_page(v: pd.Series, works: list[Work], years: list[int],
         "exit_year": year_text(v.get("exit_year")),
         "deep_poverty": truthy(v.get("deep_poverty")),
         "years": years,
-        "works": _timetable(works, years),
+        "works": _timetable(works, years, lang),
         "year_totals": [units_text(sum(w.by_year.get(y, 0) for w in works)) for y in years],
-        "money": _money(works, streams),
+        "money": _money(works, streams, lang),
         "status": {
             "on_time": truthy(v.get("on_time")),
             "completion": "" if blank(completion) else year_text(completion),
@@ -220,50 +202,60 @@ def village_page(v: pd.Series, works: list[Work], years: list[int],
             "gaps_closed": year_text(v.get("gaps_closed")),
             "works": len(works),
             "cost": units_text(sum(w.cost for w in works)),
-            "open_targets": [target_name(t) for t in split_targets(v.get("open_targets"))],
-            "late_targets": [target_name(t) for t in split_targets(v.get("late_targets"))],
+            "open_targets": [target_text(t, lang) for t in split_targets(v.get("open_targets"))],
+            "late_targets": [target_text(t, lang) for t in split_targets(v.get("late_targets"))],
         },
     }
 
 
+def target_text(code: str, lang: Lang) -> str:
+    """A target of a village's lists: its name and, when that is not the code, the code."""
+    name = lang.target(code)
+    return name if name == code else f"{name} ({code})"
+
+
 # ---------------------------------------------------------------- notices
 
-def sources_text(w: Work, streams: list[str]) -> str:
-    """Where a work's money comes from: "<stream> <amount>; ...; 自筹资金 <amount>"."""
+def sources_text(w: Work, streams: list[str], lang: Lang) -> str:
+    """Where a work's money comes from: "<stream> <amount>; ...; <self-funded> <amount>"."""
     order = [s for s in streams if w.by_stream.get(s)] + \
         sorted(s for s in w.by_stream if s not in streams and w.by_stream[s])
-    parts = [f"{stream_name(s)} {units_text(w.by_stream[s])}" for s in order]
+    parts = [f"{lang.stream(s)} {units_text(w.by_stream[s])}" for s in order]
     if w.self_funded:
-        parts.append(f"{SELF_FUNDED_ZH} {units_text(w.self_funded)}")
+        parts.append(f"{lang.word('self_funded')} {units_text(w.self_funded)}")
     return "; ".join(parts)
 
 
-def notice_rows(villages: pd.DataFrame, plan: SheetPlan) -> list[dict[str, str]]:
-    """One row per work of the villages, keyed by NOTICE_COLUMNS (the publication period
-    and the supervision telephone left blank for the county office)."""
+def notice_rows(villages: pd.DataFrame, plan: SheetPlan, lang: Lang) -> list[dict[str, str]]:
+    """One row per work of the villages, keyed by the keys of words.NOTICE_COLUMNS (the
+    publication period and the supervision telephone left blank for the county office)."""
     rows = []
     for _, v in villages.iterrows():
         vid = str(v.get("village_id", ""))
         for w in plan.of(vid):
             rows.append({
-                "县": "" if blank(v.get("county")) else str(v.get("county")),
-                "乡镇": "" if blank(v.get("township")) else str(v.get("township")),
-                "村名": "" if blank(v.get("village_name")) else str(v.get("village_name")),
-                "村编号": vid,
-                "项目名称/任务": f"{w.label}（{w.project_id}）",
-                "建设年度": w.years_text,
-                "投资 (万元)": units_text(w.cost),
-                "资金来源": sources_text(w, plan.streams),
-                "责任单位": w.department,
-                "公示期": "",
-                "监督电话": "",
+                "county": "" if blank(v.get("county")) else str(v.get("county")),
+                "township": "" if blank(v.get("township")) else str(v.get("township")),
+                "village_name": "" if blank(v.get("village_name"))
+                else str(v.get("village_name")),
+                "village_id": vid,
+                "work": f"{w.label(lang)}（{w.project_id}）" if lang.zh
+                else f"{w.label(lang)} ({w.project_id})",
+                "years": w.years_text,
+                "cost": units_text(w.cost),
+                "sources": sources_text(w, plan.streams, lang),
+                "department": w.department,
+                **{k: "" for k in NOTICE_BLANK},
             })
     return rows
 
 
-def notice_page(county: str, rows: list[dict[str, str]]) -> dict:
-    return {"county": county, "columns": NOTICE_COLUMNS, "rows": rows,
-            "total": units_text(sum(units(r["投资 (万元)"]) for r in rows))}
+def notice_page(county: str, rows: list[dict[str, str]], lang: Lang) -> dict:
+    """The notice of one county: `columns` (key, header) in order, `blank` the keys the
+    county office fills in, `rows` keyed by the keys, the total cost."""
+    return {"county": county, "columns": list(zip(NOTICE_COLUMNS, lang.notice_columns())),
+            "blank": list(NOTICE_BLANK), "rows": rows,
+            "total": units_text(sum(units(r["cost"]) for r in rows))}
 
 
 # ---------------------------------------------------------------- index
@@ -276,7 +268,7 @@ def counties(villages: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 
 def index_page(by_county: dict[str, pd.DataFrame], relocated: pd.DataFrame,
-               plan: SheetPlan) -> dict:
+               plan: SheetPlan, lang: Lang) -> dict:
     out = []
     for county, vs in by_county.items():
         rows = []
@@ -292,6 +284,6 @@ def index_page(by_county: dict[str, pd.DataFrame], relocated: pd.DataFrame,
             })
         out.append({"county": county, "notice_file": notice_file(county), "villages": rows})
     names = relocated.get("village_name", pd.Series("", index=relocated.index))
-    ids = "、".join(f"{'' if blank(n) else n} ({i})"
+    ids = lang.word("list_sep").join(f"{'' if blank(n) else n} ({i})"
                    for i, n in zip(relocated["village_id"], names)) if len(relocated) else ""
     return {"counties": out, "relocated": ids}

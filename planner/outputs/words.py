@@ -1,0 +1,328 @@
+"""Every word the report, the village sheets, the notices and the index show, in English
+and in Chinese: one table (`WORDS`), and the language of an output (`Lang`).
+
+An output is written in the language asked for (`--lang en|zh`), else the plan's own
+(`lang` in summary.json, as `planner solve --lang` wrote the plan), else English.
+The templates take the words as `w.<key>` (`w.total`, `w.notice_title`); a word
+with `{...}` is filled in the template (`w.works_and_money.format(n=..., money=...)`),
+except `{unit}`, the plan's money unit (summary.json `money_unit`, else
+models.money.UNIT_NAME), which every money header states and is filled in here.
+
+The names of plan columns in Chinese (funds.csv's `budget` is 年度资金), of the fund
+streams (STREAMS) and 是/否 are planner.schema's, so the report and the sheets name
+them as the Chinese plan tables do.  English names of the bundled targets are here (a
+scenario's own target is shown by its name in both languages); in English a fund
+stream is its code, as in funds.csv.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from models.money import UNIT_NAME
+
+from ..schema import NO_ZH, PLAN_HEADERS_ZH, TARGETS, YES_ZH, stream_name_zh
+
+LANGS = ("en", "zh")
+DEFAULT_LANG = "en"
+
+#: key -> (English, 中文)
+WORDS: dict[str, tuple[str, str]] = {
+    "html_lang": ("en", "zh-CN"),
+    "yes": ("yes", YES_ZH),
+    "no": ("no", NO_ZH),
+    "none": ("none", "无"),
+    "total": ("Total", "合计"),
+    "pooled": ("all counties (pooled)", "全县统筹"),
+    "unassigned": ("(no department)", "未指定部门"),
+    "unknown_target": ("(unknown task)", "未知任务"),
+    "chart_failed": ("Chart not drawn: {error}", "图表无法绘制：{error}"),
+    # ---------------------------------------------------------------- report
+    "report_title": ("Village improvement plan — {scenario}",
+                     "贫困村提升工程实施计划 — {scenario}"),
+    "report_note": ("Scenario: {scenario}; plan folder: {folder}; money in {unit}.",
+                    "方案：{scenario}；计划目录：{folder}；金额单位：{unit}。"),
+    "sec_summary": ("Summary", "计划概要"),
+    "sec_timeline": ("Timeline", "实施进度"),
+    "sec_funds": ("Money per stream and year", "资金使用"),
+    "sec_batches": ("Villages on time per exit batch", "各退出批次达标情况"),
+    "sec_counties": ("Per county", "分县情况"),
+    "sec_departments": ("Department task lists", "任务分解"),
+    "sec_late": ("Villages not on time", "未按期达标的村"),
+    "item": ("Item", "项目"),
+    "value": ("Value", "值"),
+    "scenario": ("Scenario", "方案"),
+    "objective_kind": ("Objective", "规划目标"),
+    "status": ("Solver status", "求解状态"),
+    "objective": ("Objective value", "目标值"),
+    "best_bound": ("Best bound", "最优界"),
+    "gap": ("Relative gap", "相对间隙"),
+    "solver": ("Solver", "求解器"),
+    "seconds": ("Seconds", "用时（秒）"),
+    "gaps_closed": ("Gaps closed", "补齐短板数"),
+    "gaps_of": ("{closed} of {planned} planned ({total} in all)",
+                "{closed} / 计划内 {planned} / 全部 {total}"),
+    "villages": ("Villages", "村数"),
+    "villages_of": ("{villages}, {planned} planned", "{villages}，计划内 {planned}"),
+    "total_cost": ("Total cost ({unit})", "总投资（{unit}）"),
+    "pooled_cost": ("Pooled money ({unit})", "统筹资金（{unit}）"),
+    "self_funded_cost": ("Self-funded ({unit})", "自筹资金（{unit}）"),
+    "money_available": ("Money available ({unit})", "可用资金（{unit}）"),
+    "spent_per_stream": ("Spent per stream", "各资金渠道支出"),
+    "stream": ("Fund stream", "资金渠道"),
+    "spent": ("Spent ({unit})", "支出（{unit}）"),
+    "batches_table": ("Villages on time per exit batch", "各退出批次按期达标"),
+    "batch": ("Exit batch", "退出批次"),
+    "due": ("Due", "应退出"),
+    "possible": ("Possible", "可能按期"),
+    "on_time": ("On time", "按期"),
+    "share": ("Share", "比例"),
+    "deadlines": ("Policy deadlines", "政策时限"),
+    "deadline": ("Deadline", "时限"),
+    "target": ("Task", "任务"),
+    "year": ("Year", "年度"),
+    "scope": ("Scope", "范围"),
+    "kind": ("Kind", "类型"),
+    "in_scope": ("Villages in scope", "范围内村数"),
+    "met": ("Met", "达到"),
+    "required": ("Required", "要求"),
+    "result": ("Result", "结论"),
+    "soft": ("soft", "软约束"),
+    "hard": ("hard", "硬约束"),
+    "met_yes": ("met", "达到"),
+    "met_no": ("NOT met", "未达到"),
+    "no_works": ("No works are chosen in this plan.", "本计划未安排任何项目。"),
+    "timeline_note": ("Works: started that year; money: spent that year, self-funded "
+                      "included.", "“开工”按开工年度计项目数；“资金”为当年支出（含自筹）。"),
+    "works_in": ("{year}: works", "{year}年开工"),
+    "money_in": ("{year}: money ({unit})", "{year}年资金（{unit}）"),
+    "works_total": ("Works in all", "开工合计"),
+    "money_total": ("Money in all ({unit})", "资金合计（{unit}）"),
+    "no_funds": ("No fund rows.", "无资金记录。"),
+    "county": ("County", "县"),
+    "no_batches": ("No exit batches.", "无退出批次。"),
+    "impossible": ("Villages no money can make on time", "无论资金多少都无法按期达标的村"),
+    "village": ("Village", "村"),
+    "why": ("Why", "原因"),
+    "planned": ("Planned", "计划内"),
+    "gaps": ("Gaps", "短板"),
+    "closed": ("Closed", "补齐"),
+    "cost": ("Cost ({unit})", "投资（{unit}）"),
+    "relocated_note": ("Relocated villages are not planned.", "易地搬迁村不纳入计划。"),
+    "works_and_money": ("{n} works, {money} {unit} in all", "项目 {n} 个，资金合计 {money} {unit}"),
+    "project": ("Project", "项目编号"),
+    "year_cost": ("Money that year ({unit})", "当年资金（{unit}）"),
+    "late_note": ("{n} villages. Open: gaps still open at the end of the plan; late: closed "
+                  "after the exit year.", "共 {n} 个村。“未补齐”为计划期末仍未补齐的短板，"
+                  "“延期”为在退出年度后才补齐的短板。"),
+    "village_id": ("Village id", "村编号"),
+    "village_name": ("Village", "村名"),
+    "township": ("Township", "乡镇"),
+    "exit_year": ("Exit year", "退出年度"),
+    "completion": ("Standard met in", "达标年度"),
+    "open_targets": ("Open", "未补齐"),
+    "late_targets": ("Late", "延期"),
+    "relocated_list": ("Relocated, not planned: {villages}",
+                       "易地搬迁、不纳入计划的村：{villages}"),
+    "chart_year": ("Year", "年度"),
+    "chart_works": ("Works started", "开工项目数"),
+    "chart_works_title": ("Works started per year, by task", "每年开工项目数（按任务）"),
+    "chart_budget": ("{year} budget", "{year}年预算"),
+    "chart_spent": ("{year} spent", "{year}年支出"),
+    "chart_money": ("Money ({unit})", "金额（{unit}）"),
+    "chart_funds_title": ("Budget and spending per stream and year", "各资金渠道每年预算与支出"),
+    "chart_on_time": ("On time", "按期"),
+    "chart_late": ("Late", "未按期"),
+    "chart_batch": ("Exit batch", "退出批次"),
+    "chart_villages": ("Villages", "村数"),
+    "chart_batches_title": ("Villages on time per exit batch", "各退出批次按期达标村数"),
+    # ---------------------------------------------------------------- village sheet
+    "sheet_title": ("{village}: task map and timetable", "{village} 提升工程任务图与时间表"),
+    "deep_poverty": ("Deep-poverty village", "深度贫困村"),
+    "sheet_timetable": ("1. Task map and timetable", "一、任务图与时间表"),
+    "sheet_timetable_note": ("Each cell: the money of that year ({unit}, self-funded included); "
+                             "start and finish years are marked, “—”: under way, nothing "
+                             "spent that year.", "单元格为当年投资（{unit}，含自筹）；“开工”"
+                             "“完工”标明起止年度，“—”为实施中但当年无支出。"),
+    "row_no": ("No.", "序号"),
+    "task": ("Task", "任务"),
+    "department": ("Responsible", "责任单位"),
+    "unit_suffix": (" ({unit})", "（{unit}）"),
+    "year_head": ("{year}", "{year}年"),
+    "start": ("start", "开工"),
+    "finish": ("finish", "完工"),
+    "sheet_money": ("2. Money ({unit})", "二、资金安排（{unit}）"),
+    "work_cost": ("Cost", "投资合计"),
+    "self_funded": ("Self-funded", "自筹资金"),
+    "sheet_status_3": ("3. Standing", "三、完成情况"),
+    "sheet_status_2": ("2. Standing", "二、完成情况"),
+    "sheet_no_works": ("No works are planned for this village.", "本计划未为本村安排项目。"),
+    "on_time_yes": ("Meets the exit standard on time: yes, exit year {year}",
+                    "按期达到退出标准：是，退出年度 {year}"),
+    "on_time_closed": (" (its exit-standard gaps close in {year})",
+                       "（退出标准短板于 {year} 年补齐）"),
+    "on_time_no_late": ("Meets the exit standard on time: no (exit year {year}; its "
+                        "exit-standard gaps close only in {completion})",
+                        "按期达到退出标准：否（退出年度 {year}，退出标准短板于 {completion} "
+                        "年才补齐）"),
+    "on_time_no_open": ("Meets the exit standard on time: no (exit year {year}; its "
+                        "exit-standard gaps stay open in this plan)",
+                        "按期达到退出标准：否（退出年度 {year}，本计划期内未能补齐退出标准短板）"),
+    "gap_line": ("{gaps} gaps, {closed} closed by this plan; {works} works, {cost} {unit} in all",
+                 "短板 {gaps} 项，本计划补齐 {closed} 项；"
+                 "安排项目 {works} 个，投资合计 {cost} {unit}"),
+    "open_line": ("Gaps this plan leaves open: ", "本计划未补齐的短板："),
+    "late_line": ("Gaps closed after the exit year: ", "退出年度后才补齐的短板："),
+    "list_sep": (", ", "、"),
+    "sheet_footer": ("Scenario: {scenario}; money in {unit}. Made from the plan; check it "
+                     "before it is published.", "方案：{scenario}；金额单位：{unit}。"
+                     "本表由计划结果生成，公示前请核对。"),
+    "sign_office": ("Drawn up by (seal): ", "编制单位（盖章）："),
+    "sign_checked": ("Checked by: ", "审核人："),
+    "sign_date": ("Date: ", "日期："),
+    # ---------------------------------------------------------------- notice, index
+    "notice_title": ("{county}: public notice of the village improvement works",
+                     "{county}贫困村提升工程项目公示表"),
+    "notice_period": ("Notice period: from{blank}to{blank}(filled in by the county "
+                      "office)", "公示期：{blank}至{blank}（由县级主管部门填写）"),
+    "notice_hotline": ("Supervision hotline: ", "监督电话："),
+    "notice_none": ("No works in this county's plan.", "本县计划内无项目"),
+    "notice_total": ("Total ({n} works)", "合计（{n} 个项目）"),
+    "notice_note": ("Scenario: {scenario}; money in {unit}. The notice period and the "
+                    "hotline are filled in by the county office; objections go to the "
+                    "hotline within the notice period.", "方案：{scenario}；金额单位：{unit}。"
+                    "公示期和监督电话由县级主管部门填写；对公示内容有异议的，请在公示期内"
+                    "向监督电话反映。"),
+    "notice_seal": ("Published by (seal): ", "公示单位（盖章）："),
+    "index_title": ("Village task maps and timetables — {scenario}",
+                    "贫困村提升工程逐村任务图与时间表 — {scenario}"),
+    "index_note": ("One page per planned village (A4 portrait, ready to print); each "
+                   "county's public notice (A4 landscape) and {csv} for all counties. "
+                   "Relocated villages get no page.", "每个计划内的村一页（A4 纵向，可直接"
+                   "打印）；各县公示表（A4 横向）及全部县的 {csv}。整村搬迁的村不编制。"),
+    "works": ("Works", "项目数"),
+    "relocated_index": ("Relocated, no page: {villages}", "整村搬迁、不编制的村：{villages}"),
+}
+
+#: notice.csv's columns (and the notice table's): key -> (English, 中文)
+NOTICE_COLUMNS: dict[str, tuple[str, str]] = {
+    "county": ("County", "县"),
+    "township": ("Township", "乡镇"),
+    "village_name": ("Village", "村名"),
+    "village_id": ("Village id", "村编号"),
+    "work": ("Work", "项目名称/任务"),
+    "years": ("Years", "建设年度"),
+    "cost": ("Cost ({unit})", "投资（{unit}）"),
+    "sources": ("Sources of money", "资金来源"),
+    "department": ("Responsible", "责任单位"),
+    "period": ("Notice period", "公示期"),
+    "hotline": ("Hotline", "监督电话"),
+}
+#: notice columns the county office fills in
+NOTICE_BLANK = ("period", "hotline")
+
+#: English names of the bundled targets (planner.schema.TARGETS); fund streams are named
+#: by their codes in English (special_bonds), as in funds.csv
+TARGETS_EN = {
+    "water": "Drinking water", "power": "Power grid", "road": "Village road",
+    "broadband": "Broadband", "housing": "Dangerous houses", "environment": "Living environment",
+    "education": "Basic education", "health": "Health care",
+    "social_security": "Social security", "culture": "Culture service centre",
+    "collective_economy": "Collective economy", "governance": "Village governance",
+    "civility": "Civic culture", "motivation": "Self-reliance",
+}
+#: words of summary.json's values: status, objective kind, deadline scope
+VALUES: dict[str, tuple[str, str]] = {
+    "optimal": ("optimal", "最优"), "feasible": ("feasible", "可行"),
+    "infeasible": ("infeasible", "无可行方案"), "time_limit": ("time limit reached", "达到时限"),
+    "max_coverage": ("most value within budget", "资金内覆盖最多"),
+    "min_cost": ("least cost", "成本最低"),
+    "all": ("all villages", "全部村"), "deep_poverty": ("deep-poverty villages", "深度贫困村"),
+}
+#: plan columns the report shows under their plan name (PLAN_HEADERS_ZH in Chinese)
+COLUMNS_EN = {
+    "budget": "Budget", "carried_in": "Carried in", "returned": "Returned", "spent": "Spent",
+    "carried_out": "Carried out", "outside": "Outside money", "unused": "Unused",
+}
+
+
+def plan_lang(summary: dict, lang: str | None = None) -> str:
+    """The language of an output: `lang` if given, else the plan's, else English."""
+    if lang is not None:
+        if lang not in LANGS:
+            raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+        return lang
+    recorded = summary.get("lang")
+    return recorded if recorded in LANGS else DEFAULT_LANG
+
+
+@dataclass(frozen=True)
+class Lang:
+    """The words of one output: `code` ("en" or "zh"), the money `unit`, the scenario's
+    own target names (summary.json `target_names`, code -> Chinese name)."""
+    code: str = DEFAULT_LANG
+    unit: str = UNIT_NAME
+    target_names: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, summary: dict, lang: str | None = None) -> Lang:
+        unit = summary.get("money_unit")
+        names = summary.get("target_names") or {}
+        return cls(plan_lang(summary, lang), unit if isinstance(unit, str) and unit
+                   else UNIT_NAME, tuple(sorted((str(k), str(v)) for k, v in names.items())))
+
+    @property
+    def zh(self) -> bool:
+        return self.code == "zh"
+
+    def word(self, key: str, **fill) -> str:
+        en, zh = WORDS[key]
+        text = zh if self.zh else en
+        return text.format(unit=self.unit, **fill) if fill or "{unit}" in text else text
+
+    def words(self) -> SimpleNamespace:
+        """`w` of the templates: every word, `{unit}` filled in, other `{...}` kept."""
+        return SimpleNamespace(**{k: self._unit_only(k) for k in WORDS})
+
+    def _unit_only(self, key: str) -> str:
+        text = WORDS[key][1 if self.zh else 0]
+        return text.replace("{unit}", self.unit)
+
+    def yes_no(self, value) -> str:
+        """是/否 (yes/no); blank when it is neither."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return ""
+        return self.word("yes") if value else self.word("no")
+
+    def target(self, code, name=None) -> str:
+        """A target as the outputs name it: in Chinese its name (the plan's, else the
+        scenario's, else the bundled one's), in English the bundled targets' English
+        name, else its name; its code when nothing else is known."""
+        code = "" if code is None else str(code)
+        name = "" if name is None or (isinstance(name, float) and math.isnan(name)) \
+            else str(name)
+        if not self.zh and code in TARGETS_EN:
+            return TARGETS_EN[code]
+        own = dict(self.target_names).get(code)
+        bundled = TARGETS[code].name_zh if code in TARGETS else ""
+        return name or own or bundled or code or self.word("unknown_target")
+
+    def stream(self, code) -> str:
+        code = str(code)
+        return stream_name_zh(code) if self.zh else code
+
+    def value(self, code) -> str:
+        """A code word of summary.json (status, objective kind, scope) in words."""
+        pair = VALUES.get(str(code))
+        return (pair[1] if self.zh else pair[0]) if pair else str(code)
+
+    def column(self, col: str) -> str:
+        """A money column of the plan tables with its unit: 年度资金（万元）, Budget (万元)."""
+        name = PLAN_HEADERS_ZH.get(col, col) if self.zh else COLUMNS_EN.get(col, col)
+        return f"{name}（{self.unit}）" if self.zh else f"{name} ({self.unit})"
+
+    def notice_columns(self) -> list[str]:
+        return [(zh if self.zh else en).replace("{unit}", self.unit)
+                for en, zh in NOTICE_COLUMNS.values()]
