@@ -50,11 +50,13 @@ def test_tables_without_row_numbers(tiny, tiny_plan):
     assert tiny.settings["name"] == "tiny" and tiny.settings["years"] == [2019, 2020]
 
 
+@pytest.mark.smoke
 def test_plan_is_the_planners_and_checks(tiny_plan):
     assert tiny_plan.summary["objective"] == pytest.approx(12.0)
     assert tiny_plan.check() == []
 
 
+@pytest.mark.smoke
 def test_stats_are_the_reports_tables(tiny_plan):
     s = tiny_plan.stats
     batch = s.by_batch().set_index("batch")
@@ -87,6 +89,7 @@ def test_check_finds_a_broken_plan(tiny_plan):
     assert any(v.rule == "cost" for v in bad.check())
 
 
+@pytest.mark.smoke
 def test_from_frames_checks_cells_as_files(tiny):
     projects = tiny.projects.astype(object)
     projects.index = [f"p{i}" for i in range(len(projects))]
@@ -113,6 +116,7 @@ def test_from_frames_plans_like_the_folder(tiny, tiny_plan):
     pd.testing.assert_frame_equal(p.schedule, tiny_plan.schedule)
 
 
+@pytest.mark.smoke
 def test_in_memory_edit_names_the_cell():
     scn = planner.load_scenario(TINY)
     scn.projects.loc[2, "cost"] = -5.0
@@ -137,6 +141,7 @@ def test_with_overrides(tiny):
         tiny.with_overrides(funds=[{"stream": "lotery", "scale": 0.5}])
 
 
+@pytest.mark.smoke
 def test_compare_and_needs(tiny, tiny_plan):
     cheaper = planner.plan(tiny.with_overrides(weights={"late_factor": 0.25}), threads=1)
     table, changes = planner.compare([tiny_plan, cheaper], names=["base", "late"])
@@ -156,6 +161,7 @@ def readme_example() -> str:
     return blocks[0]
 
 
+@pytest.mark.smoke
 def test_readme_example_runs(tmp_path, monkeypatch):
     shutil.copytree(TINY, tmp_path / "scenarios" / "tiny")
     monkeypatch.chdir(tmp_path)

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "scenarios" / "tiny"
 
 
+@pytest.mark.smoke
 def test_solve_then_check(tmp_path):
     out = tmp_path / "plan"
     runner = CliRunner()
@@ -85,6 +86,7 @@ def test_solvers_lists_backends():
     assert "highs" in res.output and "cbc" in res.output
 
 
+@pytest.mark.smoke
 def test_xlsx_with_chinese_headers(tmp_path):
     out = tmp_path / "plan"
     res = CliRunner().invoke(main, ["solve", str(TINY), "--out", str(out), "--format", "xlsx",
@@ -98,6 +100,7 @@ def test_xlsx_with_chinese_headers(tmp_path):
     assert book["任务进度表"][cost].sum() == pytest.approx(sched[cost].sum())
 
 
+@pytest.mark.smoke
 def test_solve_many_reports_a_failure_and_keeps_the_others(tmp_path):
     bad = tmp_path / "broken"
     shutil.copytree(TINY, bad)

@@ -160,6 +160,7 @@ def _needs_scenario(tmp_path, extra_2020=0.0):
     return folder
 
 
+@pytest.mark.smoke
 def test_needs_is_exactly_enough(tmp_path):
     # A needs water (10) and road (20) by 2020: 30 in all; 15 is there, so 15 is missing.
     table, summary = needs(load_scenario(_needs_scenario(tmp_path)), gap=0)
@@ -210,6 +211,7 @@ def _red_pixels(path) -> int:
     return int((np.abs(img - np.array([214, 39, 40])).sum(axis=2) < 30).sum())
 
 
+@pytest.mark.smoke
 def test_sweep_chart_marks_a_point_with_no_plan(tmp_path):
     import pandas as pd
 

@@ -80,6 +80,7 @@ EXIT_SHORT = dict(
     funds=["s,2019,10,true,*", "s,2020,10,true,*"], config={"objective": "min_cost"})
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize("case", [DEADLINE_SHORT, EXIT_SHORT], ids=["deadline", "min_cost"])
 def test_infeasible_instance_reports_infeasible(make_scenario, backend, case):
     inst = _instance(make_scenario(**case))
@@ -163,6 +164,7 @@ HINTED = dict(
     funds=["s,2019,15,true,*", "s,2020,15,true,*"])
 
 
+@pytest.mark.smoke
 def test_hint_is_honoured(make_scenario, backend):
     inst = _instance(make_scenario(**HINTED))
     best = solve(inst, backend="highs", gap=0, threads=1, seed=1, tie_break=False)
