@@ -49,8 +49,12 @@ def main(debug):
               help="Language of the plan tables (CSV and plan.xlsx): English headers and "
                    "codes (en), or Chinese headers with units, names and 是/否 (zh). "
                    "[default: scenario.yaml's lang, else en]")
+@click.option("--priority-cost", is_flag=True,
+              help="Under the lexicographic exit priority, also plan under the weighted rule "
+                   "(in the last third of the time limit) and record, per exit batch, what "
+                   "the priority cost (summary.json priority_cost, the report, compare).")
 @friendly
-def solve(scenario, out, solver, verbose, no_hint, fmt, lang):
+def solve(scenario, out, solver, verbose, no_hint, fmt, lang, priority_cost):
     """Plan SCENARIO, verify the plan, write the outputs to --out."""
     from .outdir import precheck
     from .pipeline import plan_scenario
@@ -61,6 +65,7 @@ def solve(scenario, out, solver, verbose, no_hint, fmt, lang):
     with progress("solve", live=False if verbose else None) as line:
         outcome = plan_scenario(scenario, out, verbose=verbose, **solver,
                                 use_hint=not no_hint, fmt=fmt, lang=lang,
+                                priority_cost=priority_cost,
                                 progress=line if line.live else False,
                                 notice=lambda text: line.echo(f"note: {text}"))
     for w in outcome.scenario.warnings:

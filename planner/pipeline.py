@@ -110,7 +110,7 @@ def plan_scenario(folder: str | Path | Scenario, out: str | Path | None = None, 
                   params: SolveParams | None = None,
                   verbose=False, hint: np.ndarray | None = None, use_hint: bool = True,
                   progress=False, fmt: str = "csv", lang: str | None = None,
-                  explain: bool = True,
+                  explain: bool = True, priority_cost: bool = False,
                   notice=None, **solver_given) -> Outcome:
     """Plan a scenario folder (or an already loaded, possibly modified, Scenario).
 
@@ -120,7 +120,9 @@ def plan_scenario(folder: str | Path | Scenario, out: str | Path | None = None, 
     the LP dive and the greedy plan; `progress`: live progress line; `explain`: when the
     hard rules cannot hold, find out which (two more solves) before raising; `notice`:
     called with each line of `exit_notes` before the solve; `lang`: en or zh, the
-    language of the tables written (None: scenario.yaml's `lang`, else en)."""
+    language of the tables written (None: scenario.yaml's `lang`, else en);
+    `priority_cost`: also plan under the weighted rule and record what the lexicographic
+    exit priority cost each batch (models.strategy.solve_planned)."""
     started = time.monotonic()
     scn = folder if isinstance(folder, Scenario) else load_scenario(folder)
     inst = build_instance(scn)
@@ -133,7 +135,7 @@ def plan_scenario(folder: str | Path | Scenario, out: str | Path | None = None, 
         inst, params, budget, hint=hint, use_hint=use_hint,
         maximin=bool(scn.fairness.get("maximin")), split=split_by_county_wanted(inst, params),
         county_mapper=lambda: _county_mapper(params, inst),
-        verbose=verbose, progress=progress)
+        verbose=verbose, progress=progress, priority_cost=priority_cost)
     if not result.has_solution:
         if result.status is SolveStatus.INFEASIBLE:
             why = explain_infeasible(inst, params) if explain else ["(not explained)"]

@@ -170,3 +170,49 @@ def test_a_stage_within_the_gap_but_below_its_bound_is_not_proven(tmp_path, monk
     assert failed is None
     assert [s["proven"] for s in stages] == [False, False]
     assert [s["status"] for s in stages][0] in ("optimal", "feasible", "time_limit")
+
+
+# --- what the rule cost (summary.json priority_cost) ---------------------------------
+
+@pytest.fixture
+def costed(tmp_path):
+    folder = tmp_path / "scn"
+    write_folder(two_batches(), folder)
+    plan_scenario(folder, tmp_path / "plan", gap=0, threads=1, seed=0, time_limit=60,
+                  explain=False, priority_cost=True)
+    return folder, tmp_path / "plan"
+
+
+def test_priority_cost_against_the_weighted_rule(costed):
+    # worked out in two_batches: exit first funds PA (A on time, value 1 + 3 = 4); the
+    # weighted rule funds PB (B on time, 5 + 3 = 8)
+    folder, out = costed
+    cost = json.loads((out / "summary.json").read_text("utf-8"))["priority_cost"]
+    assert cost["against"] == "weighted" and cost["status"] == "optimal"
+    assert (cost["plan_value"], cost["value"]) == (4, 8)
+    assert [(b["batch"], b["due"], b["on_time"], b["weighted"], b["difference"])
+            for b in cost["batches"]] == [("2018", 1, 1, 0, 1), ("2020", 1, 0, 1, -1)]
+    assert verify_plan(load_scenario(folder), out) == []
+
+
+@pytest.mark.parametrize("change, key", [
+    (lambda c: c.update(plan_value=5), "priority_cost.plan_value"),
+    (lambda c: c.update(value=3), "priority_cost.value"),
+    (lambda c: c["batches"][1].update(difference=0), "priority_cost.batches[1].difference"),
+    (lambda c: c["batches"][0].update(on_time=0, difference=0),
+     "priority_cost.batches[0].on_time"),
+    (lambda c: c["batches"][1].update(weighted=2, difference=-2),
+     "priority_cost.batches[1].weighted"),
+    # every stage proven: no plan serves 2018 as well and 2020 better
+    (lambda c: c["batches"][0].update(weighted=1, difference=0), "priority_cost.batches"),
+    (lambda c: c.update(against="none"), "priority_cost.against"),
+])
+def test_the_checker_rejects_a_false_priority_cost(costed, tmp_path, change, key):
+    folder, out = costed
+    bad = tmp_path / "bad"
+    shutil.copytree(out, bad)
+    summary = json.loads((bad / "summary.json").read_text("utf-8"))
+    change(summary["priority_cost"])
+    (bad / "summary.json").write_text(json.dumps(summary, ensure_ascii=False), "utf-8")
+    problems = [str(v) for v in verify_plan(load_scenario(folder), bad)]
+    assert any(f"summary.json {key} is" in p for p in problems), problems

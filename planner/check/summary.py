@@ -17,7 +17,7 @@ from .facts import Facts
 from .inputs import DEFAULT_GAP, is_number
 from .language import CHECKED as LANGUAGE_CHECKED
 from .policy import county_rates, deadline_results
-from .priority import check_exit_priority
+from .priority import check_exit_priority, check_priority_cost
 from .report import TOL, VALUE_QUANTUM, Report, money
 
 CONTRACT_KEYS = ("scenario", "solver", "status", "objective", "best_bound", "gap", "seconds",
@@ -59,6 +59,11 @@ CHECKED = {
                      "its villages, and its count kept by the plan (at least the stage's "
                      "count, at most its bound, equal when proven); proven only when every "
                      "stage is",
+    "priority_cost": "what the lexicographic rule cost against a plan under the weighted "
+                     "rule (planner.check.priority.check_priority_cost): this plan's value "
+                     "and per-batch counts recomputed, the weighted plan's value at least "
+                     "this one's, its counts possible ones, the differences re-added, and "
+                     "no better batch vector when every stage is proven",
     **LANGUAGE_CHECKED,  # checked in planner.check.language
 }
 UNCHECKED = {
@@ -170,6 +175,8 @@ def check_summary(f: Facts, summary: dict, ledger: pd.DataFrame, rep: Report) ->
         _check_inputs(f, s["inputs"], rep)
     if "exit_priority" in s:
         check_exit_priority(f, s["exit_priority"], c)
+    if "priority_cost" in s:
+        check_priority_cost(f, s["priority_cost"], plan_value(f, deadlines), c)
     _check_status(f, s, deadlines, rep)
 
 

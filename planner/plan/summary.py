@@ -109,6 +109,8 @@ def summary_of(scn: Scenario, inst: Instance, result: Result, sched: pd.DataFram
         "exit_priority": ({"rule": scn.exit_priority["rule"]}
                           if "exit_priority" not in result.options
                           else {k: v for k, v in result.options["exit_priority"].items()}),
+        **({"priority_cost": result.options["priority_cost"]}
+           if "priority_cost" in result.options else {}),
         "value_rule": {
             "gap_value": "weight of the gap (gaps.csv weight, else the target's weight) if its "
                          "work finishes by the village's due year (its exit year, or the first "
