@@ -7,13 +7,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from models.evaluate import on_time
 from models.instance import Instance
 from models.ledger import spendable
 
 from ..errors import InputError, Problem
 from ..scenario import YAML, Scenario
 
-#: at most this many forced re-solves per gap
+#: at most this many candidates of a gap have their money looked at (cheapest first)
 MAX_FORCED = 3
 
 
@@ -86,9 +87,14 @@ def free_money(inst: Instance, funds: pd.DataFrame) -> np.ndarray:
 # ---------------------------------------------------------------- per gap
 
 class Ctx:
-    def __init__(self, scn: Scenario, inst: Instance, start: np.ndarray, schedule, funds):
+    """The plan being explained: its scenario and instance, start years (`start`), tables,
+    summary.json, the money it leaves (`free`) and its villages on time."""
+
+    def __init__(self, scn: Scenario, inst: Instance, start: np.ndarray, schedule, funds,
+                 summary: dict | None = None):
         self.scn, self.inst, self.start = scn, inst, start
-        self.schedule, self.funds = schedule, funds
+        self.schedule, self.funds, self.summary = schedule, funds, summary or {}
+        self.on_time = on_time(inst, start)
         self.first = int(inst.years[0])
         self.free = free_money(inst, funds)
         self.finish = np.where(start >= 0, start + inst.proj_duration - 1, -1)
@@ -104,6 +110,20 @@ class Ctx:
         c = self.inst.pool_county[b]
         return (f"{self.inst.pool_stream[b]} ({self.inst.county_names[c]})" if c >= 0
                 else self.inst.pool_stream[b])
+
+    def streams_text(self, pools) -> str:
+        """Pools as a sentence names them: 'lottery and integrated of 石楼县, special_bonds'."""
+        by_county: dict[str, list[str]] = {}
+        for b in pools:
+            c = self.inst.pool_county[b]
+            by_county.setdefault(self.inst.county_names[c] if c >= 0 else "", []).append(
+                self.inst.pool_stream[b])
+        parts = []
+        for county, streams in by_county.items():
+            names = (", ".join(streams[:-1]) + " and " + streams[-1] if len(streams) > 1
+                     else streams[0])
+            parts.append(f"{names} of {county}" if county else names)
+        return "; ".join(parts)
 
     def earliest_start(self, p: int, seen=()) -> int:
         """Earliest start year index of p, after its prerequisites can finish."""

@@ -1,12 +1,30 @@
-"""Why one gap stays open or closes late: the obstacles, with their numbers."""
+"""Why one gap stays open or closes late: the obstacles, with their numbers.
+
+Each obstacle is a `Finding`: its evidence line and, for the answer that comes first,
+a short clause (`because`) with a rank (the more basic the obstacle, the lower: no
+work at all before a prerequisite before money); the answer takes the lowest.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from models.money import fmt_short
 
-from .context import MAX_FORCED, Ctx, few
+from .context import MAX_FORCED, Ctx
+from .spending import Ledger, money, spending_clause, spending_line
+
+#: ranks of the answer's clause: the lower, the more basic the obstacle
+NO_WORK, PREREQUISITE, ALTERNATIVE, MONEY, WORTH, CHOICE = range(6)
+
+
+@dataclass(frozen=True)
+class Finding:
+    text: str  # the evidence line
+    because: str | None = None  # the clause of the answer ("because ...")
+    rank: int = CHOICE
 
 
 def _ineligible_reasons(ctx: Ctx, p: int) -> list[str]:
@@ -52,14 +70,15 @@ def _window(ctx: Ctx, p: int, due: int) -> tuple[int, int]:
     return lo, hi
 
 
-def _money_lines(ctx: Ctx, p: int, lo: int, hi: int) -> tuple[list[str], bool, set]:
+def _money_lines(ctx: Ctx, p: int, lo: int, hi: int) -> tuple[list[str], bool, list]:
     """Per start year in lo..hi: money left vs needed in each year of the work.
-    Returns (lines, fits in some start, years looked at)."""
+    Returns (lines, fits in some start, the (year, left, needed) short for the earliest
+    start)."""
     inst = ctx.inst
     pid = inst.project_ids[p]
     pools = np.flatnonzero(inst.proj_pools[p])
     d = int(inst.proj_duration[p])
-    lines, fits_any, years = [], False, set()
+    lines, fits_any, first_short = [], False, None
     for s in range(lo, hi + 1):
         short, ok_parts = [], []
         for k in range(d):
@@ -67,12 +86,13 @@ def _money_lines(ctx: Ctx, p: int, lo: int, hi: int) -> tuple[list[str], bool, s
             need = inst.proj_pooled_units[p, k] / inst.money_units
             if need <= 0:
                 continue
-            years.add(t)
             left = float(ctx.free[pools, t].sum())
             parts = ", ".join(f"{ctx.pool_name(b)} {fmt_short(ctx.free[b, t])}" for b in pools)
             if left + 1e-9 < need:
                 short.append(f"money left {fmt_short(left)} < needed {fmt_short(need)} "
                              f"in {ctx.year(t)} [{parts}]")
+                if first_short is None:
+                    first_short = (t, left, need)
             else:
                 ok_parts.append(f"left {fmt_short(left)} >= needed {fmt_short(need)} "
                                 f"in {ctx.year(t)}")
@@ -84,55 +104,65 @@ def _money_lines(ctx: Ctx, p: int, lo: int, hi: int) -> tuple[list[str], bool, s
             fits_any = True
             what = "; ".join(ok_parts) or "it needs no pooled money"
             lines.append(f"money was there: {pid} {when} fits in what the plan left ({what})")
-    return lines, fits_any, years
+    return lines, fits_any, ([] if fits_any or first_short is None else [first_short])
 
 
-def _deadline_lines(ctx: Ctx, pools: set, years: set) -> list[str]:
-    """Hard deadlines whose works draw on these pools in these years, with their money."""
-    inst, scn, sched = ctx.inst, ctx.scn, ctx.schedule
-    out = []
-    for d, spec in zip(scn.deadlines, inst.deadlines):
-        if d.soft:
-            continue
-        scope = {inst.village_ids[i] for i in spec.villages}
-        rows = sched[(sched["target"] == d.target) & sched["village_id"].isin(scope)]
-        for b in sorted(pools):
-            stream = inst.pool_stream[b]
-            if stream not in sched.columns:
-                continue
-            sel = rows
-            if inst.pool_county[b] >= 0:
-                sel = sel[sel["county"] == inst.county_names[inst.pool_county[b]]]
-            for t in sorted(years):
-                yr = sel[sel["year"].astype(int) == ctx.year(t)]
-                money = yr[stream].astype(float)
-                if money.sum() > 0:
-                    works = few(list(yr.loc[money > 0, "project_id"]))
-                    out.append(f"hard deadline {d.label()} takes {fmt_short(money.sum())} of "
-                               f"{ctx.pool_name(b)} in {ctx.year(t)} ({works})")
-    return out
+def _money_findings(ctx: Ctx, ledger: Ledger, p: int, lo: int, hi: int,
+                    first: bool) -> tuple[list[Finding], bool]:
+    """The money of candidate p: left vs needed per start, and when it is short, where the
+    money of the first year short went (each work once, `spending`).  `first`: the
+    candidate the answer speaks of."""
+    inst = ctx.inst
+    pid = inst.project_ids[p]
+    lines, fits, short = _money_lines(ctx, p, lo, hi)
+    out = [Finding(t) for t in lines]
+    if fits:
+        if first:
+            out.append(Finding("", f"the money was there ({pid} fits in what the plan "
+                                   "left), but the plan put it into other works", CHOICE))
+        return out, True
+    pools = np.flatnonzero(inst.proj_pools[p])
+    t, left, need = short[0]
+    spent = ledger.spending(pools, t)
+    for b in pools:
+        one = ledger.spending([b], t)
+        if one.spent > 0:
+            out.append(Finding(spending_line(ctx, b, one)))
+    state = ("is all spent" if left <= 1e-9 else
+             f"has only {money(left)} left of the {money(need)} it needs")
+    if first:
+        out.append(Finding("", f"the {ctx.year(t)} money {pid} could use "
+                               f"({ctx.streams_text(pools)}) {state}: "
+                               f"{spending_clause(spent)}", MONEY))
+    return out, False
 
 
-def gap_reasons(ctx: Ctx, g: int, due: int) -> tuple[list[str], list[tuple[int, int, int]]]:
-    """Reason lines for gap g not closing by `due`, and the candidates to force
+def gap_reasons(ctx: Ctx, g: int, due: int, ledger: Ledger | None = None
+                ) -> tuple[list[Finding], list[tuple[int, int, int]]]:
+    """The findings for gap g not closing by `due`, and the candidates to force
     (project, lo, hi), cheapest first."""
     inst, start = ctx.inst, ctx.start
+    ledger = ledger or Ledger(ctx)
     cands = [int(p) for p in np.flatnonzero(inst.proj_gap == g)]
     village = inst.village_ids[inst.gap_village[g]]
     target = inst.target_codes[inst.gap_target[g]]
-    lines: list[str] = []
+    found: list[Finding] = []
     if not cands:
-        return [f"no candidate project: projects.csv has no project for {village}/{target}"], []
+        return [Finding(f"no candidate project: projects.csv has no project for "
+                        f"{village}/{target}", "projects.csv has no project for it",
+                        NO_WORK)], []
     cands.sort(key=lambda p: (ctx.pooled_total[p], inst.project_ids[p]))
     open_cands = []
     for p in cands:
         if inst.lock_out[p]:
-            lines.append(_lock_reason(ctx, p))
+            found.append(Finding(_lock_reason(ctx, p)))
         else:
             open_cands.append(p)
     if not open_cands:
-        lines.append("every candidate is locked out")
-        return lines, []
+        locked = ", ".join(inst.project_ids[p] for p in cands)
+        found.append(Finding("every candidate is locked out",
+                             f"every project for it is locked out ({locked})", NO_WORK))
+        return found, []
     timely = []
     for p in open_cands:
         pid = inst.project_ids[p]
@@ -145,12 +175,18 @@ def gap_reasons(ctx: Ctx, g: int, due: int) -> tuple[list[str], list[tuple[int, 
                 pre = ", ".join(inst.project_ids[r] for q, r in inst.requires if q == p)
                 why += (f" (after its prerequisite {pre} can finish; earliest_year "
                         f"{ctx.year(es0)})")
-            lines.append(f"{pid} cannot finish by {ctx.year(due)}: {why} + {d} year(s) "
-                         f"-> finishes {ctx.year(lo + d - 1)} at the earliest")
+            found.append(Finding(f"{pid} cannot finish by {ctx.year(due)}: {why} + {d} "
+                                 f"year(s) -> finishes {ctx.year(lo + d - 1)} at the earliest"))
         else:
             timely.append((p, lo, hi))
     if not timely:
-        lines.append(f"none of the candidates can finish by {ctx.year(due)}")
+        p = open_cands[0]
+        lo = ctx.earliest_start(p)
+        found.append(Finding(
+            f"none of the candidates can finish by {ctx.year(due)}",
+            f"no project for it can finish by {ctx.year(due)} ({inst.project_ids[p]}: "
+            f"{int(inst.proj_duration[p])}-year work, earliest start {ctx.year(lo)})",
+            NO_WORK))
     # prerequisites as the plan has them
     for p, _lo, _hi in timely:
         pid = inst.project_ids[p]
@@ -161,12 +197,16 @@ def gap_reasons(ctx: Ctx, g: int, due: int) -> tuple[list[str], list[tuple[int, 
             rid = inst.project_ids[r]
             if start[r] < 0:
                 extra = " (it is locked out)" if inst.lock_out[r] else ""
-                lines.append(f"{pid} requires {rid}, which is not in the plan{extra}")
+                found.append(Finding(f"{pid} requires {rid}, which is not in the plan{extra}",
+                                     f"{pid} needs {rid} done first, which is not in the "
+                                     f"plan{extra}", PREREQUISITE))
             elif ctx.finish[r] + d > due:
-                lines.append(f"{pid} requires {rid}, which finishes {ctx.year(ctx.finish[r])} "
-                             f"in the plan: {pid} could start {ctx.year(ctx.finish[r] + 1)} at "
-                             f"the earliest and finish {ctx.year(ctx.finish[r] + d)} > due "
-                             f"{ctx.year(due)}")
+                found.append(Finding(
+                    f"{pid} requires {rid}, which finishes {ctx.year(ctx.finish[r])} in the "
+                    f"plan: {pid} could start {ctx.year(ctx.finish[r] + 1)} at the earliest "
+                    f"and finish {ctx.year(ctx.finish[r] + d)} > due {ctx.year(due)}",
+                    f"{pid} needs {rid} finished first, which the plan finishes in "
+                    f"{ctx.year(ctx.finish[r])}", PREREQUISITE))
     # alternative groups
     for p, _, _ in timely:
         grp = inst.proj_group[p]
@@ -177,41 +217,51 @@ def gap_reasons(ctx: Ctx, g: int, due: int) -> tuple[list[str], list[tuple[int, 
         name = ctx.prj.loc[inst.project_ids[p], "alternative_group"]
         for q in partners:
             qg = inst.proj_gap[q]
-            lines.append(f"{inst.project_ids[p]} is in alternative group {name} with "
-                         f"{inst.project_ids[q]} ({inst.village_ids[inst.gap_village[qg]]}/"
-                         f"{inst.target_codes[inst.gap_target[qg]]}), which the plan chose "
-                         "instead")
+            other = (f"{inst.project_ids[q]} ({inst.village_ids[inst.gap_village[qg]]}/"
+                     f"{inst.target_codes[inst.gap_target[qg]]})")
+            found.append(Finding(
+                f"{inst.project_ids[p]} is in alternative group {name} with {other}, which "
+                "the plan chose instead",
+                f"{inst.project_ids[p]} is in alternative group {name} with {other}, which "
+                "the plan chose", ALTERNATIVE))
     # eligibility and money
     fundable = []
     for p, lo, hi in timely:
         pid = inst.project_ids[p]
         if ctx.pooled_total[p] > 0 and not inst.proj_pools[p].any():
-            lines.append(f"{pid} is not eligible for any stream: "
-                         + "; ".join(_ineligible_reasons(ctx, p)))
+            found.append(Finding(f"{pid} is not eligible for any stream: "
+                                 + "; ".join(_ineligible_reasons(ctx, p))))
         else:
             fundable.append((p, lo, hi))
     if timely and not fundable:
-        lines.append("no candidate that could finish in time may be paid from any stream")
-    pools, years = set(), set()
-    money_short = False
-    for p, lo, hi in fundable[:MAX_FORCED]:
+        found.append(Finding("no candidate that could finish in time may be paid from any "
+                             "stream", "no fund stream may pay for "
+                             + ("it" if len(timely) > 1 else inst.project_ids[timely[0][0]])
+                             + " (see the streams below)", NO_WORK))
+    for i, (p, lo, hi) in enumerate(fundable[:MAX_FORCED]):
         if ctx.pooled_total[p] <= 0:
-            lines.append(f"{inst.project_ids[p]} needs no pooled money (self-funded)")
+            found.append(Finding(f"{inst.project_ids[p]} needs no pooled money (self-funded)"))
             continue
-        m_lines, fits, ys = _money_lines(ctx, p, lo, hi)
-        lines.extend(m_lines)
-        money_short |= not fits
-        pools |= set(np.flatnonzero(inst.proj_pools[p]).tolist())
-        years |= ys
-    if money_short:
-        lines.extend(_deadline_lines(ctx, pools, years))
+        more, _fits = _money_findings(ctx, ledger, p, lo, hi, first=i == 0)
+        found.extend(more)
     weight = float(inst.gap_weight[g])
     if weight == 0 and not inst.gap_exit[g]:
-        lines.append("the gap is worth nothing to the objective (weight 0)")
+        found.append(Finding("the gap is worth nothing to the objective (weight 0)",
+                             "it is worth nothing to the objective (weight 0)", WORTH))
     if inst.objective == "min_cost" and not inst.gap_exit[g]:
-        lines.append("objective min_cost: only exit-standard gaps must close, this one is "
-                      "not in the exit standard")
+        found.append(Finding("objective min_cost: only exit-standard gaps must close, this "
+                             "one is not in the exit standard",
+                             "under min_cost only exit-standard gaps must close, and it is "
+                             "not one", WORTH))
     order = sorted(timely, key=lambda c: (not inst.proj_pools[c[0]].any()
                                           and ctx.pooled_total[c[0]] > 0,
                                           ctx.pooled_total[c[0]], inst.project_ids[c[0]]))
-    return lines, order[:MAX_FORCED]
+    return found, order[:MAX_FORCED]
+
+
+def answer_clause(found: list[Finding]) -> str:
+    """The clause of the most basic obstacle (lowest rank; the first of equals)."""
+    ranked = [f for f in found if f.because]
+    if not ranked:
+        return "no hard obstacle was found: the plan put the money into works of more value"
+    return min(ranked, key=lambda f: f.rank).because
