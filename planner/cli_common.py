@@ -174,6 +174,12 @@ def print_summary(summary: dict, out: Path | None) -> None:
         + (f"{possible[y]}/" if y in possible else "") + f"{summary['villages_due'][y]}"
         for y in summary["villages_due"])
     click.echo(f"on time    {batches}" + ("   (on time/possible/due)" if possible else ""))
+    cost = summary.get("priority_cost", {})
+    if "batches" in cost:
+        rows = "  ".join(f"{b['batch']}: {b['on_time']} vs {b['weighted']}"
+                         for b in cost["batches"])
+        click.echo(f"weighted   {rows}   (on time: this plan vs the weighted rule's, value "
+                   f"{cost['plan_value']:.4f} vs {cost['value']:.4f}, {cost['status']})")
     click.echo(f"cost       {fmt(summary['total_cost'])} (pooled {fmt(summary['pooled_cost'])}, "
                f"of {fmt(summary['money_available'])} available)")
     if out is not None:
