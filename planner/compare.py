@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from models.money import fmt
+
 from .cells import write_xlsx
 from .plan.folder import read_plan
 from .tables import write_csv
@@ -90,7 +92,9 @@ def changes(ref: LoadedPlan, other: LoadedPlan) -> pd.DataFrame:
     for st in sorted(set(spent_a) | set(spent_b)):
         a, b = spent_a.get(st, 0.0), spent_b.get(st, 0.0)
         if abs(a - b) >= 1e-4:
-            rows.append({"change": "money spent from stream", "item": st, "from": a, "to": b})
+            # written as money (4 decimals), whatever the other rows' years do to the column
+            rows.append({"change": "money spent from stream", "item": st, "from": fmt(a),
+                         "to": fmt(b)})
     return pd.DataFrame([{"plan": other.name, **{c: r.get(c, "") for c in CHANGE_COLUMNS[1:]}}
                          for r in rows], columns=CHANGE_COLUMNS, dtype=object)
 

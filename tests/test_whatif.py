@@ -58,7 +58,7 @@ def test_set_one_year_of_one_county_drops_the_pv_station(tmp_path):
     assert (row["from_money"], row["to_money"]) == ("poverty_fund 60.0000", "")
     # the poverty fund spends 60 less: 114 -> 54
     money = diff[diff["change"] == "money spent from stream"].set_index("item")
-    assert money.loc["poverty_fund", ["from", "to"]].tolist() == [114.0, 54.0]
+    assert money.loc["poverty_fund", ["from", "to"]].tolist() == ["114.0000", "54.0000"]
     assert base.result.objective == pytest.approx(12.0)
 
 
