@@ -145,7 +145,8 @@ def _explain(plan_dir: Path, village, target, scenario, line, solver_opts) -> li
         to_force = candidates[:FORCED_PER_GAP]
         forced = []
         for k, (p, lo, hi) in enumerate(to_force):
-            line.update(f"{t}: forcing {inst.project_ids[p]} in ({k + 1} of {len(to_force)})")
+            line.update(f"{t}: forcing {inst.project_ids[p]} in" + (
+                f" ({k + 1} of {len(to_force)})" if len(to_force) > 1 else ""))
             share = budget.share(1 / max(1, solves_left[0]))
             solves_left[0] -= 1
             forced.append(force_in(ctx, p, lo, hi, due, replace(params, time_limit=share),

@@ -14,7 +14,7 @@ import numpy as np
 from models.money import fmt_short
 
 from .context import MAX_FORCED, Ctx
-from .spending import Ledger, money, spending_clause, spending_line
+from .spending import Ledger, money, spending_clause, spending_line, years_text
 
 #: ranks of the answer's clause: the lower, the more basic the obstacle
 NO_WORK, PREREQUISITE, ALTERNATIVE, MONEY, WORTH, CHOICE = range(6)
@@ -72,15 +72,15 @@ def _window(ctx: Ctx, p: int, due: int) -> tuple[int, int]:
 
 def _money_lines(ctx: Ctx, p: int, lo: int, hi: int) -> tuple[list[str], bool, list]:
     """Per start year in lo..hi: money left vs needed in each year of the work.
-    Returns (lines, fits in some start, the (year, left, needed) short for the earliest
-    start)."""
+    Returns (lines, fits in some start, the first year short of each start as (year
+    index, left, needed))."""
     inst = ctx.inst
     pid = inst.project_ids[p]
     pools = np.flatnonzero(inst.proj_pools[p])
     d = int(inst.proj_duration[p])
-    lines, fits_any, first_short = [], False, None
+    lines, fits_any, shorts = [], False, []
     for s in range(lo, hi + 1):
-        short, ok_parts = [], []
+        short, ok_parts, first_short = [], [], None
         for k in range(d):
             t = s + k
             need = inst.proj_pooled_units[p, k] / inst.money_units
@@ -91,8 +91,7 @@ def _money_lines(ctx: Ctx, p: int, lo: int, hi: int) -> tuple[list[str], bool, l
             if left + 1e-9 < need:
                 short.append(f"money left {fmt_short(left)} < needed {fmt_short(need)} "
                              f"in {ctx.year(t)} [{parts}]")
-                if first_short is None:
-                    first_short = (t, left, need)
+                first_short = first_short or (t, left, need)
             else:
                 ok_parts.append(f"left {fmt_short(left)} >= needed {fmt_short(need)} "
                                 f"in {ctx.year(t)}")
@@ -100,21 +99,22 @@ def _money_lines(ctx: Ctx, p: int, lo: int, hi: int) -> tuple[list[str], bool, l
         if short:
             lines.append(f"budget exhausted: {pid} (pooled cost {fmt_short(ctx.pooled_total[p])}) "
                          f"{when}: " + "; ".join(short))
+            shorts.append(first_short)
         else:
             fits_any = True
             what = "; ".join(ok_parts) or "it needs no pooled money"
             lines.append(f"money was there: {pid} {when} fits in what the plan left ({what})")
-    return lines, fits_any, ([] if fits_any or first_short is None else [first_short])
+    return lines, fits_any, ([] if fits_any else shorts)
 
 
 def _money_findings(ctx: Ctx, ledger: Ledger, p: int, lo: int, hi: int,
                     first: bool) -> tuple[list[Finding], bool]:
-    """The money of candidate p: left vs needed per start, and when it is short, where the
-    money of the first year short went (each work once, `spending`).  `first`: the
+    """The money of candidate p: left vs needed per start, and when every start is short,
+    where the money of the years short went (each work once, `spending`).  `first`: the
     candidate the answer speaks of."""
     inst = ctx.inst
     pid = inst.project_ids[p]
-    lines, fits, short = _money_lines(ctx, p, lo, hi)
+    lines, fits, shorts = _money_lines(ctx, p, lo, hi)
     out = [Finding(t) for t in lines]
     if fits:
         if first:
@@ -122,18 +122,22 @@ def _money_findings(ctx: Ctx, ledger: Ledger, p: int, lo: int, hi: int,
                                    "left), but the plan put it into other works", CHOICE))
         return out, True
     pools = np.flatnonzero(inst.proj_pools[p])
-    t, left, need = short[0]
-    spent = ledger.spending(pools, t)
-    for b in pools:
-        one = ledger.spending([b], t)
-        if one.spent > 0:
-            out.append(Finding(spending_line(ctx, b, one)))
-    state = ("is all spent" if left <= 1e-9 else
-             f"has only {money(left)} left of the {money(need)} it needs")
+    short = {t: (left, need) for t, left, need in shorts}  # a year once
+    for t in sorted(short):
+        for b in pools:
+            one = ledger.spending([b], t)
+            if one.spent > 0:
+                out.append(Finding(spending_line(ctx, b, one)))
     if first:
-        out.append(Finding("", f"the {ctx.year(t)} money {pid} could use "
-                               f"({ctx.streams_text(pools)}) {state}: "
-                               f"{spending_clause(spent)}", MONEY))
+        spent = ledger.spending(pools, sorted(short))
+        lacking = [(t, left, need) for t, (left, need) in sorted(short.items()) if left > 1e-9]
+        state = ("is all spent" if not lacking else "is spent, but for " + "; ".join(
+            f"{money(left)} in {ctx.year(t)} where it needs {money(need)}"
+            for t, left, need in lacking))
+        which = (f"the {spent.years[0]} money {pid} could use" if len(spent.years) == 1
+                 else f"the money {pid} could use in {years_text(spent.years)}")
+        out.append(Finding("", f"{which} ({ctx.streams_text(pools)}) {state}: "
+                               f"{spending_clause(spent, ctx.first)}", MONEY))
     return out, False
 
 

@@ -30,6 +30,12 @@ def money(amount: float) -> str:
     return f"{fmt_short(amount)} {UNIT_NAME}"
 
 
+def years_text(years) -> str:
+    """2018; 2018 and 2019; 2018, 2019 and 2020."""
+    years = [str(y) for y in years]
+    return years[0] if len(years) == 1 else ", ".join(years[:-1]) + " and " + years[-1]
+
+
 def deadline_words(d) -> str:
     """A deadline as a sentence says it: power by 2018 (deep-poverty villages),
     broadband by 2019 (90% of villages)."""
@@ -52,8 +58,8 @@ class Group:
 
 @dataclass
 class Spending:
-    """What the plan spent from some pools in one year, by group (see the module)."""
-    year: int
+    """What the plan spent from some pools in some years, by group (see the module)."""
+    years: tuple[int, ...]
     spent: float = 0.0
     groups: dict[tuple, Group] = field(default_factory=dict)
 
@@ -70,14 +76,26 @@ class Spending:
         return sorted(self.groups.items(), key=lambda kv: (order[kv[0][0]], -kv[1].money))
 
 
-def _group_text(key: tuple) -> str:
+def batches_text(years, first: int) -> str:
+    """The exit batches of these exit years: 'the 2018 and 2019 batches', 'the villages
+    that exited before 2018' (an exit year before the first year of the horizon)."""
+    due = sorted(y for y in set(years) if y >= first)
+    parts = []
+    if due:
+        parts.append(f"the {years_text(due)} batch{'es' if len(due) > 1 else ''}")
+    if any(y < first for y in years):
+        parts.append(f"the villages that exited before {first}")
+    return " and ".join(parts)
+
+
+def _group_text(key: tuple, first: int) -> str:
     kind = key[0]
     if kind == "deadline":
         names = list(key[1])
         return ("works for hard deadline" + ("s " if len(names) > 1 else " ")
                 + " and ".join(names))
     if kind == "exit":
-        return f"works making villages of {key[1]} exit on time"
+        return f"works making villages of {batches_text([key[1]], first)} exit on time"
     return "other works"
 
 
@@ -87,7 +105,6 @@ class Ledger:
     def __init__(self, ctx: Ctx):
         self.ctx = ctx
         inst, scn = ctx.inst, ctx.scn
-        first = ctx.first
         exit_year = dict(zip(scn.villages["village_id"], scn.villages["exit_year"]))
         hard = [(deadline_words(d), int(spec.target), set(spec.villages.tolist()))
                 for d, spec in zip(scn.deadlines, inst.deadlines) if not d.soft]
@@ -100,17 +117,18 @@ class Ledger:
             if names:
                 key = ("deadline", names)
             elif inst.gap_exit[g] and ctx.on_time[v]:
-                y = int(exit_year[inst.village_ids[v]])
-                key = ("exit", f"the {y} batch" if y >= first else f"those exited by {y}")
+                key = ("exit", int(exit_year[inst.village_ids[v]]))
             else:
                 key = ("other",)
             self.key[inst.project_ids[q]] = key
 
-    def spending(self, pools, t: int) -> Spending:
-        """What the plan drew from `pools` (pool indices) in year index t."""
+    def spending(self, pools, t) -> Spending:
+        """What the plan drew from `pools` (pool indices) in year index t (or in each of
+        the year indices t)."""
         ctx, inst = self.ctx, self.ctx.inst
-        out = Spending(ctx.year(t))
-        rows = ctx.schedule[ctx.schedule["year"].astype(int) == ctx.year(t)]
+        years = tuple(sorted({ctx.year(x) for x in np.atleast_1d(t)}))
+        out = Spending(years)
+        rows = ctx.schedule[ctx.schedule["year"].astype(int).isin(years)]
         for b in pools:
             stream = inst.pool_stream[b]
             if stream not in rows.columns:
@@ -126,19 +144,20 @@ class Ledger:
 
 def spending_line(ctx: Ctx, b: int, s: Spending) -> str:
     """Evidence: one pool's money of one year, by group, each work once."""
-    left = float(ctx.free[b, s.year - ctx.first])
-    parts = [f"{fmt_short(g.money)} on {_group_text(key)} ({few(g.works, 6)})"
+    (year,) = s.years
+    left = float(ctx.free[b, year - ctx.first])
+    parts = [f"{fmt_short(g.money)} on {_group_text(key, ctx.first)} ({few(g.works, 6)})"
              for key, g in s.ordered()]
-    return (f"{ctx.pool_name(b)} in {s.year}: {fmt_short(s.spent)} spent, "
+    return (f"{ctx.pool_name(b)} in {year}: {fmt_short(s.spent)} spent, "
             f"{fmt_short(left)} left: " + "; ".join(parts))
 
 
-def spending_clause(s: Spending) -> str:
+def spending_clause(s: Spending, first: int) -> str:
     """For the answer: where the money went, by kind (hard deadlines, exit batches,
     the rest), each with its amount and unit."""
     kinds: dict[str, float] = {}
     targets: list[str] = []
-    batches: list[str] = []
+    batches: list[int] = []
     for key, g in s.ordered():
         kinds[key[0]] = kinds.get(key[0], 0.0) + g.money
         if key[0] == "deadline":
@@ -154,8 +173,7 @@ def spending_clause(s: Spending) -> str:
                      f"({', '.join(targets)})")
     if "exit" in kinds:
         parts.append(f"{money(kinds['exit'])} on works making villages of "
-                     f"{' and '.join(batches[:2])}{' ...' if len(batches) > 2 else ''} "
-                     "exit on time")
+                     f"{batches_text(batches, first)} exit on time")
     if "other" in kinds:
         parts.append(f"{money(kinds['other'])} on other works")
     return ", ".join(parts) if parts else "nothing"
