@@ -303,3 +303,32 @@ def test_scenario_given_explicitly(money_short, tmp_path):
     assert (folder / "scenario.yaml").is_file()
     assert explain(money_short, "V1", scenario=folder, target="water")[1].startswith(
         "water: 甲村's water closes on time")
+
+
+def test_every_year_a_work_could_start_is_in_the_answer(make_scenario, tmp_path):
+    """V1 and V2 due 2020.  fund_a: 10 in 2019, 5 in 2020.  V1 water (weight 5, P1 10),
+    V2 road (P2 10).  Plan: P1 in 2019 (5 + 3 = 8); 2020's 5 cannot pay either work.
+    P2 could start 2019 (0 left) or 2020 (5 left of 10): both short.  Forced: P2 in
+    2019, P1 out: 1 + 3 = 4, the same one village of the 2020 batch on time."""
+    folder = make_scenario(
+        villages=["V1,甲村,A县,2020,false", "V2,乙村,A县,2020,false"],
+        gaps=["V1,water", "V2,road"],
+        projects=["P1,V1,water,10", "P2,V2,road,10"],
+        funds=["fund_a,2019,10,true,water;road", "fund_a,2020,5,true,water;road"],
+        config={"weights": {"water": 5}})
+    lines = explain(_plan(folder, tmp_path), "V2")
+    assert lines[1] == (
+        "road: 乙村's road stays open (due 2020), because the money P2 could use in 2019 and "
+        "2020 (fund_a) is spent, but for 5 万元 in 2020 where it needs 10 万元: 10 万元 on "
+        "works making villages of the 2020 batch exit on time. Forcing P2 in by 2020 would "
+        "cost 4 of value (8 -> 4).")
+    assert lines[3:7] == [
+        "  - budget exhausted: P2 (pooled cost 10) starting 2019: money left 0 < needed 10 "
+        "in 2019 [fund_a 0]",
+        "  - budget exhausted: P2 (pooled cost 10) starting 2020: money left 5 < needed 10 "
+        "in 2020 [fund_a 5]",
+        "  - fund_a in 2019: 10 spent, 0 left: 10 on works making villages of the 2020 batch "
+        "exit on time (P1)",
+        "  re-solve: forcing P2 in (start 2019-2020, finishing by 2020) costs the plan 4 of "
+        "value (8 -> 4); status optimal",
+    ]
