@@ -2,7 +2,13 @@
 or an existing cluster by address) and a `map` that runs functions as Dask tasks.
 
 Plumbing only: it knows nothing of scenarios or plans (`planner.many` plans many
-scenarios on it, `planner.pipeline` the counties of one).
+scenarios on it, `planner.sweep` the points of a curve, `planner.pipeline` the counties
+of one).
+
+A worker that dies (killed, out of memory) loses no task: Dask runs the tasks it held
+again on another worker (a local cluster allows ALLOWED_FAILURES such deaths per task;
+a task that raises is retried once too, `retries`), and `run_tasks` reports a task that
+failed again in its own row (`failed`) and keeps every other result.
 
 The local cluster binds no fixed port: the scheduler's HTTP server (Dask always starts
 one) listens on a free loopback port, and the dashboard is off, so two runs at once do
@@ -24,6 +30,13 @@ from pathlib import Path
 HTTP_ADDRESS = "127.0.0.1:0"
 GUARD_HINT = ('put the code that plans under `if __name__ == "__main__":` (Dask starts '
               "worker processes that import the main script again)")
+
+
+#: deaths of a worker running a task before the task is given up (KilledWorker): a task is
+#: run again once, and one that kills its worker twice is reported
+ALLOWED_FAILURES = 1
+#: a task that raises is run again this many times
+RETRIES = 1
 
 
 class ClusterError(RuntimeError):
@@ -62,11 +75,17 @@ def local_cluster(workers: int):
     if getattr(sys.modules.get("__main__"), "__name__", "") == "__mp_main__":
         # a worker process importing the main script: its top level plans again
         raise ClusterError(f"a Dask worker process ran the planning again: {GUARD_HINT}")
+    import dask
+
     processes = processes_safe()
     try:
-        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
-                            dashboard_address=HTTP_ADDRESS,
-                            scheduler_kwargs={"dashboard": False})
+        # one task at a time per worker thread: a worker's death is then blamed on the
+        # task it ran, not on one queued behind it
+        with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+                              "distributed.scheduler.worker-saturation": 1.0}):
+            return LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
+                                dashboard_address=HTTP_ADDRESS,
+                                scheduler_kwargs={"dashboard": False})
     except RuntimeError as exc:
         if "failed to start" not in str(exc):
             raise
@@ -84,6 +103,36 @@ def client_for(scheduler: str | None, tasks: int):
     return Client(local_cluster(workers))
 
 
+def run_tasks(client, fn, items, failed, on_result=None) -> list:
+    """fn(*item) for each item as a Dask task; the results in the order they finish.  A
+    task that still fails after Dask ran it again (its worker died again: KilledWorker;
+    or it raised) is `failed(item, exc)` in its place; the others are kept.
+    `on_result(row, done, total)` is called as each one finishes."""
+    from dask.distributed import as_completed
+
+    futures = {client.submit(fn, *item, pure=False, retries=RETRIES): item for item in items}
+    rows = []
+    for fut in as_completed(futures):
+        try:
+            row = fut.result()
+        except Exception as exc:  # noqa: BLE001 - reported in its row; the others go on
+            row = failed(futures[fut], exc)
+        rows.append(row)
+        if on_result:
+            on_result(row, len(rows), len(futures))
+    return rows
+
+
+def failure_text(exc: BaseException) -> str:
+    """One line for a task given up: a worker that died running it twice, or its error."""
+    from distributed.scheduler import KilledWorker
+
+    if isinstance(exc, KilledWorker):
+        return ("the Dask worker running it died each time it was run (killed, or out of "
+                "memory); the other tasks were kept")
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
 def close(client) -> None:
     cluster = getattr(client, "cluster", None)
     client.close()
@@ -97,7 +146,7 @@ def dask_mapper(scheduler: str | None = None, tasks: int | None = None):
     client = client_for(scheduler, tasks or (os.cpu_count() or 1))
     try:
         def mapper(fn, *iterables):
-            futures = client.map(fn, *iterables, pure=False)
+            futures = client.map(fn, *iterables, pure=False, retries=RETRIES)
             return client.gather(futures)
         mapper.workers = max(1, len(client.scheduler_info().get("workers", {})))
         yield mapper

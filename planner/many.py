@@ -1,11 +1,13 @@
 """`planner solve-many`: many scenarios planned as Dask tasks, one plan folder each.
 
-A failed scenario is reported in its row and the others are kept.
+A failed scenario is reported in its row and the others are kept, also when a worker
+dies: its scenarios are run again elsewhere, and one that kills its worker twice is
+reported (planner.distributed.run_tasks).
 """
 
 from __future__ import annotations
 
-from .distributed import client_for, close
+from .distributed import client_for, close, failure_text, run_tasks
 
 
 def plan_one(folder: str, out: str, opts: dict) -> dict:
@@ -30,8 +32,6 @@ def plan_many(folders: list, out_root, scheduler: str | None = None, on_result=N
     """Plan many scenarios as Dask tasks, one plan folder each, named after the folder."""
     from pathlib import Path
 
-    from dask.distributed import as_completed
-
     names = unique_names(folders)  # a/tiny, b/tiny -> a-tiny, b-tiny: one folder each
     from models.budget import TimeBudget
 
@@ -41,14 +41,11 @@ def plan_many(folders: list, out_root, scheduler: str | None = None, on_result=N
     if budget.limit is not None:  # the scenarios run `workers` at a time, in waves
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         opts["time_limit"] = max(0.5, budget.left() / -(-len(folders) // workers))
-    rows = []
+    items = [(str(f), str(Path(out_root) / n), opts) for f, n in zip(folders, names)]
+    failed = lambda item, exc: {"scenario": item[0], "out": item[1], "ok": False,
+                                "error": failure_text(exc)}
     try:
-        futures = [client.submit(plan_one, str(f), str(Path(out_root) / n), opts, pure=False)
-                   for f, n in zip(folders, names)]
-        for fut in as_completed(futures):
-            rows.append(fut.result())
-            if on_result:
-                on_result(rows[-1], len(rows), len(futures))
+        rows = run_tasks(client, plan_one, items, failed, on_result)
     finally:
         close(client)
     order = {str(Path(out_root) / n): i for i, n in enumerate(names)}

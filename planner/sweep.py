@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .distributed import client_for, close
+from .distributed import client_for, close, failure_text, run_tasks
 from .options import parse_range  # noqa: F401  (the scales of --budget-scale)
 
 SWEEP_COLUMNS = ["scale", "value", "gaps_closed", "villages_on_time", "cost", "money",
@@ -58,8 +58,6 @@ def solve_scaled(folder: str, scale: float, stream: str | None, opts: dict) -> d
 
 
 def run_sweep(folder, scales, stream=None, scheduler=None, on_result=None, **opts) -> pd.DataFrame:
-    from dask.distributed import as_completed
-
     from models.budget import TimeBudget
     from models.params import SolveParams
 
@@ -74,15 +72,10 @@ def run_sweep(folder, scales, stream=None, scheduler=None, on_result=None, **opt
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     waves = -(-len(scales) // workers)
     opts["time_limit"] = max(0.5, budget.left() / waves)
+    items = [(str(folder), s, stream, opts) for s in scales]
+    failed = lambda item, exc: {"scale": item[1], "error": failure_text(exc)}
     try:
-        futures = [client.submit(solve_scaled, str(folder), s, stream, opts, pure=False)
-                   for s in scales]
-        rows = []
-        for fut in as_completed(futures):
-            row = fut.result()
-            rows.append(row)
-            if on_result:
-                on_result(row, len(rows), len(futures))
+        rows = run_tasks(client, solve_scaled, items, failed, on_result)
     finally:
         close(client)
     frame = pd.DataFrame(rows).reindex(columns=SWEEP_COLUMNS).sort_values("scale")
