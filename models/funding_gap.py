@@ -23,11 +23,13 @@ import numpy as np
 
 from .backends import get as get_backend
 from .budget import TimeBudget
+from .decompose import separable, split_by_county
 from .formulation import build
 from .instance import Instance
 from .money import UNITS
 from .params import SolveParams
 from .result import SolveStatus
+from .solve import decode
 
 #: how close to the least total a split must stay (the solvers' feasibility tolerance;
 #: well below the 4 decimals amounts are written with)
@@ -51,11 +53,21 @@ class FundingGap:
     ranges_done: bool  # every pool-year's range computed within the time limit
 
     @property
+    def computed(self) -> np.ndarray:
+        """(pools, years) bool: the pool-year's range was computed."""
+        return ~np.isnan(self.low) & ~np.isnan(self.high)
+
+    @property
+    def wide(self) -> np.ndarray:
+        """(pools, years) bool: other splits give the pool-year other amounts (its range
+        computed, its ends apart when written with 4 decimals)."""
+        with np.errstate(invalid="ignore"):
+            return self.computed & (self.high - self.low >= 0.5 / UNITS)
+
+    @property
     def unique(self) -> bool:
         """No other split of the least total funds the same works (ranges complete)."""
-        done = ~np.isnan(self.low) & ~np.isnan(self.high)
-        wide = self.high[done] - self.low[done] >= 0.5 / UNITS  # apart when written
-        return self.ranges_done and not bool(wide.any())
+        return self.ranges_done and not bool(self.wide.any())
 
 
 def funding_gap(inst: Instance, params: SolveParams, budget: TimeBudget | None = None,
@@ -98,32 +110,64 @@ def funding_gap(inst: Instance, params: SolveParams, budget: TimeBudget | None =
     values = ruled.values if ruled.values is not None else first.values
     rule_status = ruled.status.value if ruled.values is not None else "not found in time"
     extra = np.clip(values[slack].reshape(B, Y), 0.0, total)
-    # the ranges: the works of that split fixed, one pool-year's extra money min and max
-    x = model.blocks["x"].pos
-    model.lb[x] = np.round(values[model.blocks["x"].start:
-                                  model.blocks["x"].start + model.blocks["x"].count])
-    model.ub[x] = model.lb[x].copy()
+    starts, _ = decode(inst, layout, values)
     low, high = nan.copy(), nan.copy()
+    # with the works fixed, money-only programs; county by county when the money is
+    # (the counties' extra money then adds up to the total: each county's is held)
+    # (the deadlines left out: the fixed works meet them, county by county or not)
+    loose = inst.replace(deadlines=())
+    parts = ([(loose, np.arange(B), starts)] if separable(loose) or inst.n_villages == 0
+             else [(part.instance, np.flatnonzero(inst.pool_county == part.county),
+                    starts[part.projects]) for part in split_by_county(loose)])
+    todo = sum(len(pools) for _, pools, _ in parts) * Y
+    done, seen = True, 0
+    for sub, pools, sub_starts in parts:
+        for k, (lo, hi) in enumerate(_ranges(sub, sub_starts, extra[pools], params,
+                                             budget, todo - seen, step, seen, todo)):
+            low[pools[k // Y], k % Y], high[pools[k // Y], k % Y] = lo, hi
+        seen += len(pools) * Y
+        done = done and not np.isnan(low[pools]).any() and not np.isnan(high[pools]).any()
+    return FundingGap(first.status, total, extra, low, high, rule_status, done)
+
+
+def _ranges(inst: Instance, starts: np.ndarray, extra: np.ndarray, params: SolveParams,
+            budget: TimeBudget, left: int, step, seen: int, todo: int) -> list[tuple]:
+    """(least, most) extra money of each pool-year of `inst` (row-major) with the works
+    started at `starts` and the total extra held at its least for them (the part of the
+    least total these pools take); NaN where not solved in time."""
+    backend = get_backend(params.backend)
+    Y = inst.n_years
+    model, layout = build(inst, elastic="money", reduce=False)
+    slack = np.asarray(layout.money_slack, dtype=np.int64)
+    chosen = (starts[layout.x_proj] == layout.x_start).astype(float)
+    x = model.blocks["x"].pos
+    model.lb[x], model.ub[x] = chosen.copy(), chosen.copy()
     small = params.updated(gap=1e-9)
-    done = True
+    least = backend.solve(model, small.updated(time_limit=budget.share(1 / max(1, left))))
+    if least.values is None or least.status is not SolveStatus.OPTIMAL:
+        return [(np.nan, np.nan)] * len(slack)
+    held = float(least.values[slack].sum())
+    model.add_rows("funding-gap-total", 1, np.zeros(len(slack)), slack, 1.0,
+                   hi=held + TOLERANCE)
+    out = []
     for k, var in enumerate(slack):
         b, t = divmod(k, Y)
-        left = budget.left()
-        if left is not None and left <= 0.05:
-            done = False
-            break
-        step(f"funding gap: range of pool-year {k + 1}/{len(slack)}")
+        pair = [np.nan, np.nan]
+        remaining = budget.left()
+        if remaining is not None and remaining <= 0.05:
+            out.append(tuple(pair))
+            continue
+        step(f"funding gap: range of pool-year {seen + k + 1}/{todo}")
         model.clear_costs()
         model.set_cost_at(int(var), 1.0)
-        for maximize, out in ((False, low), (True, high)):
+        for i, maximize in enumerate((False, True)):
             if not maximize and extra[b, t] <= TOLERANCE:
-                out[b, t] = 0.0  # a slack is never below 0
+                pair[i] = 0.0  # a slack is never below 0
                 continue
             model.maximize = maximize
-            res = run(small.updated(time_limit=budget.share(1 / (2 * (len(slack) - k)))),
-                      values)
+            res = backend.solve(model, small.updated(
+                time_limit=budget.share(1 / max(1, 2 * (left - k)))))
             if res.values is not None and res.status is SolveStatus.OPTIMAL:
-                out[b, t] = min(max(float(res.values[var]), 0.0), total)
-            else:
-                done = False
-    return FundingGap(first.status, total, extra, low, high, rule_status, done)
+                pair[i] = min(max(float(res.values[var]), 0.0), held)
+        out.append(tuple(pair))
+    return out

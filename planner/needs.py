@@ -89,9 +89,7 @@ def needs(scn: Scenario, progress=None, **solver_given) -> tuple[pd.DataFrame, d
     rule = (f"funding gap split rule: {SPLIT_RULE}; funding_gap_min..funding_gap_max: what "
             "each stream-year may take among the splits of the same least total that fund "
             "the same works")
-    same = ("other splits of the stream-years cost the same (see the ranges)"
-            if gap.total is not None and not gap.unique else
-            "no other split of the same works costs the same" if gap.unique else "")
+    same = _same_cost(gap)
     rows = [{"kind": "total", "budget": round(inst.pool_budget_units.sum() / units, 4),
              "funding_gap": _money(gap.total), "needed": _money(
                  None if gap.total is None else inst.pool_budget_units.sum() / units + gap.total),
@@ -140,6 +138,20 @@ def needs(scn: Scenario, progress=None, **solver_given) -> tuple[pd.DataFrame, d
         "impossible_deadlines": sorted(elastic["deadline"]),
     }
     return table, summary
+
+
+def _same_cost(gap) -> str:
+    """Whether other splits cost the same, as far as the ranges computed show."""
+    if gap.total is None:
+        return "no plan even with extra money"
+    done, wide = gap.computed, bool(gap.wide.any())
+    parts = ["other splits of the stream-years cost the same (see the ranges)" if wide else
+             "no other split of the same works costs the same" if gap.ranges_done else
+             "no other split found among the ranges computed"]
+    if not gap.ranges_done:
+        parts.append(f"ranges computed for {int(done.sum())} of {done.size} stream-years "
+                     "within the time limit (blank: not computed)")
+    return "; ".join(parts)
 
 
 def _money(amount) -> float | str:

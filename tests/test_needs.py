@@ -121,3 +121,24 @@ def test_impossible_exit_gaps_in_needs_csv_with_their_reasons(tmp_path):
     # A's water alone: 10 in 2019 against 5 there
     assert summary["least_total_money"] == pytest.approx(10.0)
     assert summary["funding_gap_total"] == pytest.approx(5.0)
+
+
+def test_ranges_county_by_county(tmp_path):
+    # Two counties, each its own stream: X县 as above (15 missing of 30), Y县's village B
+    # (due 2020) needs a road of 20 with 10 in 2019: 10 missing.  25 in all; money cannot
+    # cross a county line, so s takes 0..15 in either year and t 0..10.
+    folder = write_scenario(
+        tmp_path / "two", villages=[VILLAGE_A, "B,乙村,Y县,2020,false"],
+        gaps=["A,water", "A,road", "B,road"],
+        projects=["P1,A,water,10", "P2,A,road,20", "P3,B,road,20"],
+        funds=["s,2019,5,X县,true,*", "s,2020,10,X县,true,*", "t,2019,10,Y县,true,*",
+               "t,2020,0,Y县,true,*"],
+        config=CONFIG, fund_header="stream,year,amount,county,carry_over,targets")
+    table, summary = needs(load_scenario(folder), gap=0)
+    assert summary["funding_gap_total"] == pytest.approx(25.0)
+    m = money(table)
+    assert m.loc[("s", 2020), "funding_gap"] == pytest.approx(15.0)
+    assert m.loc[("t", 2020), "funding_gap"] == pytest.approx(10.0)
+    assert m["funding_gap_max"].tolist() == pytest.approx([15.0, 15.0, 10.0, 10.0])
+    assert m["funding_gap_min"].tolist() == pytest.approx([0.0, 0.0, 0.0, 0.0])
+    assert summary["funding_gap_ranges_complete"] is True
