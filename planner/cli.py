@@ -235,3 +235,6 @@ from .cli_whatif import COMMANDS as _WHATIF  # noqa: E402  (registered last, bel
 
 for _command in _WHATIF:
     main.add_command(_command)
+from .export_model import export_model as _export_model  # noqa: E402
+
+main.add_command(_export_model)

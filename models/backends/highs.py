@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from contextlib import contextmanager
@@ -148,6 +149,35 @@ def _to_highs_lp(model: LinearModel, highspy, relax: bool = False):
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                            for i in integer]
     return lp
+
+
+def names(model: LinearModel) -> tuple[list[str], list[str]]:
+    """(column names, row names): each variable and row by its block or family and its
+    index in it (`start_12`, `budget_3`), as the exported model files name them."""
+    clean = lambda text: re.sub(r"[^A-Za-z0-9_]", "_", text)
+    cols = [""] * model.n_vars
+    for blk in model.blocks.values():
+        for i in range(blk.count):
+            cols[blk.start + i] = clean(f"{blk.name}_{i}")
+    rows = [""] * model.n_rows
+    for fam in model.families:
+        for i in range(fam.count):
+            rows[fam.start + i] = clean(f"{fam.name}_{i}")
+    return cols, rows
+
+
+def write_model(model: LinearModel, path: str) -> None:
+    """The program as a file HiGHS writes by its extension (.mps: free MPS; .lp: CPLEX
+    LP), with named rows and columns, the objective's sense and constant."""
+    import highspy
+
+    lp = _to_highs_lp(model, highspy)
+    lp.col_names_, lp.row_names_ = names(model)
+    h = new_highs()
+    h.passModel(lp)
+    status = h.writeModel(str(path))
+    if status == highspy.HighsStatus.kError:
+        raise OSError(f"HiGHS could not write {path}")
 
 
 def solve_relaxation(model: LinearModel, threads: int | None = None,
