@@ -35,7 +35,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "no": ("no", NO_ZH),
     "none": ("none", "无"),
     "total": ("Total", "合计"),
-    "pooled": ("all counties (pooled)", "全县统筹"),
+    "pooled": ("all counties (pooled)", "不分县统筹"),
     "unassigned": ("(no department)", "未指定部门"),
     "unknown_target": ("(unknown task)", "未知任务"),
     "chart_failed": ("Chart not drawn: {error}", "图表无法绘制：{error}"),
