@@ -157,11 +157,14 @@ def _run(model: LinearModel, params, hint=None, verbose=False):
             cuts=params.extras.get("cuts"),
         )
         t0 = time.perf_counter()
-        stats = prob.solve(solver)
+        try:
+            stats = prob.solve(solver)
+        except pulp.PulpSolverError:  # CBC ended with an error code (seen under load
+            stats = None  # when stopped by a very short time limit): no solution
         seconds = time.perf_counter() - t0
         log = open(log_path, encoding="utf-8", errors="replace").read() \
             if os.path.exists(log_path) else ""
-    has, why = _outcome(pulp, prob, stats)
+    has, why = _outcome(pulp, prob, stats) if stats is not None else (False, "other")
     # stopped by the clock: CBC stopped in a millisecond has been seen to say
     # "infeasible" for a feasible program, so no infeasibility is taken from such a stop
     stopped = ("Stopped on time" in log or "time limit" in log.lower() or why == "time"
