@@ -216,3 +216,24 @@ def test_the_checker_rejects_a_false_priority_cost(costed, tmp_path, change, key
     (bad / "summary.json").write_text(json.dumps(summary, ensure_ascii=False), "utf-8")
     problems = [str(v) for v in verify_plan(load_scenario(folder), bad)]
     assert any(f"summary.json {key} is" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ["What exit priority cost", "Plan value 4.0000 against 8.0000"]),
+    ("zh", ["退出优先的代价", "方案得分 4.0000，加权规则 8.0000"])])
+def test_the_report_shows_the_priority_cost(costed, lang, words):
+    import re
+
+    from click.testing import CliRunner
+
+    from planner.cli import main
+
+    _, out = costed
+    res = CliRunner().invoke(main, ["report", str(out), "--lang", lang])
+    assert res.exit_code == 0, res.output
+    page = (out / "report.html").read_text("utf-8")
+    for w in words:
+        assert w in page
+    table = page[page.index(words[0]):]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", table)[:10]
+    assert cells == ["2018", "1", "1", "0", "+1", "2020", "1", "0", "1", "-1"]

@@ -46,6 +46,7 @@ def report_data(plan: PlanFiles, lang: Lang | None = None) -> dict:
         "spent": spent_data(summary, lang),
         "batches": batch_data(summary, villages, lang),
         "impossible": impossible_data(villages),
+        "priority_cost": priority_cost_data(summary, lang),
         "deadlines": deadline_data(summary, lang),
         "timeline": timeline_data(schedule, lang),
         "funds": funds_data(funds, lang),
@@ -120,6 +121,19 @@ def batch_data(summary: dict, villages: pd.DataFrame, lang: Lang) -> dict:
     return {"series": series,
             **_table(rows, [lang.word("total"), tot_due, tot_possible, tot_on,
                             share_text(tot_on, tot_due)])}
+
+
+def priority_cost_data(s: dict, lang: Lang) -> dict | None:
+    """summary.json priority_cost (planner solve --priority-cost): per batch, this plan's
+    villages on time, the weighted rule's plan's, the difference; None without it."""
+    cost = s.get("priority_cost") or {}
+    if "batches" not in cost:
+        return None
+    rows = [[lang.value(b["batch"]), b["due"], b["on_time"], b["weighted"],
+             f"{b['difference']:+d}"] for b in cost["batches"]]
+    note = lang.word("priority_cost_note", status=lang.value(cost["status"]),
+                     mine=f"{cost['plan_value']:.4f}", theirs=f"{cost['value']:.4f}")
+    return {**_table(rows), "note": note}
 
 
 def impossible_data(villages: pd.DataFrame) -> dict:

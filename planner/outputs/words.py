@@ -103,6 +103,18 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_funds": ("No fund rows.", "无资金记录。"),
     "county": ("County", "县"),
     "no_batches": ("No exit batches.", "无退出批次。"),
+    "priority_cost": ("What exit priority cost, against the weighted rule",
+                      "退出优先的代价（与加权规则相比）"),
+    "priority_cost_note": ("Villages on time per batch in this plan (exit first, batch by "
+                           "batch) and in a plan of the same scenario under the weighted rule "
+                           "(one objective, every village on time worth the same): {status}. "
+                           "Plan value {mine} against {theirs}.",
+                           "本方案（退出优先、批次推进）与同一情景按加权规则（单一目标，各村按期"
+                           "达标同等计分）所得方案的各批次按期达标村数：{status}。方案得分 {mine}，"
+                           "加权规则 {theirs}。"),
+    "this_plan": ("This plan", "本方案"),
+    "weighted_rule": ("Weighted rule", "加权规则"),
+    "difference": ("Difference", "差额"),
     "impossible": ("Villages no money can make on time", "无论资金多少都无法按期达标的村"),
     "village": ("Village", "村"),
     "why": ("Why", "原因"),
@@ -240,6 +252,8 @@ VALUES: dict[str, tuple[str, str]] = {
     "max_coverage": ("most value within budget", "资金内覆盖最多"),
     "min_cost": ("least cost", "成本最低"),
     "all": ("all villages", "全部村"), "deep_poverty": ("deep-poverty villages", "深度贫困村"),
+    # the exit-priority batch of villages that exited before the horizon
+    "exited": ("exited before (consolidation)", "已退出（巩固提升）"),
 }
 #: plan columns the report shows under their plan name (PLAN_HEADERS_ZH in Chinese)
 COLUMNS_EN = {
