@@ -80,7 +80,8 @@ def compare(items, out, solver):
 @click.option("--budget-scale", "scales", type=BudgetScale(), required=True,
               help="START:STOP:STEP, e.g. 0.5:1.5:0.1 (at most 1,000 points, scales <= 1000)")
 @click.option("--stream", default=None, help="Scale only this stream (default: all).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for sweep.csv and sweep.png.")
 @with_solver_options("scheduler")
 @friendly
 def sweep(scenario, scales, stream, out, solver):
@@ -117,7 +118,8 @@ def sweep(scenario, scales, stream, out, solver):
 
 @click.command()
 @click.argument("scenario", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for needs.csv and needs.json (default: print only).")
 @with_solver_options()
 @friendly
 def needs(scenario, out, solver):
@@ -172,7 +174,8 @@ def needs(scenario, out, solver):
               default=None, help="The previous plan folder (default: the scenario re-solved).")
 @click.option("--actual-funds", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="CSV: stream, year, amount [, county]: real fund amounts.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the re-plan and its changes.csv.")
 @with_solver_options()
 @friendly
 def replan(scenario, actuals, from_year, stable, previous, actual_funds, out, solver):
@@ -196,13 +199,15 @@ def replan(scenario, actuals, from_year, stable, previous, actual_funds, out, so
 @click.command()
 @click.argument("scenario", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--count", type=click.IntRange(min=1, max=MAX_ALTERNATIVES), default=3,
-              show_default=True)
+              show_default=True, help="How many near-optimal plans, the first the optimum.")
 @click.option("--within", default="1%", show_default=True,
               help="Tolerance to the optimum, e.g. 1% or 0.01.")
 @click.option("--top", type=click.IntRange(min=0, max=MAX_TOP), default=10, show_default=True,
               help="Importance is re-solved for this many of the most expensive works (the "
                    "works a deadline or a lock requires are listed on the way, unsolved).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for one plan folder per alternative, alternatives.csv, "
+                   "alternatives_changes.csv and importance.csv.")
 @with_solver_options()
 @friendly
 def alternatives(scenario, count, within, top, out, solver):

@@ -54,6 +54,12 @@ def metrics(p: LoadedPlan) -> dict:
         out[f"possible[{year}]"] = n
     for st in (s.get("exit_priority") or {}).get("stages") or []:
         out[f"batch_on_time[{st['batch']}]"] = f"{st['on_time']}/{st['due']}"
+    cost = s.get("priority_cost") or {}
+    for b in cost.get("batches") or []:  # planner solve --priority-cost
+        out[f"weighted_on_time[{b['batch']}]"] = f"{b['weighted']}/{b['due']}"
+        out[f"priority_cost[{b['batch']}]"] = b["difference"]
+    if "batches" in cost:
+        out["weighted_value"] = cost["value"]
     f = p.funds.copy()
     f["county"] = f["county"].astype(str)
     for r in f.itertuples():

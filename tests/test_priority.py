@@ -237,3 +237,18 @@ def test_the_report_shows_the_priority_cost(costed, lang, words):
     table = page[page.index(words[0]):]
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", table)[:10]
     assert cells == ["2018", "1", "1", "0", "+1", "2020", "1", "0", "1", "-1"]
+
+
+def test_compare_shows_the_priority_cost(costed, tmp_path):
+    from click.testing import CliRunner
+
+    from planner.cli import main
+
+    _, out = costed
+    res = CliRunner().invoke(main, ["compare", str(out), "--out", str(tmp_path / "cmp")])
+    assert res.exit_code == 0, res.output
+    rows = dict(line.split(",", 1) for line in
+                (tmp_path / "cmp" / "compare.csv").read_text("utf-8-sig").splitlines()[1:])
+    assert (rows["weighted_on_time[2018]"], rows["priority_cost[2018]"]) == ("0/1", "1")
+    assert (rows["weighted_on_time[2020]"], rows["priority_cost[2020]"]) == ("1/1", "-1")
+    assert float(rows["weighted_value"]) == 8
