@@ -128,8 +128,8 @@ def solvers():
 
 
 @main.command()
-@click.option("--villages", type=click.IntRange(min=1, max=MAX_VILLAGES), required=True,
-              help="Number of villages.")
+@click.option("--villages", type=click.IntRange(min=1, max=MAX_VILLAGES), default=None,
+              help="Number of villages (required unless --nation).")
 @click.option("--counties", type=click.IntRange(min=1, max=MAX_COUNTIES), default=1,
               show_default=True, help="Number of counties the villages are spread over.")
 @click.option("--seed", type=click.IntRange(min=0, max=MAX_GENERATE_SEED), default=0,
@@ -141,14 +141,35 @@ def solvers():
 @click.option("--budget-ratio", type=FiniteRange(min=0, max=MAX_RATIO), default=0.6,
               show_default=True,
               help="Money over the horizon as a share of the total pooled need.")
+@click.option("--nation", is_flag=True,
+              help="The 832 national poverty counties (real provinces and exit years, "
+                   "about 128,000 villages, 2018-2020; see planner/generate/nation.py).")
+@click.option("--provinces", default=None,
+              help="With --nation: only these provinces, comma-separated (e.g. 宁夏,海南).")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 @friendly
-def generate(villages, counties, seed, years, pooled_stream, budget_ratio, out):
+def generate(villages, counties, seed, years, pooled_stream, budget_ratio, nation, provinces,
+             out):
     """Write a synthetic scenario of realistic shape to OUT."""
     from .generate import generate as gen
 
-    stats = gen(out, villages=villages, counties=counties, seed=seed, years=years,
-                pooled_stream=pooled_stream, budget_ratio=budget_ratio)
+    if nation:
+        from .generate.nation import generate_nation
+
+        if villages is not None or pooled_stream or counties != 1 or \
+                tuple(years) != (2018, 2019, 2020):
+            raise click.UsageError("--nation takes the real counties over 2018-2020: no "
+                                   "--villages, --counties, --years or --pooled-stream")
+        try:
+            stats = generate_nation(out, seed=seed, budget_ratio=budget_ratio,
+                                    provinces=provinces.split(",") if provinces else None)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+    elif villages is None or provinces:
+        raise click.UsageError("give --villages N (or --nation, with --provinces)")
+    else:
+        stats = gen(out, villages=villages, counties=counties, seed=seed, years=years,
+                    pooled_stream=pooled_stream, budget_ratio=budget_ratio)
     click.echo(json.dumps(stats, ensure_ascii=False, default=str))
 
 

@@ -40,6 +40,8 @@ The package, one module per part of a scenario, in the order they are drawn:
 * ``villages.py``: counties and villages (villages.csv);
 * ``works.py``: gaps and projects (gaps.csv, projects.csv);
 * ``money.py``: the deadlines' forced costs and the money (funds.csv);
+* ``shanxi.py``: a province drawn on Shanxi's real figures (scenarios/shanxi-province);
+* ``nation.py``: the 832 real national poverty counties (``planner generate --nation``);
 * this module: `generate` itself, its argument checks and scenario.yaml.
 """
 

@@ -18,12 +18,16 @@ def county_table(k: int) -> pd.DataFrame:
     return pd.DataFrame({"county": names, "deep": np.arange(k) < n_deep})
 
 
-def village_table(rng, n: int, county_df: pd.DataFrame, years) -> pd.DataFrame:
-    """villages.csv: ``n`` villages spread over the counties of ``county_df``."""
+def village_table(rng, n: int, county_df: pd.DataFrame, years,
+                  per_county: np.ndarray | None = None) -> pd.DataFrame:
+    """villages.csv: ``n`` villages spread over the counties of ``county_df`` (by uneven
+    county sizes, or ``per_county`` villages each when given)."""
     k = len(county_df)
-    # villages per county: one each, the rest by uneven county sizes
-    size_w = rng.gamma(4.0, size=k)
-    per_county = 1 + rng.multinomial(n - k, size_w / size_w.sum())
+    if per_county is None:
+        # villages per county: one each, the rest by uneven county sizes
+        size_w = rng.gamma(4.0, size=k)
+        per_county = 1 + rng.multinomial(n - k, size_w / size_w.sum())
+    per_county = np.asarray(per_county, dtype=np.int64)
     cidx = np.repeat(np.arange(k), per_county)
 
     # townships: 城关镇 and a few others per county, more in bigger counties
