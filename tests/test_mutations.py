@@ -42,7 +42,7 @@ DEMO = ROOT / "scenarios" / "demo-county"
 @pytest.fixture(scope="module")
 def solved(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo") / "plan"
-    plan_scenario(DEMO, out)  # default options
+    plan_scenario(DEMO, out, priority_cost=True)  # default options, and what exit priority cost
     return out
 
 
@@ -297,6 +297,14 @@ MUTATIONS = [
      edit_summary(_nested(["exit_priority", "stages", 0, "on_time"], lambda n: n + 1)),
      "summary"),
     ("summary.lang", edit_summary(_set("lang", "zh")), "summary"),
+    ("summary.priority_cost batch count",
+     edit_summary(_nested(["priority_cost", "batches", 0, "on_time"], lambda n: n - 1)),
+     "summary"),
+    ("summary.priority_cost weighted beyond the possible",
+     edit_summary(_nested(["priority_cost", "batches", 0, "weighted"], lambda n: 10**6)),
+     "summary"),
+    ("summary.priority_cost value below the plan's",
+     edit_summary(_nested(["priority_cost", "value"], lambda v: 900.0)), "summary"),
     ("summary.money_unit", edit_summary(_set("money_unit", "元")), "summary"),
     ("summary.target_names", edit_summary(_nested(["target_names", "road"], "道路")),
      "summary"),

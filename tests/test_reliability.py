@@ -43,7 +43,7 @@ def test_interrupted_run_leaves_earlier_plan_whole(tmp_path, monkeypatch):
     real_write_plan = pipeline.write_plan
     calls = []
 
-    def interrupted(plan, folder):
+    def interrupted(plan, folder, *more):
         from planner.tables import write_csv
 
         calls.append(folder)
