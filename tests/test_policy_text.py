@@ -139,12 +139,10 @@ DELIBERATE = {
              "horizon, so its first year) and every road by 2020"),
 }
 #: Mismatches with the policy, each tested under xfail(strict=True) below.
-WATER_MISSING = ("demo-county", "demo-lottery-cut")
 WATER_REASON = ("mismatch: 二(一)1 and 附件1 date safe drinking water for every poor village "
                 "(到2020年,要确保贫困村群众喝上符合地方安全饮水标准的饮用水) as firmly as the road "
-                "clause, but domain.md does not mark it and the generator "
-                "(catalogue.policy_deadlines) and demo-county (its output) have no water "
-                "deadline; adding it changes the demo plan")
+                "clause, and the bundled scenarios model it; domain.md's task table does not "
+                "mark it and the generator (catalogue.policy_deadlines) follows domain.md")
 
 
 @cache
@@ -267,21 +265,12 @@ def test_scenario_deadlines_are_the_policys(name):
     got = {key(d.target, d.year, d.scope, d.share) for d in scn.deadlines}
     assert not any(d.soft for d in scn.deadlines), "the policy's deadlines are all 完成, hard"
     left_out, why = DELIBERATE.get(name, (set(), ""))
-    if name in WATER_MISSING:
-        left_out = left_out | {WATER}  # the mismatch, tested below
     expected = policy_on(scn.years) - left_out
     assert got == expected, (
         f"{name}: not in the policy {sorted(got - expected)}; the policy's, missing "
         f"{sorted(expected - got)}. Fix the scenario, or say what differs and why in "
         f"DELIBERATE{' (now: ' + why + ')' if why else ''}")
     assert left_out <= policy_on(scn.years), f"{name}: DELIBERATE names no policy deadline"
-
-
-@pytest.mark.xfail(strict=True, reason=WATER_REASON)
-@pytest.mark.parametrize("name", WATER_MISSING)
-def test_scenario_has_the_water_deadline(name):
-    scn = scenario(name)
-    assert WATER in {key(d.target, d.year, d.scope, d.share) for d in scn.deadlines}
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
