@@ -346,6 +346,12 @@ SCENARIO_KEYS: dict = {
     "reserve": [{"stream": None, "share": None}],
     "lang": None,  # en | zh: the language of the plan tables
     "departments": None,  # {name: department}: planner.departments, checked there
+    # what the money and costs may turn out to be (planner robust): planner.scenario.uncertainty
+    "uncertainty": {"samples": None, "seed": None,
+                    "money": [{"stream": None, "year": None, "county": None,
+                               "cut": {"p": None, "share": None},
+                               "range": {"low": None, "high": None}}],
+                    "costs": [{"target": None, "overrun": None}]},
     "overrides": {
         "funds": [{"stream": None, "year": None, "county": None, "scale": None, "set": None,
                    "move": {"from": None, "to": None, "amount": None}}],

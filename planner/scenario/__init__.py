@@ -45,6 +45,7 @@ from .settings import (
     weights_of,
     years_of,
 )
+from .uncertainty import uncertainty_of
 from .yamlfile import YAML, locate_yaml, read_yaml
 
 __all__ = ["Deadline", "Scenario", "load_scenario", "merge_overrides", "YAML"]
@@ -91,6 +92,8 @@ class Scenario:
     lang: str = "en"  # the language of the plan tables written (planner.plan.lang)
     # department name -> its one name (planner.departments, with scenario.yaml's)
     departments: dict = field(default_factory=dict)
+    # what money and costs may turn out to be (planner robust; None: not given)
+    uncertainty: dict | None = None
 
     def target_weight(self, code: str) -> float:
         return float(self.weights["targets"].get(code, self.weights["target_weight"]))
@@ -217,6 +220,7 @@ def load_scenario(folder: str | Path) -> Scenario:
         partial_credit = False
     reserve = reserve_of(config.get("reserve"), set(funds["stream"]), problems)
     exit_priority = exit_priority_of(config.get("exit_priority"), years, problems)
+    uncertainty = uncertainty_of(config.get("uncertainty"), years, funds, projects, problems)
     deep_first = config.get("deep_poverty_first", False)
     if not isinstance(deep_first, bool):
         problems.add(YAML, "must be true or false", column="deep_poverty_first",
@@ -254,6 +258,7 @@ def load_scenario(folder: str | Path) -> Scenario:
         reserve=reserve,
         lang=lang,
         departments=dept_names,
+        uncertainty=uncertainty,
         villages=villages.reset_index(drop=True),
         gaps=gaps.reset_index(drop=True),
         projects=projects.reset_index(drop=True),
