@@ -55,7 +55,12 @@ def separable(inst: Instance) -> str | None:
     return None
 
 
-def _part(inst: Instance, county: int) -> Part:
+def county_part(inst: Instance, county: int, pool_mask: np.ndarray | None = None,
+                deadlines: tuple[DeadlineSpec, ...] | None = None) -> Part:
+    """County `county`'s own program: its villages, gaps and works, the pools of
+    `pool_mask` (default: the county's own; a pooled pool taken here becomes the
+    county's, with its whole budget) and `deadlines` (default: the instance's)
+    restricted to its villages."""
     vmask = inst.village_county == county
     vnew = np.cumsum(vmask) - 1
     gmask = vmask[inst.gap_village]
@@ -63,14 +68,15 @@ def _part(inst: Instance, county: int) -> Part:
     pmask = gmask[inst.proj_gap]
     pidx = np.flatnonzero(pmask)
     pnew = np.cumsum(pmask) - 1
-    bmask = inst.pool_county == county
+    bmask = inst.pool_county == county if pool_mask is None else pool_mask
     req = inst.requires[pmask[inst.requires[:, 0]]] if len(inst.requires) else inst.requires
     groups = inst.proj_group[pmask]
     uniq, inv = np.unique(groups[groups >= 0], return_inverse=True)
     new_groups = np.full(len(groups), -1)
     new_groups[groups >= 0] = inv
+    given = inst.deadlines if deadlines is None else deadlines
     deadlines, exact = [], True
-    for d in inst.deadlines:
+    for d in given:
         scope = d.villages[vmask[d.villages]]
         if len(scope) == 0:
             continue
@@ -78,6 +84,7 @@ def _part(inst: Instance, county: int) -> Part:
             exact = False
         deadlines.append(DeadlineSpec(d.label, d.target, d.year, vnew[scope], d.share, d.soft))
     pools = inst.take_pools(np.flatnonzero(bmask))
+    pools["pool_county"] = np.full(len(pools["pool_county"]), county)
     sub = inst.replace(
         village_ids=tuple(v for v, m in zip(inst.village_ids, vmask) if m),
         village_county=inst.village_county[vmask], village_due=inst.village_due[vmask],
@@ -166,7 +173,7 @@ def split_by_county(inst: Instance) -> list[Part]:
     why = separable(inst)
     if why:
         raise ValueError(f"cannot solve county by county: {why}")
-    return [_part(inst, c) for c in np.unique(inst.village_county)]
+    return [county_part(inst, c) for c in np.unique(inst.village_county)]
 
 
 def solve_part(part_instance: Instance, opts: dict) -> dict:
@@ -223,34 +230,34 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
                     **opts) -> Result:
     """Split, solve every county (through `mapper`, `workers` at a time), merge into one
     Result; `budget` (models.budget.TimeBudget) is the run's one time limit."""
-    from .marginal import lp_relaxation
+    from .county_bound import SplitBound
     from .solve import on_time, plan_value
 
     t0 = time.perf_counter()
-    lp = None
     work = inst
     pooled = bool(np.any(inst.pool_counties_pooled()))
     exact_split = not pooled and all(p.exact for p in split_by_county(inst))
-    lp_note = None
+    bounder = None
     if not exact_split:
-        # The whole program's LP relaxation bounds the value, and (with shared pools) its
-        # spending per county directs the split of the shared money.  It is solved first,
-        # within a share of the run's time, so that the counties get what is left.
-        try:
-            lp, use = lp_relaxation(inst, opts.get("threads"),
-                                    time_limit=budget.share(0.4) if budget else None)
-        except RuntimeError as exc:
-            lp, use, lp_note = None, None, str(exc)
+        # A valid bound of the whole, and (with shared pools) the money each county would
+        # spend in it, which directs the split of the shared money (models.county_bound:
+        # the whole LP on a small program, else the Lagrangian dual of the coupling rows,
+        # its county LPs through `mapper`).  Solved first, within a share of the run's
+        # time, so that the counties get what is left.
+        bounder = SplitBound(inst, mapper, workers, opts.get("threads"))
+        use = bounder.first(budget.share(0.4) if budget else None)
         if pooled:
             work = share_out(inst, None if use is None else price_directed_shares(inst, use))
     parts = split_by_county(work)
     part_opts = [dict(opts) for _ in parts]
     if budget is not None and budget.limit is not None:
-        # one time limit for the whole run: each county's share of what is left is its
-        # share of the works, times the workers that solve counties side by side
+        # one time limit for the whole run: each county's share of what is left (less the
+        # time kept for the bound after them) is its share of the works, times the
+        # workers that solve counties side by side
+        keep = bounder.reserve(budget.left()) if bounder is not None else 0.0
         size = np.array([max(1, len(p.projects)) for p in parts], dtype=float)
-        left = budget.left()
-        deadline = budget.deadline()
+        left = max(0.05, budget.left() - keep)
+        deadline = budget.deadline() - keep
         for o, n in zip(part_opts, size):
             o["deadline"] = deadline
             o["time_share"] = max(0.2, left * min(1.0, workers * n / size.sum()))
@@ -272,31 +279,28 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
         start[part.projects] = out["start"]
     value = plan_value(inst, start)
     stages = None
+    floored = None
     if inst.batches and inst.objective == "max_coverage":
         stages = merged_stages(inst, [o["stages"] for o in outs], exact_split)
-        if lp is not None:
-            # the value among plans keeping the batch counts the counties reached: the LP
-            # relaxation with those counts as floors bounds it (tighter than without)
-            try:
-                floored = inst.replace(batch_floor=tuple(s["on_time"] for s in stages))
-                lp, _ = lp_relaxation(floored, opts.get("threads"),
-                                      time_limit=budget.left() if budget else None)
-                lp_note = "with the exit batches' counts kept"
-            except RuntimeError:
-                pass  # the LP bound without the floors stays valid
+        # the value among plans keeping the batch counts the counties reached: bounded
+        # with those counts as floors (tighter than without)
+        floored = inst.replace(batch_floor=tuple(s["on_time"] for s in stages))
     exact = exact_split
+    bound = None
     if exact and all(o["bound"] is not None for o in outs):
         # every part's objective has the same terms as the whole: bounds add up
         bound = sum(o["bound"] for o in outs)
         options["bound_source"] = "sum of county bounds"
-    elif lp is not None:
-        bound = lp
-        options["bound_source"] = "LP relaxation of the whole program" + (
-            f" {lp_note}" if lp_note and lp_note.startswith("with") else "")
-    else:
+    elif bounder is not None:
+        bound, source, info = bounder.final(floored, budget.left() if budget else None)
+        options.update(info)
+        if bound is not None:
+            options["bound_source"] = source
+    if bound is None:
+        why = bounder.note if bounder is not None and bounder.note else "none in time"
         bound = everything_bound(inst)
         options["bound_source"] = ("every gap closed on time and every village on time "
-                                   f"(the LP relaxation gave no bound: {lp_note})")
+                                   f"(no bound of the whole was found: {why})")
     if inst.objective == "max_coverage":
         bound = max(bound, value)
     else:

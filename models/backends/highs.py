@@ -99,9 +99,15 @@ def _end_progress(progress) -> None:
 _scheduler_threads = None
 
 
-def _use_threads(highspy, threads: int) -> None:
-    """HiGHS keeps one global thread pool; a different thread count needs a fresh one."""
+def _use_threads(highspy, threads: int | None) -> None:
+    """HiGHS keeps one global thread pool; a different thread count needs a fresh one.
+    A run without a count starts the pool at HiGHS's default size, after which a run
+    asking for a count would fail ('global scheduler already initialised'): it is
+    remembered as "default", so that the next count asked for resets the pool."""
     global _scheduler_threads
+    if threads is None:
+        _scheduler_threads = _scheduler_threads or "default"
+        return
     if _scheduler_threads is not None and _scheduler_threads != threads:
         highspy.Highs.resetGlobalScheduler(True)
     _scheduler_threads = threads
@@ -189,8 +195,8 @@ def solve_relaxation(model: LinearModel, threads: int | None = None,
     h = new_highs(False)
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
+    _use_threads(highspy, int(threads) if threads else None)
     if threads:
-        _use_threads(highspy, int(threads))
         h.setOptionValue("threads", int(threads))
     h.passModel(_to_highs_lp(model, highspy, relax=True))
     h.run()
@@ -199,6 +205,19 @@ def solve_relaxation(model: LinearModel, threads: int | None = None,
     sol = h.getSolution()
     return (float(h.getInfo().objective_function_value),
             np.asarray(sol.row_dual, dtype=float), np.asarray(sol.col_value, dtype=float))
+
+
+def load_relaxation(model: LinearModel, threads: int | None = None):
+    """A Highs object holding the model's LP relaxation, not yet run: a caller that
+    re-solves it after changing costs (models.lagrange) starts from the last basis."""
+    import highspy
+
+    h = new_highs(False)
+    _use_threads(highspy, int(threads) if threads else None)
+    if threads:
+        h.setOptionValue("threads", int(threads))
+    h.passModel(_to_highs_lp(model, highspy, relax=True))
+    return h
 
 
 def lp_row_duals(model: LinearModel) -> np.ndarray:
@@ -216,8 +235,8 @@ def _run(model: LinearModel, params, hint=None, verbose=False, progress=False):
     if gap is not None:
         h.setOptionValue("mip_rel_gap", float(gap))
         h.setOptionValue("mip_abs_gap", 1e-9 if gap == 0 else 1e-6)
+    _use_threads(highspy, int(threads) if threads else None)
     if threads:
-        _use_threads(highspy, int(threads))
         h.setOptionValue("threads", int(threads))
     if seed is not None:
         h.setOptionValue("random_seed", int(seed))
