@@ -39,6 +39,10 @@ SPLIT_RULE = ("among the splits of least total, the one that asks the money as l
               "possible (no money before the year the works spend it), then from the pool "
               "that may pay for the most works: it minimises the sum of extra money x "
               "(years before the last year + the pool's flexibility rank / pools)")
+#: the same rule in Chinese (`planner needs --lang zh`)
+SPLIT_RULE_ZH = ("在追加总额同为最少的各种分配中，取资金到位尽量晚（不早于项目用款年度）、"
+                 "再优先给可支付项目最多的资金池的一种：使 追加资金 ×（距最后一年的年数 + "
+                 "资金池灵活度排名 / 资金池数）之和最小")
 
 
 @dataclass

@@ -30,6 +30,7 @@ from .importance import importance as importance_table
 from .outdir import output_folder
 from .pipeline import plan_scenario, write_verified
 from .plan import make_plan
+from .plan.lang import scenario_target_names, whatif_lang, whatif_table
 from .scenario import load_scenario
 from .tables import write_csv
 from .work_changes import work_changes
@@ -56,23 +57,26 @@ class Alternatives:
 
 
 def alternatives(folder: Path, count: int, within: float, out: Path, top: int = 10,
-                 progress=None, **solver_given) -> Alternatives:
+                 progress=None, lang: str | None = None, **solver_given) -> Alternatives:
     """The plans, alternatives.csv, alternatives_changes.csv and importance.csv, written
     to `out` whole (planner.outdir: each plan folder and `out` itself).  `progress`: a
-    planner.progress.Progress (or None), told each step and the solver's figures."""
+    planner.progress.Progress (or None), told each step and the solver's figures; `lang`:
+    en or zh, the language of the plan folders and the tables (None: the scenario's;
+    planner.plan.lang)."""
     scn = load_scenario(folder)
     with output_folder(Path(out), "planner alternatives", scn.input_files) as stage:
-        return _alternatives(scn, count, within, stage, top, progress, **solver_given)
+        return _alternatives(scn, count, within, stage, top, progress, lang or scn.lang,
+                             **solver_given)
 
 
-def _alternatives(scn, count: int, within: float, out: Path, top: int, progress,
+def _alternatives(scn, count: int, within: float, out: Path, top: int, progress, lang: str,
                   **solver_given) -> Alternatives:
     params = SolveParams.merged(scn.solver, **solver_given)
     budget = TimeBudget(params.time_limit)  # one time limit for every solve of the command
     solves = count + top  # the optimum, the other plans, the importance re-solves
     step = progress.update if progress else (lambda text: None)
     step(f"plan 1/{count}: the optimum")
-    first = plan_scenario(scn, out / "plan-1", progress=progress or False,
+    first = plan_scenario(scn, out / "plan-1", progress=progress or False, lang=lang,
                           **{**solver_given, "time_limit": budget.share(max(0.3, 1 / solves))})
     scn, inst, best = first.scenario, first.instance, first.result
     remaining = iter(range(solves - 1, 0, -1))
@@ -93,7 +97,7 @@ def _alternatives(scn, count: int, within: float, out: Path, top: int, progress,
             break  # no other plan within the tolerance
         name = f"plan-{k}"
         made.append(make_plan(scn, inst, res))
-        write_verified(scn, made[-1], out / name)
+        write_verified(scn, made[-1], out / name, lang=lang)
         plans.append((name, res))
     table = _differences(inst, plans)
     parts = [work_changes(made[0], plan).assign(plan=name)
@@ -101,10 +105,12 @@ def _alternatives(scn, count: int, within: float, out: Path, top: int, progress,
     changes = (pd.concat(parts, ignore_index=True) if parts
                else work_changes(made[0], made[0]).assign(plan=""))
     changes = changes[["plan", *[c for c in changes.columns if c != "plan"]]]
-    importance = importance_table(scn, inst, best, top, next_params, progress)
-    write_csv(table, out / "alternatives.csv")
-    write_csv(changes, out / "alternatives_changes.csv")
-    write_csv(importance, out / "importance.csv")
+    importance = importance_table(scn, inst, best, top, next_params, progress, lang)
+    words = whatif_lang(lang, scenario_target_names(scn))
+    write_csv(whatif_table(table, "alternatives", words), out / "alternatives.csv")
+    write_csv(whatif_table(changes, "alternatives_changes", words),
+              out / "alternatives_changes.csv")
+    write_csv(whatif_table(importance, "importance", words), out / "importance.csv")
     return Alternatives(plans, table, importance, changes)
 
 

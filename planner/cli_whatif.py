@@ -15,32 +15,47 @@ from .options import MAX_ALTERNATIVES, MAX_TOP, BudgetScale
 from .progress import progress
 
 
+def lang_option(default: str):
+    """--lang of a what-if command: the language of the tables it writes (as planner solve
+    --lang: English headers and codes, or Chinese headers with units, names and 是/否)."""
+    return click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
+                        show_default=f"{default}, else en",
+                        help="Language of the tables written: English (en) or Chinese (zh).")
+
+
 @click.command()
 @click.argument("items", nargs=-1, required=True,
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for compare.csv, compare_changes.csv, compare.xlsx (and the plans "
                    "of scenarios solved here).")
+@lang_option("the first plan's or scenario's language")
 @with_solver_options()
 @friendly
-def compare(items, out, solver):
+def compare(items, out, lang, solver):
     """Plans side by side: each ITEM is a plan folder or a scenario (solved first)."""
     import tempfile
     from contextlib import nullcontext
 
     from models.params import SolveParams
 
-    from .compare import compare as compare_plans, load_plan, write_compare
+    from .compare import compare as compare_plans, load_plan, target_names_of, write_compare
     from .outdir import output_folder
     from .pipeline import plan_scenario
     from .plan.folder import check_plan_folder
+    from .plan.lang import whatif_lang
     from .scenario import load_scenario
 
     scenarios = {i: load_scenario(item) for i, item in enumerate(items)
                  if (item / "scenario.yaml").is_file() and not (item / "summary.json").exists()}
+    said = {}  # each plan folder's language (summary.json lang)
     for i, item in enumerate(items):
         if i not in scenarios:
-            check_plan_folder(item)
+            said[i] = check_plan_folder(item).get("lang")
+    # the tables in --lang, else the first item's language; each plan solved here in
+    # --lang, else its scenario's
+    words = lang or (scenarios[0].lang if 0 in scenarios else said.get(0))
+    words = words if words in ("en", "zh") else "en"
     inputs = [items[i] for i in range(len(items)) if i not in scenarios] + [
         f for scn in scenarios.values() for f in scn.input_files]
     from models.budget import TimeBudget
@@ -61,11 +76,11 @@ def compare(items, out, solver):
             share = budget.share(1 / max(1, to_solve[0]))
             to_solve[0] -= 1
             plan_scenario(scenarios[i], target, progress=line if line.live else False,
-                          **{**solver, "time_limit": share})
+                          lang=lang, **{**solver, "time_limit": share})
             plans.append(load_plan(target, name=item.resolve().name))
         table, diff = compare_plans(plans)
         if out:
-            write_compare(table, diff, stage)
+            write_compare(table, diff, stage, lang=whatif_lang(words, target_names_of(plans)))
     click.echo(table.to_string(index=False, max_rows=80))
     if len(diff):
         click.echo("")
@@ -82,16 +97,19 @@ def compare(items, out, solver):
 @click.option("--stream", default=None, help="Scale only this stream (default: all).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for sweep.csv and sweep.png.")
+@lang_option("scenario.yaml's lang")
 @with_solver_options("scheduler")
 @friendly
-def sweep(scenario, scales, stream, out, solver):
+def sweep(scenario, scales, stream, out, lang, solver):
     """The budget-coverage curve: sweep.csv and sweep.png, solves in parallel on Dask."""
     from .outdir import output_folder, precheck
+    from .plan.lang import scenario_target_names, whatif_lang, whatif_table
     from .scenario import load_scenario
     from .sweep import plot_sweep, run_sweep
     from .tables import write_csv
 
     scn = load_scenario(scenario)  # bad input is reported before any worker starts
+    lang = lang or scn.lang
     if stream and stream not in set(scn.funds["stream"]):
         raise click.BadParameter(f"unknown stream {stream!r}; streams: "
                                  f"{', '.join(sorted(set(scn.funds['stream'])))}",
@@ -105,11 +123,13 @@ def sweep(scenario, scales, stream, out, solver):
             what = row.get("error") or f"value {row.get('value'):.4f}"
             line.update(f"{done}/{total} points solved (scale {row['scale']:g}: {what})")
 
-        frame = run_sweep(scenario, scales, stream=stream, on_result=point_done, **solver)
+        frame = run_sweep(scenario, scales, stream=stream, on_result=point_done, lang=lang,
+                          **solver)
     with output_folder(out, "planner sweep", scn.input_files) as stage:
-        write_csv(frame, stage / "sweep.csv")
-        plot_sweep(frame, stage / "sweep.png", f"{scn.name}: budget-coverage"
-                   + (f" ({stream})" if stream else ""))
+        words = whatif_lang(lang, scenario_target_names(scn))
+        write_csv(whatif_table(frame, "sweep", words), stage / "sweep.csv")
+        plot_sweep(frame, stage / "sweep.png", words.word("sweep_title", scenario=scn.name)
+                   + (f" ({words.stream(stream)})" if stream else ""), words)
     click.echo(frame.drop(columns="why").to_string(index=False))
     for r in frame[frame["why"] != ""].itertuples():
         click.echo(f"scale {r.scale:g}: no plan: {r.why}")
@@ -120,21 +140,25 @@ def sweep(scenario, scales, stream, out, solver):
 @click.argument("scenario", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for needs.csv and needs.json (default: print only).")
+@lang_option("scenario.yaml's lang")
 @with_solver_options()
 @friendly
-def needs(scenario, out, solver):
+def needs(scenario, out, lang, solver):
     """The least money meeting every exit standard and deadline, and the funding gap."""
     from .needs import needs as compute_needs
     from .outdir import output_folder, precheck
+    from .plan.lang import scenario_target_names, whatif_lang, whatif_table
     from .scenario import load_scenario
     from .tables import write_csv
 
     scn = load_scenario(scenario)
+    lang = lang or scn.lang
     if out:
         precheck(out, scn.input_files)  # refused before the solves, not after
     with progress("needs") as line:
         try:
-            table, summary = compute_needs(scn, progress=line if line.live else None, **solver)
+            table, summary = compute_needs(scn, progress=line if line.live else None,
+                                           lang=lang, **solver)
         except RuntimeError as exc:
             fail(str(exc), 1)
     impossible = table[~table["kind"].isin(["total", "money"])]
@@ -158,9 +182,10 @@ def needs(scenario, out, solver):
     click.echo(f"marginal value: {summary['marginal_value_source']}")
     if out:
         with output_folder(out, "planner needs", scn.input_files) as stage:
-            write_csv(table, stage / "needs.csv")
-            (stage / "needs.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2),
-                                              encoding="utf-8")
+            words = whatif_lang(lang, scenario_target_names(scn))
+            write_csv(whatif_table(table, "needs", words), stage / "needs.csv")
+            (stage / "needs.json").write_text(json.dumps(
+                {**summary, "lang": lang}, ensure_ascii=False, indent=2), encoding="utf-8")
         click.echo(f"written    {out}/needs.csv needs.json")
 
 
@@ -176,9 +201,10 @@ def needs(scenario, out, solver):
               default=None, help="CSV: stream, year, amount [, county]: real fund amounts.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for the re-plan and its changes.csv.")
+@lang_option("scenario.yaml's lang")
 @with_solver_options()
 @friendly
-def replan(scenario, actuals, from_year, stable, previous, actual_funds, out, solver):
+def replan(scenario, actuals, from_year, stable, previous, actual_funds, out, lang, solver):
     """Re-plan the years from --from around what was executed."""
     from .outdir import precheck
     from .replan import replan as do_replan
@@ -187,7 +213,7 @@ def replan(scenario, actuals, from_year, stable, previous, actual_funds, out, so
     with progress("replan") as line:
         res = do_replan(scenario, actuals, from_year, out, stable=stable, previous=previous,
                         actual_funds=actual_funds, progress=line if line.live else None,
-                        warn=lambda text: line.echo(f"warning: {text}"), **solver)
+                        warn=lambda text: line.echo(f"warning: {text}"), lang=lang, **solver)
     print_summary(res.outcome.plan.summary, out)
     counts = res.changes["change"].value_counts().to_dict()
     click.echo(f"changes    {len(res.changes)} decision(s) differ from the previous plan "
@@ -208,9 +234,10 @@ def replan(scenario, actuals, from_year, stable, previous, actual_funds, out, so
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for one plan folder per alternative, alternatives.csv, "
                    "alternatives_changes.csv and importance.csv.")
+@lang_option("scenario.yaml's lang")
 @with_solver_options()
 @friendly
-def alternatives(scenario, count, within, top, out, solver):
+def alternatives(scenario, count, within, top, out, lang, solver):
     """K near-optimal plans that differ most, and each work's importance."""
     from .alternatives import alternatives as find, parse_tolerance
 
@@ -220,7 +247,7 @@ def alternatives(scenario, count, within, top, out, solver):
         raise click.BadParameter(str(exc), param_hint="--within") from None
     with progress("alternatives") as line:
         res = find(scenario, count, tol, out, top=top, progress=line if line.live else None,
-                   **solver)
+                   lang=lang, **solver)
     cols = ["plan", "value", "vs_best", "villages_on_time", "projects", "added", "dropped",
             "moved"]
     click.echo(res.table[cols].to_string(index=False))

@@ -18,6 +18,7 @@ from models.money import fmt
 
 from .cells import write_xlsx
 from .plan.folder import read_plan
+from .plan.lang import whatif_lang, whatif_table
 from .tables import write_csv
 from .work_changes import WORK_COLUMNS, work_changes
 
@@ -128,11 +129,28 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def write_compare(table: pd.DataFrame, diff: pd.DataFrame, out: Path, xlsx: bool = True) -> None:
+#: compare.xlsx's sheets in each language
+SHEETS = {"en": ("compare", "changes"), "zh": ("比较", "变化")}
+
+
+def write_compare(table: pd.DataFrame, diff: pd.DataFrame, out: Path, xlsx: bool = True,
+                  lang=None) -> None:
     """Write the tables into `out`, a folder the caller owns (the staging folder of
-    planner.outdir.output_folder): text cells neutralised (planner.cells)."""
+    planner.outdir.output_folder): text cells neutralised (planner.cells); in `lang` (a
+    planner.outputs.words.Lang, planner.plan.lang.whatif_table; None: English)."""
+    lang = lang or whatif_lang("en")
     out.mkdir(parents=True, exist_ok=True)
+    table = whatif_table(table, "compare", lang)
+    diff = whatif_table(diff, "compare_changes", lang)
     write_csv(table, out / "compare.csv")
     write_csv(diff, out / "compare_changes.csv")
     if xlsx:
-        write_xlsx(out / "compare.xlsx", {"compare": table, "changes": diff})
+        write_xlsx(out / "compare.xlsx", dict(zip(SHEETS[lang.code], (table, diff))))
+
+
+def target_names_of(plans: list[LoadedPlan]) -> dict[str, str]:
+    """code -> name of the targets, from the plans' summary.json (target_names)."""
+    names: dict[str, str] = {}
+    for p in plans:
+        names.update(p.summary.get("target_names") or {})
+    return names

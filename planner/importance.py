@@ -30,12 +30,20 @@ COLUMNS = ["project_id", "county", "village_id", "village_name", "target", "targ
 
 
 def importance(scn, inst, best: Result, top: int, next_params,
-               progress=None) -> pd.DataFrame:
+               progress=None, lang: str | None = None) -> pd.DataFrame:
     """The importance table; `next_params()` gives each re-solve's settings (its share of
     the command's time); `progress`: a planner.progress.Progress (or None), told each
-    work and the solver's figures."""
+    work and the solver's figures; `lang`: the language of the reasons (None: the
+    scenario's; the statuses and headers are translated when written,
+    planner.plan.lang.whatif_table)."""
+    from .outputs.words import VALUES
     from .pipeline import explain_infeasible
+    from .plan.lang import deadline_text, scenario_target_names
     from .scenario.checks import forced_projects
+
+    zh = (lang or scn.lang) == "zh"
+    names = scenario_target_names(scn)
+    said = lambda status: VALUES.get(status, (status, status))[1] if zh else status
 
     forced = forced_projects(scn)
     chosen = np.flatnonzero(best.start >= 0)
@@ -60,13 +68,17 @@ def importance(scn, inst, best: Result, top: int, next_params,
                "value_without": None, "importance": None, "status_without": ""}
         if inst.lock_in[p]:
             rows.append({**row, "status": "locked in",
-                         "reason": "the scenario locks it in (lock: in or locked.csv)"})
+                         "reason": "方案锁定必做（lock: in 或 locked.csv）" if zh else
+                         "the scenario locks it in (lock: in or locked.csv)"})
             continue
         deadline = _deadline(scn, forced.get(pid, ""))
         if deadline:
-            rows.append({**row, "status": "required by deadline",
-                         "reason": f"required by deadline {deadline}: "
-                                   + forced[pid].replace(f"deadline {deadline}", "the deadline")})
+            rows.append({**row, "status": "required by deadline", "reason":
+                         f"政策时限（{deadline_text(deadline, True, names)}）要求补齐"
+                         f"{row['village_name']}（{vid}）的{row['target_name'] or target}短板，"
+                         "本项目是其唯一项目" if zh else
+                         f"required by deadline {deadline}: "
+                         + forced[pid].replace(f"deadline {deadline}", "the deadline")})
             continue
         solved += 1
         if progress:
@@ -86,15 +98,20 @@ def importance(scn, inst, best: Result, top: int, next_params,
             rows.append({**row, "value_without": res.objective, "importance": loss,
                          "status": "measured" if proven else "measured, not proven",
                          "reason": "" if proven else
+                         f"重新求解在证明最优之前停止（{said(res.status.value)}）：该项目的重要性"
+                         "至多为此值" if zh else
                          f"the re-solve stopped ({res.status.value}) before proving its "
                          "optimum: the work's importance is at most this"})
         elif res.status is SolveStatus.INFEASIBLE:
             rows.append({**row, "status": "required",
-                         "reason": _why_required(without, params, explain_infeasible)})
+                         "reason": _why_required(without, params, explain_infeasible,
+                                                 "zh" if zh else "en", names)})
         else:
-            rows.append({**row, "status": "no plan in time",
-                         "reason": f"the re-solve without it found no plan "
-                                   f"({res.status.value}); give more time with --time-limit"})
+            rows.append({**row, "status": "no plan in time", "reason":
+                         f"不做该项目的重新求解在分得的时间内未找到方案（{said(res.status.value)}）"
+                         "；可用 --time-limit 给更多时间" if zh else
+                         f"the re-solve without it found no plan "
+                         f"({res.status.value}); give more time with --time-limit"})
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return frame.sort_values("importance", ascending=False, na_position="first",
                              kind="stable").reset_index(drop=True)
@@ -105,7 +122,8 @@ def _deadline(scn, reason: str) -> str:
     return next((d.label() for d in scn.deadlines if reason and d.label() in reason), "")
 
 
-def _why_required(without, params, explain_infeasible) -> str:
+def _why_required(without, params, explain_infeasible, lang: str = "en",
+                  names: dict[str, str] | None = None) -> str:
     """Why no plan can do without the work, in `planner solve`'s words.  Under the exit
     priority the re-solve keeps every batch's on-time count; when only that fails, say so
     (the elastic diagnosis relaxes deadlines, locks and exit standards, not the counts)."""
@@ -114,10 +132,15 @@ def _why_required(without, params, explain_infeasible) -> str:
         if solve(loose, params, tie_break=False).has_solution:
             kept = ", ".join(f"{label}: {n}" for label, n in
                              zip(without.batch_labels, without.batch_floor))
+            if lang == "zh":
+                return ("不做该项目，各退出批次无法保持按期退出的村数"
+                        f"（退出优先；保持的村数：{kept}）")
             return ("without it the exit batches cannot keep their villages on time "
                     f"(exit priority; counts kept: {kept})")
         without = loose
-    lines = (line.strip() for line in explain_infeasible(without, params))
+    lines = (line.strip() for line in explain_infeasible(without, params, lang, names))
+    if lang == "zh":
+        return ("不做该项目：" + "；".join(lines)).replace("：；", "：")
     return ("without it: " + "; ".join(lines)).replace(":; ", ": ")
 
 

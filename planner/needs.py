@@ -31,7 +31,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from models.funding_gap import SPLIT_RULE, TOLERANCE, funding_gap
+from models.funding_gap import SPLIT_RULE, SPLIT_RULE_ZH, TOLERANCE, funding_gap
 from models.marginal import budget_duals
 from models.params import SolveParams
 from models.possible import exit_obstacles
@@ -47,11 +47,20 @@ COLUMNS = ["stream", "county", "year", "budget", "funding_gap", "needed", "margi
            "target", "target_name", "reason"]
 
 
-def needs(scn: Scenario, progress=None, **solver_given) -> tuple[pd.DataFrame, dict]:
+def needs(scn: Scenario, progress=None, lang: str | None = None,
+          **solver_given) -> tuple[pd.DataFrame, dict]:
     """The least money per pool-year (needs.csv) and its summary; the solver settings:
     scenario.yaml's `solver:` < `solver_given`; `progress`: a planner.progress.Progress
-    (or None), told each step."""
+    (or None), told each step; `lang`: the language of the reasons (None: the
+    scenario's; the kinds and headers are translated when written,
+    planner.plan.lang.whatif_table)."""
     from models.budget import TimeBudget
+
+    from .outputs.words import VALUES
+    from .plan.lang import deadline_text, scenario_target_names
+
+    zh = (lang or scn.lang) == "zh"
+    names = scenario_target_names(scn)
 
     step = progress.update if progress else (lambda text: None)
     inst = build_instance(scn)
@@ -63,7 +72,7 @@ def needs(scn: Scenario, progress=None, **solver_given) -> tuple[pd.DataFrame, d
     share = lambda solves_left: replace(params, time_limit=budget.share(1 / solves_left))
     # 0. what no money can make hold: exit gaps first (no solve), then the elastic solve
     step("what no money can make hold")
-    blocked = _blocked_gaps(scn, inst)
+    blocked = _blocked_gaps(scn, inst, names if zh else None)
     need_inst = need_inst.replace(gap_exit=inst.gap_exit & ~np.isin(
         np.arange(inst.n_gaps), [g for g, _ in blocked]))
     elastic = _impossible(need_inst, share(5), share(4))
@@ -86,15 +95,20 @@ def needs(scn: Scenario, progress=None, **solver_given) -> tuple[pd.DataFrame, d
     # 3. marginal value per pool-year (the scenario's own objective)
     step("marginal values (LP relaxation)")
     duals = budget_duals(inst)
-    rule = (f"funding gap split rule: {SPLIT_RULE}; funding_gap_min..funding_gap_max: what "
+    rule = (f"缺口分配规则：{SPLIT_RULE_ZH}；资金缺口下限..上限：在追加总额同为最少、资助同样"
+            "项目的各种分配中，各渠道各年度可分得的范围" if zh else
+            f"funding gap split rule: {SPLIT_RULE}; funding_gap_min..funding_gap_max: what "
             "each stream-year may take among the splits of the same least total that fund "
             "the same works")
-    same = _same_cost(gap)
+    same = _same_cost(gap, zh)
+    status = VALUES.get(gap.status.value, (gap.status.value,) * 2)[1] if zh \
+        else gap.status.value
     rows = [{"kind": "total", "budget": round(inst.pool_budget_units.sum() / units, 4),
              "funding_gap": _money(gap.total), "needed": _money(
                  None if gap.total is None else inst.pool_budget_units.sum() / units + gap.total),
-             "reason": f"least extra money for every exit standard and hard deadline "
-                       f"({gap.status.value}); {same}; {rule}"}]
+             "reason": f"满足全部退出标准和硬时限所需的最少追加资金（{status}）；{same}；{rule}"
+             if zh else f"least extra money for every exit standard and hard deadline "
+                        f"({status}); {same}; {rule}"}]
     for b in range(inst.n_pools):
         county = inst.county_names[inst.pool_county[b]] if inst.pool_county[b] >= 0 else ""
         for t in range(inst.n_years):
@@ -108,11 +122,15 @@ def needs(scn: Scenario, progress=None, **solver_given) -> tuple[pd.DataFrame, d
                          "funding_gap_max": _money(gap.high[b, t])})
     rows += [_gap_row(scn, inst, g, "exit gap no money can close", text) for g, text in blocked]
     rows += [_gap_row(scn, inst, g, "exit gap no plan can close",
+                      "资金再多，也没有方案能在满足其他硬约束（前置项目、互斥组、锁定、政策时限）"
+                      "的同时于该村应退出年度前补齐" if zh else
                       "no plan closes it by its village's due year together with the other "
                       "hard rules (prerequisites, alternative groups, locks, deadlines), "
                       "whatever the money")
              for g in np.flatnonzero(drop)]
     rows += [{"kind": "deadline no money can meet", "reason":
+              f"政策时限（{deadline_text(label, True, names)}）资金再多也无法达到：差 "
+              f"{elastic['deadline'][label]:.0f} 个村" if zh else
               f"deadline {label} cannot be met whatever the money: short by "
               f"{elastic['deadline'][label]:.0f} village(s)"}
              for label in sorted(elastic["deadline"])]
@@ -140,11 +158,19 @@ def needs(scn: Scenario, progress=None, **solver_given) -> tuple[pd.DataFrame, d
     return table, summary
 
 
-def _same_cost(gap) -> str:
+def _same_cost(gap, zh: bool = False) -> str:
     """Whether other splits cost the same, as far as the ranges computed show."""
     if gap.total is None:
-        return "no plan even with extra money"
+        return "追加资金也找不到方案" if zh else "no plan even with extra money"
     done, wide = gap.computed, bool(gap.wide.any())
+    if zh:
+        parts = ["各渠道各年度的其他分配花费相同（见上下限）" if wide else
+                 "资助同样项目的其他分配都不如此省" if gap.ranges_done else
+                 "已算出的范围中没有其他同样省的分配"]
+        if not gap.ranges_done:
+            parts.append(f"时限内算出 {int(done.sum())} / {done.size} 个渠道年度的范围"
+                         "（空白：未算）")
+        return "；".join(parts)
     parts = ["other splits of the stream-years cost the same (see the ranges)" if wide else
              "no other split of the same works costs the same" if gap.ranges_done else
              "no other split found among the ranges computed"]
@@ -164,11 +190,15 @@ def _gap_label(inst, g: int) -> str:
     return f"{inst.village_ids[inst.gap_village[g]]}/{inst.target_codes[inst.gap_target[g]]}"
 
 
-def _blocked_gaps(scn, inst) -> list[tuple[int, str]]:
+def _blocked_gaps(scn, inst, names: dict[str, str] | None = None) -> list[tuple[int, str]]:
     """(gap, reason) of the exit gaps no money can close by the due year: the obstacles of
-    models.possible, in the words of villages.csv's why_not_possible."""
+    models.possible, in the words of villages.csv's why_not_possible (in Chinese given
+    the targets' Chinese `names`)."""
     from .plan.villages import why
 
+    if names is not None:
+        return [(o.gap, f"资金再多也无法在该村应退出年度前补齐：{why(inst, o, names)}")
+                for obstacles in exit_obstacles(inst).values() for o in obstacles]
     return [(o.gap, f"no money can close it by its village's due year: {why(inst, o)}")
             for obstacles in exit_obstacles(inst).values() for o in obstacles]
 

@@ -53,35 +53,57 @@ class Outcome:
     plan: Plan | None
 
 
-def explain_infeasible(inst: Instance, params: SolveParams) -> list[str]:
-    """Which hard rules cannot hold, by how much, and the money that would make them hold."""
+def explain_infeasible(inst: Instance, params: SolveParams, lang: str = "en",
+                       target_names: dict[str, str] | None = None) -> list[str]:
+    """Which hard rules cannot hold, by how much, and the money that would make them hold;
+    in Chinese with `lang="zh"` (a deadline in words, planner.plan.lang.deadline_text,
+    by `target_names`, code -> name; a fund stream by its name)."""
+    from .plan.lang import deadline_text
+    from .schema import stream_name_zh
+
+    zh = lang == "zh"
     lines = []
     exact = replace(params, gap=0)
     rules = solve(inst, exact, elastic="rules")
     if rules.has_solution:
         for (kind, label), amount in sorted(rules.options.get("slack", {}).items()):
             if kind == "deadline":
-                lines.append(f"deadline {label} cannot be met: short by {amount:.0f} village(s)")
+                lines.append(f"政策时限（{deadline_text(label, True, target_names)}）无法达到："
+                             f"差 {amount:.0f} 个村" if zh else
+                             f"deadline {label} cannot be met: short by {amount:.0f} village(s)")
             elif kind == "lock":
-                lines.append(f"locked-in project {label} cannot be done")
+                lines.append(f"锁定必做的项目 {label} 无法实施" if zh else
+                             f"locked-in project {label} cannot be done")
             elif kind == "exit":
-                lines.append(f"exit standard of {label} cannot be met by the exit year")
+                lines.append(f"{label} 的退出标准无法在退出年度前达到" if zh else
+                             f"exit standard of {label} cannot be met by the exit year")
     money = solve(inst, exact, elastic="money")
     if money.has_solution:
         missing = {}
         for (_kind, label), amount in money.options.get("slack", {}).items():
             b, t = map(int, label.split(":"))
             c = inst.pool_county[b]
-            county = inst.county_names[c] if c >= 0 else "pooled"
-            missing[(inst.pool_stream[b], county, int(inst.years[t]))] = amount
+            county = inst.county_names[c] if c >= 0 else ("不分县统筹" if zh else "pooled")
+            stream = inst.pool_stream[b]
+            missing[(stream_name_zh(stream) if zh else stream, county, int(inst.years[t]))] = \
+                amount
         total = sum(missing.values())
         if missing:
-            lines.append(f"money missing to meet every hard rule: {fmt(total)} in all, at least:")
+            lines.append(f"满足全部硬约束至少还缺资金 {fmt(total)}，其中：" if zh else
+                         f"money missing to meet every hard rule: {fmt(total)} in all, at least:")
             for (stream, county, year), amount in sorted(missing.items()):
-                lines.append(f"  {stream} ({county}) {year}: {fmt(amount)}")
+                lines.append(f"  {stream}（{county}）{year}年：{fmt(amount)}" if zh else
+                             f"  {stream} ({county}) {year}: {fmt(amount)}")
     elif rules.has_solution and not lines:
-        lines.append("no money would help: a rule is structurally impossible")
-    return lines or ["the rules contradict each other (no relaxation found a plan)"]
+        lines.append("增加资金也无济于事：有规则在结构上无法满足" if zh else
+                     "no money would help: a rule is structurally impossible")
+    return lines or ["规则相互矛盾（放松任何规则都找不到方案）" if zh else
+                     "the rules contradict each other (no relaxation found a plan)"]
+
+
+#: the first line of the diagnosis, before its lines (explain_infeasible)
+NO_PLAN_HEAD = {"en": "the hard rules cannot all hold with this money:",
+                "zh": "现有资金下硬约束无法同时满足："}
 
 
 def split_by_county_wanted(inst: Instance, params: SolveParams) -> bool:
@@ -120,7 +142,8 @@ def plan_scenario(folder: str | Path | Scenario, out: str | Path | None = None, 
     the LP dive and the greedy plan; `progress`: live progress line; `explain`: when the
     hard rules cannot hold, find out which (two more solves) before raising; `notice`:
     called with each line of `exit_notes` before the solve; `lang`: en or zh, the
-    language of the tables written (None: scenario.yaml's `lang`, else en);
+    language of the tables written and of the diagnosis when the hard rules cannot hold
+    (None: scenario.yaml's `lang`, else en);
     `priority_cost`: also plan under the weighted rule and record what the lexicographic
     exit priority cost each batch (models.strategy.solve_planned)."""
     started = time.monotonic()
@@ -138,8 +161,11 @@ def plan_scenario(folder: str | Path | Scenario, out: str | Path | None = None, 
         verbose=verbose, progress=progress, priority_cost=priority_cost)
     if not result.has_solution:
         if result.status is SolveStatus.INFEASIBLE:
-            why = explain_infeasible(inst, params) if explain else ["(not explained)"]
-            raise PlanningError("the hard rules cannot all hold with this money:\n  "
+            said = lang or scn.lang  # the diagnosis in the language of the outputs
+            why = explain_infeasible(inst, params, said, {
+                c: t.get("name_zh", "") for c, t in scn.targets.items()}) if explain \
+                else ["(not explained)"]
+            raise PlanningError(NO_PLAN_HEAD.get(said, NO_PLAN_HEAD["en"]) + "\n  "
                                 + "\n  ".join(why), result.status)
         if result.status is SolveStatus.TIME_LIMIT:
             raise PlanningError(f"no plan found within the time limit of {params.time_limit} s "

@@ -3,6 +3,12 @@
 Actuals (CSV or xlsx, one row per project started before --from):
     project_id, start_year [, cost]
 `cost`, when given, is the work's real total cost and replaces the library's.
+schedule.csv's own rows may be fed back, in English or Chinese: a work's rows of
+several years are one work (one start year), its total `work_cost` (项目总投资（万元）)
+is the cost taken, and the year's amount (`cost` beside work_cost, 本年投入（万元）) is
+not, unless nothing else gives a cost: then a work's rows' year amounts are added up
+(`cost_column`; the one line `cost_note` says which was taken).  A cost more than 10 %
+from the planned total is a warning.
 Optionally real fund amounts (`--actual-funds`, columns stream, year, amount
 [, county]) replace the scenario's for those rows.
 
@@ -26,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from models.budget import TimeBudget
-from models.money import fmt_short
+from models.money import UNIT_NAME, fmt_short
 from models.params import SolveParams
 from models.solve import solve, solve_secondary
 from models.strategy import solve_planned
@@ -51,11 +57,74 @@ class Replan:
 def _read(path: Path, table: str) -> pd.DataFrame:
     """--actuals / --actual-funds read like the scenario's tables (planner.tables: any
     encoding problem, blank or misspelt column is one message naming the cell); the
-    columns are schema.TABLES["actuals"] / ["actual_funds"]."""
+    columns are schema.TABLES["actuals"] / ["actual_funds"], the Chinese money headers
+    with or without the unit (项目总投资（万元）)."""
     problems = Problems()
-    frame = read_path(path, table, problems)
+    frame = read_path(path, table, problems, unit=UNIT_NAME)
     problems.raise_if_any()
     return frame
+
+
+#: the actuals' columns that may give a work's total cost, in the order they are taken
+COST_COLUMNS = ("work_cost", "cost", "year_cost")
+
+
+def cost_column(done: pd.DataFrame) -> str | None:
+    """Which column of the actuals gives each work's total cost: `work_cost` (项目总投资,
+    schedule.csv's total) when the file has it, else `cost` (the actuals' total), else
+    `year_cost` (本年投入, a year's amount: the work's rows added up); None: no costs."""
+    return next((c for c in COST_COLUMNS if done[c].notna().any()), None)
+
+
+#: the actuals' cost columns as cost_note names them (the Chinese headers they stand for)
+COST_NAMES = {"work_cost": "work_cost (项目总投资)", "cost": "cost (投资)",
+              "year_cost": "year_cost (本年投入)"}
+
+
+def cost_note(file: str, done: pd.DataFrame, column: str | None) -> str | None:
+    """One line saying which cost is taken, when the file holds another one too (as
+    schedule.csv fed back does), or when the year's amounts are added up."""
+    if column is None:
+        return None
+    if column == "year_cost":
+        return (f"{file}: each work's cost is its rows' {COST_NAMES[column]}, a year's "
+                "amount, added up; give work_cost (项目总投资) to state a work's total")
+    others = [c for c in COST_COLUMNS if c != column and done[c].notna().any()]
+    if not others:
+        return None
+    year = {"cost": "cost (in schedule.csv the year's amount)",
+            "year_cost": f"{COST_NAMES['year_cost']}, a year's amount"}
+    return (f"{file}: each work's cost is its {COST_NAMES[column]}, the work's total over all "
+            f"its years; {' and '.join(year[c] for c in others)} not used")
+
+
+def actual_costs(file: str, done: pd.DataFrame, column: str | None,
+                 problems: Problems) -> dict[str, float]:
+    """project_id -> the work's real total cost from `column` (cost_column): the one
+    value of its rows (schedule.csv repeats the total on each row of the work; two values
+    are an error naming the rows), or the sum of its rows' year_cost."""
+    if column is None:
+        return {}
+    out = {}
+    for pid, grp in done.groupby("project_id", sort=False):
+        given = grp[grp[column].notna()]
+        if given.empty:
+            continue
+        if column == "year_cost":
+            out[pid] = float(given[column].sum())
+            continue
+        values = sorted(set(map(float, given[column])))
+        if len(values) > 1:
+            rows = ", ".join(str(r) for r in given["_row"])
+            hint = ("; schedule.csv's cost is a year's amount: give its work_cost (the "
+                    "work's total), or one row per work" if column == "cost" else "")
+            problems.add(file, f"{pid} has {len(values)} different {column} values "
+                         f"({', '.join(fmt_short(v) for v in values)}) on rows {rows}: a "
+                         f"work has one total cost{hint}", row=int(given["_row"].iloc[1]),
+                         column=column, value=fmt_short(values[1]))
+            continue
+        out[pid] = values[0]
+    return out
 
 
 def apply_actuals(scn: Scenario, actuals: Path, from_year: int,
@@ -69,35 +138,43 @@ def apply_actuals(scn: Scenario, actuals: Path, from_year: int,
     done = _read(actuals, "actuals")
     problems = Problems()
     known = set(scn.projects["project_id"])
-    started = {}
+    started, first = {}, {}  # project_id -> start year, its first row
+    column = cost_column(done)
     for r in done.itertuples():
         pid, year, row = r.project_id, r.start_year, r._1
+        negative = [c for c in COST_COLUMNS
+                    if getattr(r, c) is not None and not pd.isna(getattr(r, c))
+                    and getattr(r, c) < 0]
         if pid not in known:
             problems.add(actuals.name, "unknown project_id; it is not in projects.csv",
                          row=row, column="project_id", value=pid)
+        elif pid in started and started[pid] != year:
+            problems.add(actuals.name, f"project listed twice with two start years ("
+                         f"{started[pid]} on row {first[pid]}); a work starts once",
+                         row=row, column="start_year", value=year)
         elif pid in started:
-            problems.add(actuals.name, "project listed twice", row=row, column="project_id",
-                         value=pid)
+            continue  # another row of the same work (schedule.csv has one per year)
         elif not scn.years[0] <= year < from_year:
             problems.add(actuals.name, f"an executed start must lie in {scn.years[0]}.."
                          f"{from_year - 1} (before --from)", row=row, column="start_year",
                          value=year)
-        elif r.cost is not None and not pd.isna(r.cost) and r.cost < 0:
-            problems.add(actuals.name, "cost must be >= 0", row=row, column="cost",
-                         value=r.cost)
+        elif negative:
+            problems.add(actuals.name, f"{negative[0]} must be >= 0", row=row,
+                         column=negative[0], value=getattr(r, negative[0]))
         else:
-            started[pid] = year
+            started[pid], first[pid] = year, row
+    real = actual_costs(actuals.name, done, column, problems)
     problems.raise_if_any()
-    _check_started(scn, done, started, actuals.name)
+    _check_started(scn, done.drop_duplicates("project_id"), started, actuals.name)
+    note = cost_note(actuals.name, done, column)
+    if note is not None and warn is not None:
+        warn(note)
     p = scn.projects.copy()
     executed = p["project_id"].isin(started)
-    real = {r.project_id: float(r.cost) for r in done.itertuples()
-            if r.cost is not None and not pd.isna(r.cost)}
     planned = dict(zip(p["project_id"], p["cost"]))
-    for r in done.itertuples():
-        if r.project_id in real and _far(real[r.project_id], planned[r.project_id]):
-            text = cost_warning(actuals.name, r._1, r.project_id, real[r.project_id],
-                                planned[r.project_id])
+    for pid, cost in real.items():
+        if _far(cost, planned[pid]):
+            text = cost_warning(actuals.name, first[pid], pid, cost, planned[pid], column)
             scn.warnings.append(text)
             if warn is not None:
                 warn(text)
@@ -139,11 +216,12 @@ def _far(actual: float, planned: float) -> bool:
     return abs(actual - planned) > COST_WARNING * abs(planned) + 1e-9
 
 
-def cost_warning(file: str, row: int, pid: str, actual: float, planned: float) -> str:
+def cost_warning(file: str, row: int, pid: str, actual: float, planned: float,
+                 column: str = "cost") -> str:
     """One line: the work, both costs, how far apart, what to check."""
     apart = f" ({(actual - planned) / planned:+.0%})" if planned else ""
-    return (f"{file}, row {row}, column cost: {pid} cost {fmt_short(actual)} differs from its "
-            f"planned total cost {fmt_short(planned)}{apart} by more than "
+    return (f"{file}, row {row}, column {column}: {pid} cost {fmt_short(actual)} differs from "
+            f"its planned total cost {fmt_short(planned)}{apart} by more than "
             f"{COST_WARNING:.0%}; give the work's whole cost over all its years (schedule.csv's "
             "work_cost, not the year's cost): it replaces the planned cost")
 
@@ -190,10 +268,11 @@ def previous_starts(plan_dir: Path) -> dict:
 
 def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable: bool = False,
            previous: Path | None = None, actual_funds: Path | None = None, progress=None,
-           warn=None, **solver_given) -> Replan:
+           warn=None, lang: str | None = None, **solver_given) -> Replan:
     """Re-plan from `from_year` (see the module's docstring).  `progress`: a
     planner.progress.Progress (or None), told each step and the solver's figures;
-    `warn(text)`: told each warning on the actuals as it is found."""
+    `warn(text)`: told each warning on the actuals as it is found; `lang`: en or zh, the
+    language of the plan and changes.csv (None: the scenario's; planner.plan.lang)."""
     step = progress.update if progress else (lambda text: None)
     # the inputs first: bad actuals are reported before any solve
     scn, started = apply_actuals(load_scenario(folder), actuals, from_year, actual_funds,
@@ -236,11 +315,14 @@ def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable
     # one work per row, with its village, target, years and money (planner.work_changes)
     changes = work_changes(before_plan, plan)
     if out is not None:  # the plan and changes.csv, one folder written whole
+        from .plan.lang import scenario_target_names, whatif_lang, whatif_table
         from .tables import write_csv
 
+        lang = lang or scn.lang
+        written = whatif_table(changes, "changes", whatif_lang(lang, scenario_target_names(scn)))
         inputs = [p for p in (actuals, previous, actual_funds) if p is not None]
-        write_verified(scn, plan, Path(out), inputs=inputs,
-                       extra=lambda folder: write_csv(changes, folder / "changes.csv"))
+        write_verified(scn, plan, Path(out), inputs=inputs, lang=lang,
+                       extra=lambda folder: write_csv(written, folder / "changes.csv"))
     return Replan(Outcome(scn, inst, result, plan), before, changes, what)
 
 

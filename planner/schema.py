@@ -120,11 +120,21 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("project_id", "id", True, None, "", "project to lock"),
         _c("lock", "id", True, None, "", "in (must be done) or out (must not be done)"),
     ),
-    # `planner replan --actuals`: the works executed before --from
+    # `planner replan --actuals`: the works executed before --from; schedule.csv's own
+    # rows may be fed back (a work's rows of several years, `cost` the year's amount
+    # there): the work's total is work_cost, else cost, else its rows' year_cost added
+    # up (planner.replan.actual_costs)
     "actuals": (
         _c("project_id", "id", True, None, "", "project that was started"),
         _c("start_year", "year", True, None, "year", "year it actually started"),
-        _c("cost", "float", False, None, "money unit", "its real total cost"),
+        _c("cost", "float", False, None, "money unit",
+           "its real total cost over all its years (in a file with work_cost, as "
+           "schedule.csv has, the year's amount: not used)"),
+        _c("work_cost", "float", False, None, "money unit",
+           "its real total cost, as schedule.csv names it (项目总投资); taken before cost"),
+        _c("year_cost", "float", False, None, "money unit",
+           "a year's amount (schedule.csv's 本年投入): a work's rows added up give its "
+           "total when the file has no work_cost or cost"),
     ),
     # `planner replan --actual-funds`: real amounts replacing funds.csv rows
     "actual_funds": (
@@ -282,6 +292,76 @@ def plan_header_en(header: str) -> str:
     return name  # a stream without a Chinese name is headed by its code
 
 
+#: Chinese headers of the what-if tables (`--lang zh`: compare.csv, compare_changes.csv,
+#: sweep.csv, needs.csv, replan's changes.csv, alternatives.csv, alternatives_changes.csv,
+#: importance.csv) for the columns the plan tables do not have; the columns they share with
+#: them (county, village_id, target_name, stream, budget, ...) are headed by
+#: PLAN_HEADERS_ZH.  `from`/`to` are the reference plan's and the other plan's (replan: the
+#: previous plan and the re-plan; alternatives: plan-1 and the alternative).
+WHATIF_HEADERS_ZH = {
+    # the change tables (compare_changes.csv, changes.csv, alternatives_changes.csv)
+    "plan": "方案", "change": "变化", "item": "对象", "from": "原开工年度", "to": "新开工年度",
+    "from_finish": "原完工年度", "to_finish": "新完工年度", "from_money": "原资金安排",
+    "to_money": "新资金安排",
+    # compare.csv
+    "metric": "指标",
+    # sweep.csv
+    "scale": "资金倍数", "value": "目标值", "villages_on_time": "按期退出村数",
+    "money": "可用资金", "marginal_value": "边际价值", "status": "求解状态", "gap": "相对差距",
+    "error": "错误", "why": "原因",
+    # needs.csv
+    "funding_gap": "资金缺口", "needed": "所需资金", "funding_gap_min": "资金缺口下限",
+    "funding_gap_max": "资金缺口上限", "kind": "类型", "reason": "原因",
+    # alternatives.csv, importance.csv
+    "vs_best": "与最优方案之差", "projects": "项目数", "added": "新增项目数",
+    "dropped": "取消项目数", "moved": "改期项目数", "value_without": "不做该项目的目标值",
+    "importance": "重要性", "status_without": "不做该项目的求解状态",
+}
+#: A what-if table's column that means something else than the same name does in the plan
+#: tables or the other what-if tables: table -> column -> header ("changes": the three
+#: change tables; a change's `cost` is the work's total, as schedule.csv's work_cost).
+WHATIF_TABLE_HEADERS_ZH = {
+    "changes": {"cost": PLAN_HEADERS_ZH["work_cost"],
+                "pooled_cost": PLAN_HEADERS_ZH["work_pooled_cost"]},
+    "compare_changes": {"from": "原值", "to": "新值"},  # a start year, 是/否 or money
+    "sweep": {"cost": "统筹资金合计"},
+    "importance": {"pooled_cost": PLAN_HEADERS_ZH["work_pooled_cost"], "status": "结论"},
+}
+#: The money columns of each what-if table (the header states the unit); `marginal_value`
+#: is value per money unit (（每万元）).
+WHATIF_MONEY_COLUMNS = {
+    "changes": frozenset({"cost", "pooled_cost", "from_money", "to_money"}),
+    "sweep": frozenset({"cost", "money"}),
+    "needs": frozenset({"budget", "funding_gap", "needed", "funding_gap_min",
+                        "funding_gap_max"}),
+    "importance": frozenset({"pooled_cost"}),
+}
+PER_UNIT_COLUMNS = frozenset({"marginal_value"})
+
+
+def whatif_kinds(table: str) -> tuple[str, ...]:
+    """The keys of a what-if table (its file name without .csv) in WHATIF_TABLE_HEADERS_ZH
+    and WHATIF_MONEY_COLUMNS: its own, and "changes" for the three change tables."""
+    return (table, "changes") if table.endswith("changes") else (table,)
+
+
+def whatif_header_zh(table: str, column: str, unit: str) -> str:
+    """The Chinese header of a what-if table's column (`table`: compare, compare_changes,
+    sweep, needs, changes, alternatives, alternatives_changes, importance): money columns
+    end in the unit (项目总投资（万元）), value per money unit in （每万元）."""
+    kinds = whatif_kinds(table)
+    name = next((WHATIF_TABLE_HEADERS_ZH[k][column] for k in kinds
+                 if column in WHATIF_TABLE_HEADERS_ZH.get(k, {})), None)
+    name = name or WHATIF_HEADERS_ZH.get(column) or PLAN_HEADERS_ZH.get(column)
+    if name is None:
+        return column  # a plan's name in compare.csv
+    if any(column in WHATIF_MONEY_COLUMNS.get(k, ()) for k in kinds):
+        return f"{name}{UNIT_OPEN}{unit}{UNIT_CLOSE}"
+    if column in PER_UNIT_COLUMNS:
+        return f"{name}{UNIT_OPEN}每{unit}{UNIT_CLOSE}"
+    return name
+
+
 #: Chinese headers of the plan tables as the input tables accept them (an input column
 #: of the same name): money headers without their unit.
 OUTPUT_HEADERS_ZH = {**{c: PLAN_HEADERS_ZH[c] for c in PLAN_HEADERS_ZH
@@ -301,16 +381,21 @@ INPUT_HEADERS_ZH = {
     "amount": "金额", "carry_over": "可结转", "targets": "可用任务", "returns_after": "回收年限",
     "return_share": "回收比例", "leverage": "撬动倍数", "outside_limit": "撬动上限",
     "lock": "锁定", "start_year": OUTPUT_HEADERS_ZH["start_year"],
+    # replan --actuals: schedule.csv's money headers fed back (with the unit: header_aliases)
+    "work_cost": PLAN_HEADERS_ZH["work_cost"], "year_cost": PLAN_HEADERS_ZH["cost"],
 }
 
 
-def header_aliases(table: str) -> dict[str, str]:
-    """Chinese header -> column name for one input table."""
+def header_aliases(table: str, unit: str | None = None) -> dict[str, str]:
+    """Chinese header -> column name for one input table; given the money `unit`, a money
+    column's header also with it, as the planner writes it (项目总投资（万元）)."""
     out = {}
     for col in TABLES[table]:
         zh = INPUT_HEADERS_ZH.get(col.name) or OUTPUT_HEADERS_ZH.get(col.name)
         if zh:
             out[zh] = col.name
+            if unit and col.unit == "money unit":
+                out[f"{zh}{UNIT_OPEN}{unit}{UNIT_CLOSE}"] = col.name
     return out
 
 

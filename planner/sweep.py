@@ -50,21 +50,27 @@ def solve_scaled(folder: str, scale: float, stream: str | None, opts: dict) -> d
     except PlanningError as exc:
         # the message: a first line, then one line per reason (explain_infeasible)
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-        why = "; ".join(lines[1:]).replace(":; ", ": ") if len(lines) > 1 else lines[0]
+        if (opts.get("lang") or scn.lang) == "zh":
+            why = "；".join(lines[1:]).replace("：；", "：") if len(lines) > 1 else lines[0]
+        else:
+            why = "; ".join(lines[1:]).replace(":; ", ": ") if len(lines) > 1 else lines[0]
         row.update(status=exc.status.value if exc.status else "", error="no plan", why=why)
     except Exception as exc:  # reported in the row; the other points go on
         row["error"] = f"{type(exc).__name__}: {exc}".splitlines()[0]
     return row
 
 
-def run_sweep(folder, scales, stream=None, scheduler=None, on_result=None, **opts) -> pd.DataFrame:
+def run_sweep(folder, scales, stream=None, scheduler=None, on_result=None, lang=None,
+              **opts) -> pd.DataFrame:
+    """sweep.csv's rows (SWEEP_COLUMNS), one per scale; `lang`: the language of `why`
+    (None: the scenario's; planner.pipeline.explain_infeasible)."""
     from models.budget import TimeBudget
     from models.params import SolveParams
 
     from .scenario import load_scenario
 
     # the settings go to the workers as keywords, merged there with the scenario's
-    opts = {"threads": 1, **{k: v for k, v in opts.items() if v is not None}}
+    opts = {"threads": 1, **{k: v for k, v in opts.items() if v is not None}, "lang": lang}
     # one time limit for the whole sweep: the points run `workers` at a time, in waves
     budget = TimeBudget(opts.get("time_limit")
                         or SolveParams.merged(load_scenario(folder).solver).time_limit)
@@ -87,32 +93,50 @@ def run_sweep(folder, scales, stream=None, scheduler=None, on_result=None, **opt
     return frame
 
 
-def plot_sweep(frame: pd.DataFrame, path: Path, title: str) -> None:
+def plot_sweep(frame: pd.DataFrame, path: Path, title: str, lang=None) -> None:
     """The curve: value and villages on time per scale; a point with no plan is a red
-    cross on the scale axis, labelled with the first reason of `why`."""
+    cross on the scale axis, labelled with the first reason of `why`; in the words of
+    `lang` (a planner.outputs.words.Lang; None: English), with a CJK font."""
     import matplotlib
 
     matplotlib.use("Agg")
+    from .outputs.charts import CJK_FONTS
+    from .plan.lang import whatif_lang
+
+    lang = lang or whatif_lang("en")
+    with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": CJK_FONTS,
+                                "axes.unicode_minus": False}):
+        _plot(frame, path, title, lang)
+
+
+def _plot(frame: pd.DataFrame, path: Path, title: str, lang) -> None:
     import matplotlib.pyplot as plt
 
+    from .schema import whatif_header_zh
+
+    head = (lambda c: whatif_header_zh("sweep", c, lang.unit)) if lang.zh else \
+        {"scale": "budget scale", "value": "plan value",
+         "villages_on_time": "villages on time"}.get
     ok = frame["value"].notna()
     fig, ax = plt.subplots(figsize=(7, 4.2))
     ax.plot(frame.loc[ok, "scale"], frame.loc[ok, "value"], "o-", color="tab:blue",
-            label="value")
-    ax.set_xlabel("budget scale")
-    ax.set_ylabel("plan value", color="tab:blue")
+            label=head("value") if lang.zh else "value")
+    ax.set_xlabel(head("scale"))
+    ax.set_ylabel(head("value"), color="tab:blue")
     ax2 = ax.twinx()
     ax2.plot(frame.loc[ok, "scale"], frame.loc[ok, "villages_on_time"], "s--",
-             color="tab:orange", label="villages on time")
-    ax2.set_ylabel("villages on time", color="tab:orange")
+             color="tab:orange", label=head("villages_on_time"))
+    ax2.set_ylabel(head("villages_on_time"), color="tab:orange")
     failed = frame[~ok]
     if len(failed):
         low = ax.get_ylim()[0] if ok.any() else 0.0
         ax.plot(failed["scale"], [low] * len(failed), "x", color="tab:red", markersize=10,
-                markeredgewidth=2, clip_on=False, label="no plan (why: sweep.csv)")
+                markeredgewidth=2, clip_on=False, label=lang.word("sweep_no_plan"))
         for r in failed.itertuples():
-            reason = (r.why or r.error or "no plan").split(";")[0].split(": ")[0]
-            ax.annotate(reason[:60], (r.scale, low), xytext=(4, 8), textcoords="offset points",
+            reason = (r.why or r.error or "no plan").split(";")[0].split("；")[0]
+            reason = reason.split(": ")[0].split("：")[0] if not lang.zh else reason
+            ax.annotate(reason[:30 if lang.zh else 60], (r.scale, low), xytext=(4, 8),
+                        textcoords="offset points",
                         rotation=90, fontsize=7, color="tab:red", va="bottom")
         ax.legend(loc="best", fontsize=8)
     ax.set_title(title)

@@ -161,10 +161,12 @@ def read_table(folder: Path, table: str, problems: Problems,
     return read_path(paths[0], table, problems)
 
 
-def read_path(path: Path, table: str, problems: Problems) -> pd.DataFrame | None:
+def read_path(path: Path, table: str, problems: Problems,
+              unit: str | None = None) -> pd.DataFrame | None:
     """Read one file as the table `table` of the schema (also for files named freely,
-    such as `replan --actuals`)."""
-    aliases = header_aliases(table)
+    such as `replan --actuals`); `unit`: the money unit, which a Chinese money header may
+    state (schema.header_aliases)."""
+    aliases = header_aliases(table, unit)
     raw = raw_frame(path, problems, aliases)
     if raw is None:
         return None

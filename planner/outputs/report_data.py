@@ -157,7 +157,7 @@ def deadline_data(s: dict, lang: Lang) -> dict:
     for d in s.get("deadlines") or []:
         met, req = d.get("met"), d.get("required")
         rows.append({
-            "cells": [text(d.get("deadline", "")), lang.target(d.get("target", "")),
+            "cells": [lang.deadline(d.get("deadline", "")), lang.target(d.get("target", "")),
                       year_text(d.get("year")), _scope(d.get("scope"), lang),
                       num_text(d.get("share")),
                       num_text(d.get("villages_in_scope")), num_text(met), num_text(req)],

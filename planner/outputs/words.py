@@ -103,6 +103,18 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_funds": ("No fund rows.", "无资金记录。"),
     "county": ("County", "县"),
     "no_batches": ("No exit batches.", "无退出批次。"),
+    # sweep.png (with the headers of sweep.csv in Chinese)
+    "sweep_title": ("{scenario}: budget-coverage", "{scenario}：资金-覆盖曲线"),
+    "sweep_no_plan": ("no plan (why: sweep.csv)", "无可行方案（原因见 sweep.csv）"),
+    # compare.csv's metrics (METRICS)
+    "metric_on_time": ("Villages on time / due", "按期退出/应退出村数"),
+    "metric_possible": ("Villages that can be on time", "可能按期退出村数"),
+    "metric_batch_on_time": ("Villages on time / due in the batch", "本批次按期退出/应退出村数"),
+    "metric_weighted_on_time": ("On time / due under the weighted rule",
+                                "加权规则下按期退出/应退出村数"),
+    "metric_priority_cost": ("What exit priority cost (villages)", "退出优先的代价（村数）"),
+    "metric_weighted_value": ("Value under the weighted rule", "加权规则方案得分"),
+    "metric_left": ("Left ({unit})", "结余（{unit}）"),
     "priority_cost": ("What exit priority cost, against the weighted rule",
                       "退出优先的代价（与加权规则相比）"),
     "priority_cost_note": ("Villages on time per batch in this plan (exit first, batch by "
@@ -254,6 +266,34 @@ VALUES: dict[str, tuple[str, str]] = {
     "all": ("all villages", "全部村"), "deep_poverty": ("deep-poverty villages", "深度贫困村"),
     # the exit-priority batch of villages that exited before the horizon
     "exited": ("exited before (consolidation)", "已退出（巩固提升）"),
+    # the what-if tables' code words (planner.plan.lang.whatif_table): a change's kind
+    "village gains on-time exit": ("village gains on-time exit", "新增按期退出村"),
+    "village loses on-time exit": ("village loses on-time exit", "不再按期退出的村"),
+    "project dropped": ("project dropped", "项目取消"),
+    "project added": ("project added", "项目新增"),
+    "project moved": ("project moved", "项目改期"),
+    "money spent from stream": ("money spent from stream", "资金渠道支出变化"),
+    "dropped": ("dropped", "取消"), "added": ("added", "新增"), "moved": ("moved", "改期"),
+    # needs.csv kind
+    "total": ("total", "资金缺口合计"), "money": ("money", "分渠道分年度"),
+    "exit gap no money can close": ("exit gap no money can close", "资金无法补齐的退出短板"),
+    "exit gap no plan can close": ("exit gap no plan can close", "任何方案都无法补齐的退出短板"),
+    "deadline no money can meet": ("deadline no money can meet", "资金无法达到的政策时限"),
+    # importance.csv status; sweep.csv error
+    "measured": ("measured", "已测算"),
+    "measured, not proven": ("measured, not proven", "已测算（未证明最优）"),
+    "required by deadline": ("required by deadline", "政策时限要求必做"),
+    "locked in": ("locked in", "锁定必做"), "required": ("required", "必不可少"),
+    "no plan in time": ("no plan in time", "时限内未找到方案"),
+    "no plan": ("no plan", "无可行方案"),
+}
+#: compare.csv's metrics (`name` or `name[what]`) in words: metric -> key of WORDS
+METRICS = {
+    "value": "objective", "status": "status", "gap": "gap", "total_cost": "total_cost",
+    "pooled_cost": "pooled_cost", "gaps_closed": "gaps_closed", "on_time": "metric_on_time",
+    "possible": "metric_possible", "batch_on_time": "metric_batch_on_time",
+    "weighted_on_time": "metric_weighted_on_time", "priority_cost": "metric_priority_cost",
+    "weighted_value": "metric_weighted_value", "spent": "spent", "left": "metric_left",
 }
 #: plan columns the report shows under their plan name (PLAN_HEADERS_ZH in Chinese)
 COLUMNS_EN = {
@@ -326,6 +366,13 @@ class Lang:
     def stream(self, code) -> str:
         code = str(code)
         return stream_name_zh(code) if self.zh else code
+
+    def deadline(self, label) -> str:
+        """A deadline's label as people read it (planner.plan.lang.deadline_text): its
+        code in English, in words in Chinese."""
+        from ..plan.lang import deadline_text
+
+        return deadline_text(label, self.zh, dict(self.target_names))
 
     def value(self, code) -> str:
         """A code word of summary.json (status, objective kind, scope) in words."""

@@ -10,9 +10,19 @@ the same in both.
 
 `to_english` undoes it on a table read back (planner.plan.folder.read_plan), so
 every command reads a plan in either language.
+
+The what-if tables (compare, sweep, needs, replan's changes.csv, alternatives,
+importance) are made in English and written in the language asked for by
+`whatif_table`: headers by planner.schema.whatif_header_zh (money with the unit), the
+code words of the cells (a change's kind, a status, needs.csv's kind) in the words of
+planner.outputs.words.VALUES, fund streams by their names, yes/no as 是/否,
+compare.csv's metrics in words.  Their reasons are written in the language by the code
+that finds them (a deadline in words: deadline_text).
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -21,6 +31,8 @@ from models.money import UNIT_NAME
 
 from ..schema import (
     NO_ZH,
+    OUTSIDE_PREFIX,
+    OUTSIDE_ZH,
     PLAN_BOOL_COLUMNS,
     PLAN_TARGET_LISTS,
     TARGETS,
@@ -29,6 +41,7 @@ from ..schema import (
     plan_header_zh,
     stream_code,
     stream_name_zh,
+    whatif_header_zh,
 )
 
 LANGS = ("en", "zh")
@@ -77,3 +90,130 @@ def to_english(frame: pd.DataFrame, target_names: dict[str, str] | None = None
     for col in PLAN_TARGET_LISTS & set(frame.columns):
         frame[col] = frame[col].map(lambda t: _names(t, codes))
     return frame
+
+
+# ---------------------------------------------------------------- deadlines
+
+#: a deadline's scope as its Chinese rendering names the villages (deadline_text)
+DEADLINE_SCOPE_ZH = {"all": "全部贫困村", "deep_poverty": "深度贫困县贫困村"}
+#: a deadline's label, as planner.scenario.Deadline.label writes it:
+#: `target@year[scope]>=share`, the scope `all`, `deep_poverty` or counties joined by `+`
+DEADLINE_LABEL = re.compile(r"^(?P<target>[^@\s]+)@(?P<year>\d{4})\[(?P<scope>[^\]]*)\]"
+                            r">=(?P<share>\d+(?:\.\d+)?(?:e-?\d+)?)$")
+
+
+def deadline_text(label, zh: bool, target_names: dict[str, str] | None = None) -> str:
+    """A policy deadline as people read it: in English its label (`power@2019[deep_poverty]
+    >=1`, the code summary.json and scenario.yaml use), in Chinese the target, the year,
+    the villages and the share (农村电网建设：2019年底前，深度贫困县贫困村 100%); the
+    target by `target_names` (code -> name: the plan's or the scenario's), else the
+    bundled one's, else its code.  Anything that is not a deadline's label is returned
+    as it is.  The one rendering of a deadline wherever a person reads one: the report,
+    the 概要 sheet, the what-if tables and their reasons."""
+    label = "" if label is None else str(label)
+    found = DEADLINE_LABEL.match(label.strip())
+    if not zh or not found:
+        return label
+    code = found["target"]
+    name = (target_names or {}).get(code) or (TARGETS[code].name_zh if code in TARGETS
+                                               else code)
+    scope = found["scope"]
+    villages = DEADLINE_SCOPE_ZH.get(scope) or "、".join(scope.split("+")) + "贫困村"
+    share = float(found["share"]) * 100
+    return f"{name}：{found['year']}年底前，{villages} {round(share, 6):g}%"
+
+
+# ---------------------------------------------------------------- what-if tables
+
+#: the what-if tables' columns holding a code word (planner.outputs.words.VALUES)
+WORD_COLUMNS = ("change", "kind", "status", "status_without", "error")
+#: the change tables' columns holding the money per stream ("special_bonds 72.0000; ...")
+MONEY_LIST_COLUMNS = ("from_money", "to_money")
+
+
+def whatif_lang(code: str | None, target_names: dict[str, str] | None = None):
+    """The words (planner.outputs.words.Lang) of a what-if command's outputs: `code` en
+    or zh (None: en), the scenario's or the plan's own target names (code -> name)."""
+    from ..outputs.words import DEFAULT_LANG, Lang
+
+    names = tuple(sorted((str(k), str(v)) for k, v in (target_names or {}).items() if v))
+    return Lang(code or DEFAULT_LANG, UNIT_NAME, names)
+
+
+def scenario_target_names(scn) -> dict[str, str]:
+    """code -> Chinese name of a loaded scenario's targets (the catalogue's and its own)."""
+    return {c: t.get("name_zh", "") for c, t in scn.targets.items() if t.get("name_zh")}
+
+
+def whatif_table(frame: pd.DataFrame, table: str, lang) -> pd.DataFrame:
+    """A what-if table as written in `lang` (a planner.outputs.words.Lang): English as it
+    is (the contract's columns); Chinese: the same columns in the same order, see the
+    module's docstring.  `table` is the file's name without .csv (compare, compare_changes,
+    sweep, needs, changes, alternatives, alternatives_changes, importance)."""
+    if not lang.zh:
+        return frame
+    out = frame.copy()
+    word = lambda v: lang.value(v) if isinstance(v, str) and v else v
+    for col in out.columns:
+        if col in WORD_COLUMNS:
+            out[col] = out[col].map(word).astype(object)
+        elif col == "stream":
+            out[col] = out[col].map(lambda v: stream_name_zh(v) if isinstance(v, str) else v)
+        elif col in MONEY_LIST_COLUMNS:
+            out[col] = out[col].map(_money_list_zh).astype(object)
+    if "change" in frame.columns and "item" in frame.columns:
+        kind = frame["change"].astype(str)
+        stream = kind == "money spent from stream"
+        out.loc[stream, "item"] = frame.loc[stream, "item"].map(stream_name_zh)
+        village = kind.str.startswith("village ")
+        for col in ("from", "to"):
+            out[col] = out[col].astype(object)
+            out.loc[village, col] = frame.loc[village, col].map(
+                lambda v: _yes_no({"True": True, "False": False}.get(str(v), v)))
+    if table == "compare":
+        status = frame["metric"] == "status"
+        for col in out.columns[1:]:
+            out[col] = out[col].astype(object)
+            out.loc[status, col] = frame.loc[status, col].map(word)
+        out["metric"] = frame["metric"].map(lambda m: metric_text(m, lang))
+        out = out.rename(columns={"metric": whatif_header_zh("compare", "metric", lang.unit)})
+        return out
+    out.columns = [whatif_header_zh(table, str(c), lang.unit) for c in out.columns]
+    return out
+
+
+def _money_list_zh(text):
+    """"special_bonds 72.0000; outside_lottery 5.0000" with the streams' names."""
+    if not isinstance(text, str) or not text:
+        return text
+    parts = []
+    for part in text.split("; "):
+        code, _, amount = part.rpartition(" ")
+        name = (stream_name_zh(code[len(OUTSIDE_PREFIX):]) + OUTSIDE_ZH
+                if code.startswith(OUTSIDE_PREFIX) else stream_name_zh(code))
+        parts.append(f"{name} {amount}")
+    return "；".join(parts)
+
+
+def metric_text(metric: str, lang) -> str:
+    """A metric of compare.csv (`value`, `gaps_closed[road]`, `spent[special_bonds/石楼县/
+    2019]`) in `lang`'s words: its code in English; in Chinese its name (planner.outputs.
+    words.METRICS) and what it is of, after ` · ` (a target or a fund stream by its
+    name, an exit batch in words)."""
+    from ..outputs.words import METRICS
+
+    if not lang.zh:
+        return metric
+    base, _, what = str(metric).partition("[")
+    what = what[:-1] if what.endswith("]") else what
+    name = lang.word(METRICS[base]) if base in METRICS else base
+    if not what:
+        return name
+    if base == "gaps_closed":
+        what = lang.target(what)
+    elif base in ("spent", "left"):
+        stream, _, rest = what.partition("/")
+        what = "/".join([lang.stream(stream), *([rest] if rest else [])])
+    else:
+        what = lang.value(what)  # a year, or `exited`
+    return f"{name} · {what}"

@@ -7,7 +7,8 @@ and the summary's labels are Chinese.
 
 The summary sheet is label / value rows: summary.json flattened (a nested key is
 `parent · key`, a list of records one block per record, a list of plain values one
-cell), never JSON in a cell.
+cell), never JSON in a cell; in Chinese a deadline in words
+(planner.plan.lang.deadline_text), summary.json keeping its code.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pandas as pd
 from ..cells import neutralise_frame
 from ..progress import display_width
 from ..schema import NO_ZH, YES_ZH, stream_name_zh
+from .lang import deadline_text
 
 if TYPE_CHECKING:
     from . import Plan
@@ -97,6 +99,8 @@ def _value(value, lang: str, key: str, names: dict):
     if lang == "zh":
         if isinstance(value, bool):
             return YES_ZH if value else NO_ZH
+        if isinstance(value, str) and key == "deadline":
+            return deadline_text(value, True, names)
         if isinstance(value, str) and key in ("target", "exit_standard"):
             return names.get(value, value)
         if isinstance(value, str) and key == "stream":
