@@ -101,9 +101,13 @@ def validate(scenario):
 @friendly
 def check(scenario, plan_dir):
     """Re-verify a written plan in PLAN_DIR against SCENARIO, without any solver."""
+    from .plan.folder import not_a_plan, not_a_scenario
     from .scenario import load_scenario
     from .verify import verify_plan
 
+    for problem in (not_a_scenario(scenario), not_a_plan(plan_dir)):  # one line each
+        if problem:
+            fail(problem, 1)
     scn = load_scenario(scenario)
     problems = verify_plan(scn, plan_dir)
     if problems:

@@ -15,8 +15,10 @@ year and count columns as whole numbers, money as numbers, yes/no columns as boo
 `planner check` (planner/check/files.py) shares the file reader underneath,
 `planner.tables.read_output_csv`, and types the cells itself.
 
-Whole (`check_plan_folder`): the four files are there and readable, each CSV has its
-key columns, `summary.json` is a JSON object with the keys the commands read, and -
+Not a plan at all (`not_a_plan`: an empty folder, a scenario folder with or without
+scenario.yaml, a folder another command wrote): one sentence saying what was found and
+what is expected.  Whole (`check_plan_folder`): the four files are there and readable,
+each CSV has its key columns, `summary.json` is a JSON object with the keys the commands read, and -
 for a folder with the planner's marker (planner.outdir) - every file is the one the
 planner wrote (its SHA-256 as listed, or the same text re-saved in another encoding)
 and the folder is not half replaced by an interrupted run.  A folder written before
@@ -41,7 +43,7 @@ from models.money import fmt
 
 from ..filecells import decode_csv
 from ..outdir import MARKER, OutputFolderError, read_marker
-from ..tables import parse_bool, read_output_csv, write_csv
+from ..tables import parse_bool, read_output_csv, table_paths, write_csv
 from .lang import table_zh, to_english
 
 if TYPE_CHECKING:
@@ -145,11 +147,7 @@ def read_plan(folder: Path) -> PlanTables:
     summary.json.  A missing or unreadable file or a malformed cell is one
     PlanFolderError naming it."""
     folder = Path(folder)
-    missing = [n for n in PLAN_FILES if not (folder / n).is_file()]
-    if missing:
-        raise PlanFolderError(f"{folder} is not a whole plan folder: {', '.join(missing)} "
-                              f"{'is' if len(missing) == 1 else 'are'} missing; run planner "
-                              "solve again")
+    _refuse_not_a_plan(folder)
     summary = read_summary(folder)
     names = summary.get("target_names") if isinstance(summary.get("target_names"), dict) \
         else None
@@ -229,17 +227,7 @@ def check_plan_folder(folder: Path, scenario=None) -> dict:
     """Refuse a folder that is not a whole plan (or not made from `scenario`, a folder
     or a loaded Scenario); return its summary.json."""
     folder = Path(folder)
-    if not folder.is_dir():
-        raise PlanFolderError(f"{folder} is not a folder; give a plan folder written by "
-                              "planner solve")
-    if (folder / "scenario.yaml").is_file() and not (folder / SUMMARY).exists():
-        raise PlanFolderError(f"{folder} is a scenario folder, not a plan folder; run "
-                              "planner solve first")
-    missing = [n for n in PLAN_FILES if not (folder / n).is_file()]
-    if missing:
-        raise PlanFolderError(f"{folder} is not a whole plan folder: {', '.join(missing)} "
-                              f"{'is' if len(missing) == 1 else 'are'} missing; run planner "
-                              "solve again")
+    _refuse_not_a_plan(folder)
     marker = read_marker(folder)
     if marker is not None:
         _check_marker(folder, marker)
@@ -258,6 +246,83 @@ def check_plan_folder(folder: Path, scenario=None) -> dict:
     if scenario is not None:
         check_made_from(folder, summary, scenario)
     return summary
+
+
+def _refuse_not_a_plan(folder: Path) -> None:
+    """One PlanFolderError unless `folder` holds every file of a plan (not_a_plan says
+    what it is instead; a plan with files missing: which, and to solve again)."""
+    problem = not_a_plan(folder)
+    if problem:
+        raise PlanFolderError(problem)
+    missing = [n for n in PLAN_FILES if not (folder / n).is_file()]
+    if missing:
+        raise PlanFolderError(f"{folder} is not a whole plan folder: {', '.join(missing)} "
+                              f"{'is' if len(missing) == 1 else 'are'} missing; run planner "
+                              "solve again")
+
+
+# ---------------------------------------------------------------- what a folder is
+
+#: a scenario's tables (.csv or .xlsx) besides scenario.yaml
+SCENARIO_TABLES = ("villages", "gaps", "projects", "funds")
+#: what a command that reads a plan expects
+EXPECTED_PLAN = (f"a plan folder ({', '.join(PLAN_FILES)}: the --out of planner solve)")
+
+
+def _few(names: list[str], most: int = 4) -> str:
+    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most
+                                      else "")
+
+
+def not_a_plan(folder: Path) -> str | None:
+    """One sentence when `folder`, given where a plan is expected (report, sheets, check,
+    compare, explain), is no plan folder at all: what was found there and what is
+    expected; None when it is a plan folder, whole or with files missing (those are told
+    by check_plan_folder: a damaged plan, to be solved again)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return f"{folder} is not a folder; expected {EXPECTED_PLAN}"
+    solve_first = f"run planner solve {folder} --out DIR first and give DIR"
+    if (folder / SUMMARY).exists() or (folder / SCHEDULE).exists():
+        return None
+    if (folder / "scenario.yaml").is_file():
+        return f"{folder} is a scenario folder, not a plan folder; run planner solve first"
+    entries = sorted((p for p in folder.iterdir() if not p.name.startswith(".")),
+                     key=lambda p: p.name)
+    tables = [path.name for t in SCENARIO_TABLES for path in table_paths(folder, t)]
+    if any(not n.startswith(("villages.", "funds.")) for n in tables):
+        return (f"{folder} holds a scenario's tables ({_few(tables)}) without scenario.yaml, "
+                f"not a plan; expected {EXPECTED_PLAN}: {solve_first}")
+    if any((folder / n).is_file() for n in PLAN_FILES):
+        return None
+    if not entries:
+        return f"{folder} is empty; expected {EXPECTED_PLAN}"
+    plans = [p.name for p in entries if p.is_dir() and (p / SUMMARY).is_file()]
+    if plans:
+        return (f"{folder} is not a plan folder but holds plan folders ({_few(plans)}); give "
+                "one of them")
+    marker = read_marker(folder)
+    written = f", written by {marker['command']}" if marker and marker.get("command") else ""
+    found = _few([p.name + ("/" if p.is_dir() else "") for p in entries])
+    return (f"{folder} is not a plan folder: it holds {found}{written}, none of a plan's "
+            f"files; expected {EXPECTED_PLAN}")
+
+
+def not_a_scenario(folder: Path) -> str | None:
+    """One sentence when `folder`, given where a scenario is expected (planner check's
+    SCENARIO), is empty or a plan folder; None otherwise (the scenario's reader tells
+    what is missing from a scenario)."""
+    folder = Path(folder)
+    expected = ("a scenario folder (scenario.yaml, "
+                + ", ".join(f"{t}.csv" for t in SCENARIO_TABLES) + ")")
+    if not folder.is_dir():
+        return f"{folder} is not a folder; expected {expected}"
+    if (folder / SUMMARY).is_file() and not (folder / "scenario.yaml").exists():
+        return (f"{folder} is a plan folder (summary.json), not a scenario; expected "
+                f"{expected}: planner check SCENARIO PLAN_DIR takes the scenario first")
+    if not any(not p.name.startswith(".") for p in folder.iterdir()):
+        return f"{folder} is empty; expected {expected}"
+    return None
 
 
 def _same_file(data: bytes, digest: str) -> bool:
