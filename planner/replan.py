@@ -170,7 +170,6 @@ def apply_actuals(scn: Scenario, actuals: Path, from_year: int,
     if note is not None and warn is not None:
         warn(note)
     p = scn.projects.copy()
-    executed = p["project_id"].isin(started)
     planned = dict(zip(p["project_id"], p["cost"]))
     for pid, cost in real.items():
         if _far(cost, planned[pid]):
@@ -180,15 +179,7 @@ def apply_actuals(scn: Scenario, actuals: Path, from_year: int,
                 warn(text)
     if real:
         p.loc[p["project_id"].isin(real), "cost"] = p["project_id"].map(real)
-    p.loc[executed, "earliest_year"] = p.loc[executed, "project_id"].map(started)
-    p.loc[executed, "latest_year"] = p.loc[executed, "project_id"].map(started)
-    # nothing else may start in the past
-    p.loc[~executed, "earliest_year"] = np.maximum(p.loc[~executed, "earliest_year"], from_year)
-    impossible = ~executed & (p["earliest_year"] > np.minimum(
-        p["latest_year"], scn.years[-1] - p["duration"] + 1))
-    scn.projects = p[~impossible].reset_index(drop=True)
-    scn.lock_in = frozenset(set(scn.lock_in) | set(started))
-    scn.lock_out = frozenset(set(scn.lock_out) - set(started))
+    lock_past(scn, started, from_year, p)
     if actual_funds is not None:
         real = _read(actual_funds, "actual_funds")
         f = scn.funds.copy()
@@ -205,6 +196,26 @@ def apply_actuals(scn: Scenario, actuals: Path, from_year: int,
         scn.funds = f
     scn.input_files = list(scn.input_files) + [actuals] + ([actual_funds] if actual_funds else [])
     return scn, started
+
+
+def lock_past(scn: Scenario, started: dict, from_year: int,
+              projects: pd.DataFrame | None = None) -> Scenario:
+    """The past locked, in place: each executed work (`started`: project_id -> its start
+    year) starts in that year, locked in; nothing else may start before `from_year` (a
+    work that then cannot start and finish in the horizon is dropped).  `projects`: the
+    scenario's projects with the real costs (default: its own)."""
+    p = (scn.projects if projects is None else projects).copy()
+    executed = p["project_id"].isin(started)
+    p.loc[executed, "earliest_year"] = p.loc[executed, "project_id"].map(started)
+    p.loc[executed, "latest_year"] = p.loc[executed, "project_id"].map(started)
+    # nothing else may start in the past
+    p.loc[~executed, "earliest_year"] = np.maximum(p.loc[~executed, "earliest_year"], from_year)
+    impossible = ~executed & (p["earliest_year"] > np.minimum(
+        p["latest_year"], scn.years[-1] - p["duration"] + 1))
+    scn.projects = p[~impossible].reset_index(drop=True)
+    scn.lock_in = frozenset(set(scn.lock_in) | set(started))
+    scn.lock_out = frozenset(set(scn.lock_out) - set(started))
+    return scn
 
 
 #: an actual cost this far (share of the planned total cost) from the plan is a warning
