@@ -266,6 +266,10 @@ VALUES: dict[str, tuple[str, str]] = {
     "all": ("all villages", "全部村"), "deep_poverty": ("deep-poverty villages", "深度贫困村"),
     # the exit-priority batch of villages that exited before the horizon
     "exited": ("exited before (consolidation)", "已退出（巩固提升）"),
+    # exit_priority's rules, and the languages (summary.json exit_priority.rule, lang)
+    "lexicographic": ("exit first, batch by batch", "退出优先、逐批推进"),
+    "weighted": ("weighted", "加权"), "none": ("none", "无"),
+    "en": ("English", "英文"), "zh": ("Chinese", "中文"),
     # the what-if tables' code words (planner.plan.lang.whatif_table): a change's kind
     "village gains on-time exit": ("village gains on-time exit", "新增按期退出村"),
     "village loses on-time exit": ("village loses on-time exit", "不再按期退出的村"),

@@ -72,10 +72,6 @@ LABELS_ZH.update({
 MONEY_KEYS = {"total_cost", "pooled_cost", "self_funded", "spent_by_stream", "outside_money",
               "money_available", "reserved", "spent_in_deep_poverty_villages"}
 #: code words of the summary's values in Chinese
-WORDS_ZH = {"optimal": "最优", "feasible": "可行", "time_limit": "达到时间上限",
-            "infeasible": "无可行方案", "max_coverage": "覆盖最多", "min_cost": "成本最低",
-            "lexicographic": "逐批优先", "weighted": "加权", "none": "无", "all": "全部村",
-            "deep_poverty": "深度贫困村", "exited": "已退出村", "en": "英文", "zh": "中文"}
 #: the value rule's prose (summary.json value_rule) in Chinese
 VALUE_RULE_ZH = {
     "gap_value": "短板的权重（gaps.csv 的 weight，否则为任务的权重），项目在村的应退出年度"
@@ -106,7 +102,9 @@ def _value(value, lang: str, key: str, names: dict):
         if isinstance(value, str) and key == "stream":
             return stream_name_zh(value)
         if isinstance(value, str):
-            return WORDS_ZH.get(value, value)
+            from ..outputs.words import VALUES  # the one table of code words
+
+            return VALUES[value][1] if value in VALUES else value
     return value
 
 
