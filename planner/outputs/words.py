@@ -58,7 +58,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "status": ("Solver status", "求解状态"),
     "objective": ("Objective value", "目标值"),
     "best_bound": ("Best bound", "最优界"),
-    "gap": ("Relative gap", "相对间隙"),
+    "gap": ("Relative gap", "相对差距"),
     "solver": ("Solver", "求解器"),
     "seconds": ("Seconds", "用时（秒）"),
     "gaps_closed": ("Gaps closed", "补齐短板数"),
