@@ -263,3 +263,6 @@ for _command in _WHATIF:
 from .export_model import export_model as _export_model  # noqa: E402
 
 main.add_command(_export_model)
+from .cli_robust import robust as _robust  # noqa: E402
+
+main.add_command(_robust)
