@@ -266,3 +266,6 @@ main.add_command(_export_model)
 from .cli_robust import robust as _robust  # noqa: E402
 
 main.add_command(_robust)
+from .cli_priority import priority as _priority  # noqa: E402
+
+main.add_command(_priority)

@@ -1,0 +1,164 @@
+"""priority.csv and priority_levels.csv, made from the level plans (English), written
+in the language asked for (planner.plan.lang.whatif_table) and checked against the
+plan folders before the folder is written (planner.check.priority_list)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from models.money import fmt_units
+from models.nested import entry_order, pooled_units, rule_key
+
+from ..pipeline import VerificationError
+from ..tables import write_csv
+from .levels import PLAN, label
+
+#: priority.csv: one row per work, in rank order.  cost, pooled_cost: the work's totals
+#: (schedule.csv's work_cost and work_pooled_cost); cumulative_pooled_cost: the pooled
+#: money of the works ranked up to this one; scale, money, value: the level at which the
+#: work enters, its money and its nested plan's value; start_year: in that plan.
+PRIORITY_COLUMNS = ["rank", "project_id", "county", "village_id", "village_name", "exit_year",
+                    "target", "target_name", "start_year", "cost", "pooled_cost",
+                    "cumulative_pooled_cost", "scale", "money", "value"]
+#: priority_levels.csv: one row per level.  works, added, moved: the nested plan's works,
+#: those it adds to the level below's, those of the level below it starts in another
+#: year; optimum_*: the un-nested plan at sampled levels; ratio = value / optimum_value;
+#: batch_behind: under the lexicographic rule, the first batch (in the order served)
+#: whose on-time count differs from the optimum's, with both counts.
+LEVEL_COLUMNS = ["scale", "money", "status", "value", "villages_on_time", "works", "added",
+                 "moved", "pooled_cost", "optimum_value", "optimum_bound", "optimum_status",
+                 "optimum_villages_on_time", "ratio", "batch_behind", "why", "plan",
+                 "optimum_plan"]
+PRIORITY_MONEY = ("cost", "pooled_cost", "cumulative_pooled_cost", "money")
+LEVEL_MONEY = ("money", "pooled_cost")
+#: decimals of the ratio written
+RATIO_DECIMALS = 4
+
+
+def _units(amount: float) -> int:
+    return int(round(float(amount) * 10_000))
+
+
+def entering(nested: list) -> list[tuple]:
+    """Per level with a plan: (level, the project indices it adds in rank order)."""
+    out, have = [], set()
+    for lv in nested:
+        if not lv.has_plan:
+            continue
+        new = [int(p) for p in np.flatnonzero(lv.result.start >= 0)
+               if lv.inst.project_ids[p] not in have]
+        out.append((lv, entry_order(lv.inst, lv.result.start, new)))
+        have |= set(lv.start)
+    return out
+
+
+def priority_rows(nested: list) -> pd.DataFrame:
+    rows, total, rank = [], 0, 0
+    for lv, order in entering(nested):
+        inst = lv.inst
+        works = lv.plan.schedule.drop_duplicates("project_id").set_index("project_id")
+        pooled = pooled_units(inst)
+        cost = inst.proj_cost_units.sum(axis=1)
+        for p in order:
+            pid = inst.project_ids[p]
+            w = works.loc[pid]
+            rank += 1
+            total += int(pooled[p])
+            rows.append({"rank": rank, "project_id": pid, "county": w["county"],
+                         "village_id": w["village_id"], "village_name": w["village_name"],
+                         "exit_year": int(w["exit_year"]), "target": w["target"],
+                         "target_name": w["target_name"], "start_year": int(w["start_year"]),
+                         "cost": int(cost[p]), "pooled_cost": int(pooled[p]),
+                         "cumulative_pooled_cost": total, "scale": lv.scale,
+                         "money": lv.money_units, "value": lv.result.objective})
+    frame = pd.DataFrame(rows, columns=PRIORITY_COLUMNS)
+    for c in PRIORITY_MONEY:  # whole units -> the scenario's unit
+        frame[c] = frame[c].astype(float) / 10_000
+    return frame
+
+
+def _on_time(lv) -> int:
+    return int(lv.result.on_time.sum())
+
+
+def behind(nested, optimum) -> str:
+    """The first batch, in the order served, where the two plans' on-time counts differ:
+    'LABEL: nested < optimum' (blank when every batch is the same, or without batches)."""
+    inst = nested.inst
+    if not inst.batches:
+        return ""
+    mine, theirs = rule_key(inst, nested.result.start), rule_key(optimum.inst,
+                                                                  optimum.result.start)
+    for name, a, b in zip(inst.batch_labels, mine, theirs):
+        if a != b:
+            return f"{name}: {a} {'<' if a < b else '>'} {b}"
+    return ""
+
+
+def level_rows(nested: list, optimum: dict) -> pd.DataFrame:
+    rows, below = [], None
+    for lv in nested:
+        row = {"scale": lv.scale, "money": lv.money_units, "status": lv.status, "why": lv.why,
+               "plan": f"levels/{label(lv.scale)}/{PLAN}" if lv.has_plan else ""}
+        if lv.has_plan:
+            moved = sum(1 for p, y in below.start.items() if lv.start[p] != y) if below else 0
+            row.update(value=lv.result.objective, villages_on_time=_on_time(lv),
+                       works=len(lv.start), added=len(lv.start) - (len(below.start) if below
+                                                                  else 0),
+                       moved=moved, pooled_cost=int(pooled_units(lv.inst)[
+                           lv.result.start >= 0].sum()))
+            below = lv
+        opt = optimum.get(lv.scale)
+        if opt is not None:
+            row.update(optimum_status=opt.status,
+                       optimum_plan=f"{opt.kind}/{label(lv.scale)}/{PLAN}" if opt.has_plan else "")
+            if opt.has_plan:
+                bound = opt.result.bound
+                row.update(optimum_value=opt.result.objective,
+                           optimum_bound=bound if bound is not None and np.isfinite(bound)
+                           else None, optimum_villages_on_time=_on_time(opt))
+                if lv.has_plan and opt.result.objective > 0:
+                    row["ratio"] = round(lv.result.objective / opt.result.objective,
+                                         RATIO_DECIMALS)
+                if lv.has_plan:
+                    row["batch_behind"] = behind(lv, opt)
+            elif not lv.why:
+                row["why"] = f"no optimum: {opt.why}"
+        rows.append(row)
+    frame = pd.DataFrame(rows).reindex(columns=LEVEL_COLUMNS)
+    for c in LEVEL_MONEY:
+        frame[c] = frame[c].astype(float) / 10_000
+    for c in ("villages_on_time", "works", "added", "moved", "optimum_villages_on_time"):
+        frame[c] = frame[c].astype("Int64")
+    for c in ("status", "optimum_status", "batch_behind", "why", "plan", "optimum_plan"):
+        frame[c] = frame[c].astype(object).where(frame[c].notna(), "")
+    return frame
+
+
+def written(frame: pd.DataFrame, money) -> pd.DataFrame:
+    """Money with 4 decimals, exactly (models.money.fmt_units), blank where none."""
+    out = frame.copy()
+    for c in money:
+        out[c] = [fmt_units(_units(v)) if pd.notna(v) else "" for v in frame[c]]
+    return out
+
+
+def write_tables(table: pd.DataFrame, levels: pd.DataFrame, folder: Path, lang: str,
+                 scn) -> None:
+    """Both tables in `lang`, then checked against the plan folders beside them."""
+    from ..check.priority_list import check_priority
+    from ..plan.lang import scenario_target_names, whatif_lang, whatif_table
+
+    words = whatif_lang(lang, scenario_target_names(scn))
+    write_csv(whatif_table(written(table, PRIORITY_MONEY), "priority", words),
+              folder / "priority.csv")
+    write_csv(whatif_table(written(levels, LEVEL_MONEY), "priority_levels", words),
+              folder / "priority_levels.csv")
+    problems = check_priority(folder)
+    if problems:
+        raise VerificationError("the priority list failed the independent check (a bug; "
+                                "please report it):\n  " + "\n  ".join(
+                                    f"[{v.rule}] {v.message}" for v in problems[:20]))
