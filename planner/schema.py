@@ -294,7 +294,8 @@ def plan_header_en(header: str) -> str:
 
 #: Chinese headers of the what-if tables (`--lang zh`: compare.csv, compare_changes.csv,
 #: sweep.csv, needs.csv, replan's changes.csv, alternatives.csv, alternatives_changes.csv,
-#: importance.csv) for the columns the plan tables do not have; the columns they share with
+#: importance.csv, priority.csv, priority_levels.csv) for the columns the plan tables do not
+#: have; the columns they share with
 #: them (county, village_id, target_name, stream, budget, ...) are headed by
 #: PLAN_HEADERS_ZH.  `from`/`to` are the reference plan's and the other plan's (replan: the
 #: previous plan and the re-plan; alternatives: plan-1 and the alternative).
@@ -316,6 +317,12 @@ WHATIF_HEADERS_ZH = {
     "vs_best": "与最优方案之差", "projects": "项目数", "added": "新增项目数",
     "dropped": "取消项目数", "moved": "改期项目数", "value_without": "不做该项目的目标值",
     "importance": "重要性", "status_without": "不做该项目的求解状态",
+    # priority.csv, priority_levels.csv (planner priority)
+    "rank": "排序", "cumulative_pooled_cost": "累计统筹资金", "works": "项目数",
+    "optimum_value": "最优方案目标值", "optimum_bound": "最优方案目标值上界",
+    "optimum_status": "最优方案求解状态", "optimum_villages_on_time": "最优方案按期退出村数",
+    "ratio": "嵌套方案与最优方案目标值之比", "batch_behind": "按期退出村数不同的首个批次",
+    "optimum_plan": "最优方案文件夹",
 }
 #: A what-if table's column that means something else than the same name does in the plan
 #: tables or the other what-if tables: table -> column -> header ("changes": the three
@@ -326,6 +333,11 @@ WHATIF_TABLE_HEADERS_ZH = {
     "compare_changes": {"from": "原值", "to": "新值"},  # a start year, 是/否 or money
     "sweep": {"cost": "统筹资金合计"},
     "importance": {"pooled_cost": PLAN_HEADERS_ZH["work_pooled_cost"], "status": "结论"},
+    # a work's totals, and the level at which it enters the list
+    "priority": {"cost": PLAN_HEADERS_ZH["work_cost"],
+                 "pooled_cost": PLAN_HEADERS_ZH["work_pooled_cost"],
+                 "scale": "进入时资金倍数", "money": "进入时可用资金", "value": "进入时目标值"},
+    "priority_levels": {"pooled_cost": "统筹资金合计", "plan": "嵌套方案文件夹"},
 }
 #: The money columns of each what-if table (the header states the unit); `marginal_value`
 #: is value per money unit (（每万元）).
@@ -335,6 +347,8 @@ WHATIF_MONEY_COLUMNS = {
     "needs": frozenset({"budget", "funding_gap", "needed", "funding_gap_min",
                         "funding_gap_max"}),
     "importance": frozenset({"pooled_cost"}),
+    "priority": frozenset({"cost", "pooled_cost", "cumulative_pooled_cost", "money"}),
+    "priority_levels": frozenset({"money", "pooled_cost"}),
 }
 PER_UNIT_COLUMNS = frozenset({"marginal_value"})
 

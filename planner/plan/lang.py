@@ -126,7 +126,7 @@ def deadline_text(label, zh: bool, target_names: dict[str, str] | None = None) -
 # ---------------------------------------------------------------- what-if tables
 
 #: the what-if tables' columns holding a code word (planner.outputs.words.VALUES)
-WORD_COLUMNS = ("change", "kind", "status", "status_without", "error")
+WORD_COLUMNS = ("change", "kind", "status", "status_without", "error", "optimum_status")
 #: the change tables' columns holding the money per stream ("special_bonds 72.0000; ...")
 MONEY_LIST_COLUMNS = ("from_money", "to_money")
 

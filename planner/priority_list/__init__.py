@@ -69,7 +69,7 @@ class Level:
     kind: str  # levels | optimum
     folder: Path
     status: str = ""
-    why: str = ""
+    why: tuple = ()  # (planner.priority_list.tables.WHY key, its values) without a plan
     money_units: int = 0
     inst: object = None
     result: object = None
@@ -147,9 +147,7 @@ def priority(folder: Path, out: Path, levels: list[float] | str = "auto",
             if direction == "down" and i > 0 and (prev is None or
                                                   solved[order[i - 1]].status == "infeasible"):
                 # less money than a level with no plan, among no more works: none either
-                lv.status, lv.why = "infeasible", (
-                    f"not solved: x{order[i - 1]:g} has no plan, and less money with no "
-                    "more works cannot have one")
+                lv.status, lv.why = "infeasible", ("below", {"above": f"{order[i - 1]:g}"})
                 solves[0] -= 1
             else:
                 _solve(lv, prev if direction == "up" else None, params, budget, solves,
@@ -177,7 +175,7 @@ def priority(folder: Path, out: Path, levels: list[float] | str = "auto",
             optimum[s] = opt
         table = priority_rows(nested)
         frame = level_rows(nested, optimum)
-        write_tables(table, frame, stage, lang, scn)
+        write_tables(table, level_rows(nested, optimum, zh=lang == "zh"), stage, lang, scn)
     return PriorityList(table, least, frame, nested, optimum)
 
 
@@ -209,10 +207,9 @@ def _solve(lv: Level, below: Level | None, params: SolveParams, budget: TimeBudg
                                  progress=progress or False)
     if not result.has_solution:
         lv.status = result.status.value
-        lv.why = (f"the hard rules cannot all hold with this money (planner solve "
-                  f"{lv.kind}/{label(lv.scale)} says which)"
+        lv.why = (("infeasible", {"folder": f"{lv.kind}/{label(lv.scale)}"})
                   if result.status is SolveStatus.INFEASIBLE else
-                  f"no plan found in its share of the time limit ({share:.1f} s)")
+                  ("time", {"seconds": f"{share:.1f}"}))
         return
     result.options["hint"] = came_from
     plan = make_plan(scn, inst, result)

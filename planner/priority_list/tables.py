@@ -12,6 +12,7 @@ import pandas as pd
 from models.money import fmt_units
 from models.nested import entry_order, pooled_units, rule_key
 
+from ..outputs.words import VALUES
 from ..pipeline import VerificationError
 from ..tables import write_csv
 from .levels import PLAN, label
@@ -32,6 +33,17 @@ LEVEL_COLUMNS = ["scale", "money", "status", "value", "villages_on_time", "works
                  "moved", "pooled_cost", "optimum_value", "optimum_bound", "optimum_status",
                  "optimum_villages_on_time", "ratio", "batch_behind", "why", "plan",
                  "optimum_plan"]
+#: why a level has no plan, in English and Chinese (a level's `why`: key and values)
+WHY = {
+    "infeasible": ("the hard rules cannot all hold with this money (planner solve {folder} "
+                   "says which)",
+                   "这一资金下硬性要求不能全部满足（planner solve {folder} 可查看是哪一项）"),
+    "time": ("no plan found in its share of the time limit ({seconds} s)",
+             "在分得的求解时间（{seconds} 秒）内未找到方案"),
+    "below": ("not solved: x{above} has no plan, and less money with no more works cannot "
+              "have one", "未求解：x{above} 没有方案，资金更少、项目不更多时也不会有方案"),
+    "optimum": ("no optimum: {why}", "没有最优方案：{why}"),
+}
 PRIORITY_MONEY = ("cost", "pooled_cost", "cumulative_pooled_cost", "money")
 LEVEL_MONEY = ("money", "pooled_cost")
 #: decimals of the ratio written
@@ -84,7 +96,17 @@ def _on_time(lv) -> int:
     return int(lv.result.on_time.sum())
 
 
-def behind(nested, optimum) -> str:
+def batch_name(label: str, zh: bool) -> str:
+    """An exit batch's label (models' batch_labels: 2019, 2019 deep poverty, exited)."""
+    if not zh:
+        return label
+    if label == "exited":
+        return VALUES["exited"][1]
+    year, _, deep = label.partition(" ")
+    return f"{year}年批次" + ("深度贫困村" if deep else "")
+
+
+def behind(nested, optimum, zh: bool = False) -> str:
     """The first batch, in the order served, where the two plans' on-time counts differ:
     'LABEL: nested < optimum' (blank when every batch is the same, or without batches)."""
     inst = nested.inst
@@ -94,14 +116,23 @@ def behind(nested, optimum) -> str:
                                                                   optimum.result.start)
     for name, a, b in zip(inst.batch_labels, mine, theirs):
         if a != b:
-            return f"{name}: {a} {'<' if a < b else '>'} {b}"
+            return f"{batch_name(name, zh)}: {a} {'<' if a < b else '>'} {b}"
     return ""
 
 
-def level_rows(nested: list, optimum: dict) -> pd.DataFrame:
+def why_text(why: tuple, zh: bool) -> str:
+    if not why:
+        return ""
+    key, values = why
+    return WHY[key][zh].format(**values)
+
+
+def level_rows(nested: list, optimum: dict, zh: bool = False) -> pd.DataFrame:
+    """priority_levels.csv (English; `zh`: its reasons in Chinese)."""
     rows, below = [], None
     for lv in nested:
-        row = {"scale": lv.scale, "money": lv.money_units, "status": lv.status, "why": lv.why,
+        row = {"scale": lv.scale, "money": lv.money_units, "status": lv.status,
+               "why": why_text(lv.why, zh),
                "plan": f"levels/{label(lv.scale)}/{PLAN}" if lv.has_plan else ""}
         if lv.has_plan:
             moved = sum(1 for p, y in below.start.items() if lv.start[p] != y) if below else 0
@@ -124,9 +155,9 @@ def level_rows(nested: list, optimum: dict) -> pd.DataFrame:
                     row["ratio"] = round(lv.result.objective / opt.result.objective,
                                          RATIO_DECIMALS)
                 if lv.has_plan:
-                    row["batch_behind"] = behind(lv, opt)
+                    row["batch_behind"] = behind(lv, opt, zh)
             elif not lv.why:
-                row["why"] = f"no optimum: {opt.why}"
+                row["why"] = why_text(("optimum", {"why": why_text(opt.why, zh)}), zh)
         rows.append(row)
     frame = pd.DataFrame(rows).reindex(columns=LEVEL_COLUMNS)
     for c in LEVEL_MONEY:
