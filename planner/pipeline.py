@@ -58,8 +58,8 @@ def explain_infeasible(inst: Instance, params: SolveParams, lang: str = "en",
     """Which hard rules cannot hold, by how much, and the money that would make them hold;
     in Chinese with `lang="zh"` (a deadline in words, planner.plan.lang.deadline_text,
     by `target_names`, code -> name; a fund stream by its name)."""
+    from .headers import stream_name_zh
     from .plan.lang import deadline_text
-    from .schema import stream_name_zh
 
     zh = lang == "zh"
     lines = []

@@ -112,7 +112,7 @@ def plot_sweep(frame: pd.DataFrame, path: Path, title: str, lang=None) -> None:
 def _plot(frame: pd.DataFrame, path: Path, title: str, lang) -> None:
     import matplotlib.pyplot as plt
 
-    from .schema import whatif_header_zh
+    from .headers import whatif_header_zh
 
     head = (lambda c: whatif_header_zh("sweep", c, lang.unit)) if lang.zh else \
         {"scale": "budget scale", "value": "plan value",

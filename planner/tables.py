@@ -4,7 +4,7 @@ Reading (the raw cells from `planner.filecells`) turns every cell into its schem
 type and reports each bad cell with file, spreadsheet row (the header is row 1),
 column, the value and what would be valid: placeholders, decimal commas,
 underscores, values outside the column's range (schema.Column.limit).  Headers may
-be the Chinese ones of schema.header_aliases; an unknown column is a warning naming
+be the Chinese ones of headers.header_aliases; an unknown column is a warning naming
 the nearest known one.  Nothing here knows the model.
 """
 
@@ -20,16 +20,8 @@ import pandas as pd
 
 from .errors import Problems
 from .filecells import decode_csv, raw_frame
-from .schema import (
-    FALSE_WORDS,
-    MONEY_LIMIT,
-    NUMBER_LIMIT,
-    TABLES,
-    TRUE_WORDS,
-    YEAR_RANGE,
-    Column,
-    header_aliases,
-)
+from .headers import header_aliases
+from .schema import FALSE_WORDS, MONEY_LIMIT, NUMBER_LIMIT, TABLES, TRUE_WORDS, YEAR_RANGE, Column
 
 TABLE_EXTENSIONS = (".csv", ".xlsx")
 
@@ -165,7 +157,7 @@ def read_path(path: Path, table: str, problems: Problems,
               unit: str | None = None) -> pd.DataFrame | None:
     """Read one file as the table `table` of the schema (also for files named freely,
     such as `replan --actuals`); `unit`: the money unit, which a Chinese money header may
-    state (schema.header_aliases)."""
+    state (headers.header_aliases)."""
     aliases = header_aliases(table, unit)
     raw = raw_frame(path, problems, aliases)
     if raw is None:

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 
 from planner.cli import main
 from planner.errors import InputError
+from planner.headers import header_aliases
 from planner.options import Setting
 from planner.scenario import load_scenario
-from planner.schema import header_aliases
 
 HERE = Path(__file__).parent
 TINY = HERE.parent / "scenarios" / "tiny"

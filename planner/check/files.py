@@ -5,7 +5,7 @@ is read back as text and turned into numbers here, each malformed cell reported.
 A column the contract requires must be there; the further columns the planner
 writes (README, Outputs) are checked whenever they are there.  A table written in
 Chinese (`--lang zh`) is read in English: its headers by the schema's table
-(planner.schema.plan_header_en; the headers as written are kept in
+(planner.headers.plan_header_en; the headers as written are kept in
 `frame.attrs["headers"]` for planner.check.language), the fund streams of funds.csv by
 their names; the targets' names of villages.csv's lists are read in
 planner.check.villages.
@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..schema import plan_header_en, stream_code
+from ..headers import plan_header_en, stream_code
 from ..tables import read_output_csv
 from .report import Report
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..schema import split_unit
+from ..headers import split_unit
 from .inputs import Inputs
 from .report import Report
 

@@ -28,9 +28,10 @@ import pandas as pd
 import yaml
 
 from ..errors import Problems
-from ..schema import whatif_header_zh
-from ..tables import read_output_csv, read_table as read_input
-from .files import read_schedule, read_summary
+from ..headers import whatif_header_zh
+from ..tables import parse_bool, read_output_csv, read_table as read_input
+from .files import read_schedule, read_summary, read_villages
+from .inputs import DEFAULT_YEARS
 from .report import MONEY_UNITS, TOL, Report
 
 PRIORITY = ("rank", "project_id", "county", "village_id", "village_name", "exit_year",
@@ -94,8 +95,24 @@ class _Plan:
         self.starts = dict(zip(first.index, first["start_year"]))
         pooled = self.schedule.groupby("project_id")["pooled_cost"].sum()
         self.pooled = {p: int(round(v * MONEY_UNITS)) for p, v in pooled.items()}
+        self.villages = read_villages(folder, rep)
+        self.ok = self.villages is not None
+
+    def batches(self, years: list, deep_first: bool) -> list[tuple[str, int]]:
+        """(batch, villages on time) in the order served (summary.json's stages, which
+        the plan's own check holds to the inputs), counted from villages.csv."""
         stages = (self.summary.get("exit_priority") or {}).get("stages") or []
-        self.batches = [(str(s.get("batch")), s.get("on_time")) for s in stages]
+        v = self.villages
+        yes = lambda col: v[col].map(lambda t: parse_bool(str(t)) is True)
+        planned = ~yes("relocated") if "relocated" in v.columns else pd.Series(True, v.index)
+        year = pd.to_numeric(v["exit_year"], errors="coerce")
+        label = np.where(year < years[0], "exited",
+                         np.minimum(year, years[-1]).astype(int).astype(str))
+        if deep_first:
+            label = np.where(yes("deep_poverty"), np.char.add(label, " deep poverty"), label)
+        on = yes("on_time") & planned
+        return [(str(s.get("batch")), int(on[label == str(s.get("batch"))].sum()))
+                for s in stages]
 
     def on_time(self) -> int:
         return int(sum((self.summary.get("villages_on_time") or {}).values()))
@@ -153,8 +170,8 @@ def _expect(rep: Report, row: int, column: str, written: str, want, money=False)
                           f"the plans give {want!r}" + (" (units)" if money else ""))
 
 
-def _behind(mine: _Plan, theirs: _Plan) -> str:
-    for (name, a), (_, b) in zip(mine.batches, theirs.batches):
+def _behind(mine: _Plan, theirs: _Plan, rule: tuple) -> str:
+    for (name, a), (_, b) in zip(mine.batches(*rule), theirs.batches(*rule)):
         if a != b:
             return f"{name}: {a} {'<' if a < b else '>'} {b}"
     return ""
@@ -175,6 +192,13 @@ def check_priority(folder: Path) -> list:
         return rep.items
     streams = list(dict.fromkeys(funds["stream"]))
     zh = levels.attrs.get("zh", False)
+    try:  # the horizon and deep_poverty_first: the batches of villages.csv's villages
+        cfg = yaml.safe_load((folder / "scenario" / "scenario.yaml").read_text(
+            encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        rep.add("file", f"scenario/scenario.yaml cannot be read ({exc})")
+        return rep.items
+    rule = (sorted(cfg.get("years") or DEFAULT_YEARS), bool(cfg.get("deep_poverty_first")))
     below: _Plan | None = None
     plans: list[tuple[float, _Plan]] = []
     scales = [_num(s) for s in levels["scale"]]
@@ -215,7 +239,7 @@ def check_priority(folder: Path) -> list:
         _expect(rep, i, "moved", r["moved"], sum(
             1 for p, y in below.starts.items() if p in plan.starts and plan.starts[p] != y)
             if below else 0)
-        _check_optimum(folder, r, i, scale, plan, streams, zh, locks[scale], rep)
+        _check_optimum(folder, r, i, scale, plan, streams, zh, locks[scale], rule, rep)
         plans.append((scale, plan))
         below = plan
     ids = set(projects["project_id"])
@@ -231,7 +255,7 @@ def check_priority(folder: Path) -> list:
     return rep.items
 
 
-def _check_optimum(folder, r, i, scale, plan, streams, zh, locks, rep) -> None:
+def _check_optimum(folder, r, i, scale, plan, streams, zh, locks, rule, rep) -> None:
     name = f"x{scale:g}"
     if not r["optimum_plan"]:
         for c in ("optimum_value", "ratio", "batch_behind"):
@@ -263,7 +287,7 @@ def _check_optimum(folder, r, i, scale, plan, streams, zh, locks, rep) -> None:
              if best and best > 0 else None)
     _expect(rep, i, "ratio", r["ratio"], ratio)
     if not zh:
-        _expect(rep, i, "batch_behind", r["batch_behind"], _behind(plan, opt))
+        _expect(rep, i, "batch_behind", r["batch_behind"], _behind(plan, opt, rule))
 
 
 def _check_table(table: pd.DataFrame, plans, levels, projects, rep: Report) -> None:

@@ -23,7 +23,8 @@ from types import SimpleNamespace
 
 from models.money import UNIT_NAME
 
-from ..schema import NO_ZH, PLAN_HEADERS_ZH, TARGETS, YES_ZH, stream_name_zh
+from ..headers import NO_ZH, PLAN_HEADERS_ZH, YES_ZH, stream_name_zh
+from ..schema import TARGETS
 
 LANGS = ("en", "zh")
 DEFAULT_LANG = "en"

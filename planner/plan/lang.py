@@ -2,7 +2,7 @@
 
 English (the default) is the contract's: its column names and order, code words in
 the cells.  Chinese (`--lang zh`, or `lang: zh` in scenario.yaml): the headers of
-planner.schema.PLAN_HEADERS_ZH, every money header with the unit
+planner.headers.PLAN_HEADERS_ZH, every money header with the unit
 (models.money.UNIT_NAME: 本年投入（万元）), fund streams by their names (STREAMS) in
 headers and cells, 是/否 for yes and no, the targets left open or late by their
 names, why a village cannot be on time in Chinese.  The columns and their order are
@@ -13,7 +13,7 @@ every command reads a plan in either language.
 
 The what-if tables (compare, sweep, needs, replan's changes.csv, alternatives,
 importance) are made in English and written in the language asked for by
-`whatif_table`: headers by planner.schema.whatif_header_zh (money with the unit), the
+`whatif_table`: headers by planner.headers.whatif_header_zh (money with the unit), the
 code words of the cells (a change's kind, a status, needs.csv's kind) in the words of
 planner.outputs.words.VALUES, fund streams by their names, yes/no as 是/否,
 compare.csv's metrics in words.  Their reasons are written in the language by the code
@@ -29,13 +29,12 @@ import pandas as pd
 
 from models.money import UNIT_NAME
 
-from ..schema import (
+from ..headers import (
     NO_ZH,
     OUTSIDE_PREFIX,
     OUTSIDE_ZH,
     PLAN_BOOL_COLUMNS,
     PLAN_TARGET_LISTS,
-    TARGETS,
     YES_ZH,
     plan_header_en,
     plan_header_zh,
@@ -43,6 +42,7 @@ from ..schema import (
     stream_name_zh,
     whatif_header_zh,
 )
+from ..schema import TARGETS
 
 LANGS = ("en", "zh")
 DEFAULT_LANG = "en"

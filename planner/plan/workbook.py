@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..cells import neutralise_frame
+from ..headers import NO_ZH, YES_ZH, stream_name_zh
 from ..progress import display_width
-from ..schema import NO_ZH, YES_ZH, stream_name_zh
 from .lang import deadline_text
 
 if TYPE_CHECKING:
