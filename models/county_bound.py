@@ -50,6 +50,7 @@ class SplitBound:
         self.note = None  # why a phase gave no bound
         self.first_seconds = 0.0
         self.first_bound = None
+        self.counts = None  # (counties, batches) the final bound's villages on time
 
     def first(self, seconds: float | None) -> np.ndarray | None:
         """The bound without floors (kept in `first_bound`) and the pooled money each
@@ -86,7 +87,8 @@ class SplitBound:
     def final(self, floored: Instance | None, seconds: float | None
               ) -> tuple[float | None, str, dict]:
         """(the bound, its source, what to record) keeping `floored`'s batch floors
-        (None: no floors; the first phase's bound then)."""
+        (None: no floors; the first phase's bound then); `counts` then holds its villages
+        on time per county and batch."""
         info: dict = {}
         if self.method == "whole LP":
             source = "LP relaxation of the whole program"
@@ -95,13 +97,14 @@ class SplitBound:
             from .marginal import lp_relaxation
 
             try:
-                bound, _ = lp_relaxation(floored, self.threads, time_limit=seconds)
+                bound, _, per = lp_relaxation(floored, self.threads, time_limit=seconds,
+                                              counts=True)
+                self.counts = per[np.unique(floored.village_county)]
                 return bound, source + " with the exit batches' counts kept", info
             except RuntimeError:
                 return self.first_bound, source, info  # without the floors: still valid
         from .lagrange import lagrangian_bound
 
-        t0 = time.perf_counter()
         run = self.run
         if floored is not None and run is not None:
             run = lagrangian_bound(run, self.mapper, self.workers, seconds=seconds,
@@ -110,14 +113,35 @@ class SplitBound:
             if self.first_bound is not None:  # the floors dropped: still a valid bound
                 return self.first_bound, _source(self.run, False), self._info(self.run)
             return None, "", info
-        left = None if seconds is None else seconds - (time.perf_counter() - t0)
-        per_county = self._mip_seconds(left)
-        if per_county:
-            from .lagrange import tighten
-
-            run = tighten(run, self.mapper, self.workers, seconds=left, mip=per_county)
         self.run = run
+        if floored is not None:
+            self.counts = self._combined_counts(run)
         return run.bound, _source(run, floored is not None), self._info(run)
+
+    @staticmethod
+    def _combined_counts(run) -> np.ndarray:
+        """(counties, batches) villages on time in the master's combination of columns."""
+        cp = run.coupling
+        w = run.bundle.combination()
+        out = np.zeros((len(cp.counties), len(cp.batch_of)))
+        for k, (part, act) in enumerate(zip(run.bundle.county, run.bundle.act)):
+            out[part] += w[k] * act[cp.batch_of]
+        return out
+
+    def tighten(self, seconds: float | None) -> tuple[float | None, str, dict] | None:
+        """The Lagrangian's bound tightened by the counties' integer programs at its
+        multipliers when `seconds` allow one round of them (None: not tried), as
+        `final` gives it."""
+        per_county = self._mip_seconds(seconds)
+        if self.method == "whole LP" or self.run is None or self.run.bound is None \
+                or not per_county:
+            return None
+        from .lagrange import tighten
+
+        floors = bool(self.run.coupling.cap[self.run.coupling.batch_of].any())
+        self.run = tighten(self.run, self.mapper, self.workers, seconds=seconds,
+                           mip=per_county)
+        return self.run.bound, _source(self.run, floors), self._info(self.run)
 
     def _mip_seconds(self, left: float | None) -> float | None:
         """Seconds for each county's integer program when the time left allows one

@@ -26,6 +26,10 @@ from .ledger import split_whole
 from .priority import record_stages
 from .result import Result, SolveStatus, relative_gap
 
+#: share of the counties' time kept for their second solve when the exit batches' counts
+#: are split between them by price (models.floor_split)
+FLOOR_SPLIT_SHARE = 0.15
+
 
 @dataclass
 class Part:
@@ -238,6 +242,8 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
     pooled = bool(np.any(inst.pool_counties_pooled()))
     exact_split = not pooled and all(p.exact for p in split_by_county(inst))
     bounder = None
+    resplitting = (not exact_split and bool(inst.batches)
+                   and inst.objective == "max_coverage")
     if not exact_split:
         # A valid bound of the whole, and (with shared pools) the money each county would
         # spend in it, which directs the split of the shared money (models.county_bound:
@@ -255,6 +261,8 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
         # time kept for the bound after them) is its share of the works, times the
         # workers that solve counties side by side
         keep = bounder.reserve(budget.left()) if bounder is not None else 0.0
+        if resplitting:  # the counties' second solve, the batches' counts split by price
+            keep += FLOOR_SPLIT_SHARE * (budget.left() - keep)
         size = np.array([max(1, len(p.projects)) for p in parts], dtype=float)
         left = max(0.05, budget.left() - keep)
         deadline = budget.deadline() - keep
@@ -296,6 +304,21 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
         options.update(info)
         if bound is not None:
             options["bound_source"] = source
+    if resplitting and bounder.counts is not None and (budget is None or budget.left() > 1):
+        from .floor_split import resplit
+
+        plans = [start[p.projects] for p in parts]
+        plans, options["floor_split"] = resplit(
+            parts, plans, bounder.counts, np.array(floored.batch_floor), mapper, workers,
+            budget, **opts)
+        for part, plan in zip(parts, plans):
+            start[part.projects] = plan
+        value = plan_value(inst, start)
+    if bounder is not None and bound is not None and not exact:
+        tightened = bounder.tighten(budget.left() if budget else None)
+        if tightened is not None and tightened[0] is not None:
+            bound, options["bound_source"], info = tightened
+            options.update(info)
     if bound is None:
         why = bounder.note if bounder is not None and bounder.note else "none in time"
         bound = everything_bound(inst)

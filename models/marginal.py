@@ -27,8 +27,9 @@ def budget_duals(inst: Instance) -> np.ndarray:
 
 
 def lp_relaxation(inst: Instance, threads: int | None = None,
-                  time_limit: float | None = None) -> tuple[float, np.ndarray]:
-    """(objective, (B, C, Y) money of pool b the LP relaxation spends on county c in year t).
+                  time_limit: float | None = None, counts: bool = False):
+    """(objective, (B, C, Y) money of pool b the LP relaxation spends on county c in year t)
+    and, with `counts`, (C, batches) its villages of each exit batch on time per county.
     RuntimeError when it is not solved to optimality (e.g. within `time_limit`)."""
     from .backends import highs
 
@@ -40,4 +41,11 @@ def lp_relaxation(inst: Instance, threads: int | None = None,
     use = np.zeros((inst.n_pools, len(inst.county_names), inst.n_years))
     pairs, flows = layout.flow_pairs, cols[layout.flow_vars] * layout.flow_units[:, None]
     np.add.at(use, (pairs[:, 1], class_county[pairs[:, 0]]), flows)
-    return objective, use
+    if not counts:
+        return objective, use
+    o = np.ones(inst.n_villages)  # a village without an exit-standard gap is on time
+    o[layout.o_village] = cols[layout.o] if len(layout.o) else 0.0
+    per = np.zeros((len(inst.county_names), len(inst.batches)))
+    for i, b in enumerate(inst.batches):
+        np.add.at(per[:, i], inst.village_county[b], o[b])
+    return objective, use, per

@@ -158,6 +158,14 @@ def test_the_split_takes_the_lagrangian_bound(pooled, tmp_path, monkeypatch):
     lp, _ = lp_relaxation(floored)
     assert split.bound <= lp + 2e-3 * lp  # the LP bound or tighter (county integer bounds)
     assert split.bound >= best.objective - 1e-6 or best.objective > split.objective
+    # the counts split by price: never less value, every batch at least its count
+    moved = split.options["floor_split"]
+    assert moved["value_after"] >= moved["value_before"] - 1e-9
+    assert split.objective == moved["value_after"]
+    from models.evaluate import batch_counts, on_time
+
+    assert all(n >= f for n, f in zip(batch_counts(inst, on_time(inst, split.start)),
+                                      floored.batch_floor))
     out = tmp_path / "plan"
     write_plan(make_plan(scn, inst, split), out)
     assert verify_plan(scn, out) == []

@@ -47,6 +47,10 @@ def _quiet_stdout():
 def new_highs(verbose=False):
     import highspy
 
+    global _scheduler_threads
+    # a run of this object without a thread count starts HiGHS's pool at its default
+    # size: remembered, so that a count asked for later resets the pool (_use_threads)
+    _scheduler_threads = _scheduler_threads or "default"
     with _quiet_stdout():
         h = highspy.Highs()
     # the log, when asked for, goes to stderr: stdout stays for the planner's own output

@@ -1,0 +1,33 @@
+"""The exit batches' counts split between counties by price (models/floor_split.py),
+worked out by hand on small arrays; the split run on a generated scenario is in
+tests/test_lagrange.py (test_the_split_takes_the_lagrangian_bound)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from models.floor_split import choose, targets
+
+
+def test_targets_round_up_to_the_largest_remainders():
+    nbar = np.array([[2.6, 1.0], [0.3, 0.9], [1.1, 2.2]])
+    # floors 2,1 / 0,0 / 1,2 add up to 3 and 3; each batch needs 4: one more to the
+    # largest remainder (batch 0: 0.6 of county 0; batch 1: 0.9 of county 1)
+    assert targets(nbar, np.array([4, 4])).tolist() == [[3, 1], [0, 1], [1, 2]]
+    # already enough: the floors stay
+    assert targets(nbar, np.array([3, 2])).tolist() == [[2, 1], [0, 0], [1, 2]]
+
+
+def test_choose_keeps_the_counts_and_takes_the_most_value():
+    old_v, old_n = np.array([10.0, 20.0, 30.0]), np.array([[2], [2], [2]])
+    new_v, new_n = np.array([15.0, 21.0, 40.0]), np.array([[1], [3], [1]])
+    # gains 5, 1, 10 and count changes -1, +1, -1; the batch keeps 6: county 1 (+1) pays
+    # for one of the others, the better is county 2: 10 + 21 + 40 = 71 (all three: 5 < 6)
+    take = choose(old_v, old_n, new_v, new_n, np.ones(3, bool), np.array([6]))
+    assert take.tolist() == [False, True, True]
+    # county 2 without a new plan: county 0 instead, 15 + 21 + 30 = 66
+    take = choose(old_v, old_n, new_v, new_n, np.array([True, True, False]), np.array([6]))
+    assert take.tolist() == [True, True, False]
+    # a floor no choice can raise the count to keeps every old plan (they meet it)
+    take = choose(old_v, old_n, new_v, new_n, np.array([True, False, True]), np.array([6]))
+    assert take.tolist() == [False, False, False]
