@@ -14,9 +14,8 @@ from .copies import Copy, CopyError, copy_of
 from .extensive import OBJECTIVES, CopiesResult, risk, solve_copies, stack
 
 #: how the sample-average program is solved: in one piece, by progressive hedging, or
-#: `auto`: in one piece up to EXTENSIVE_LIMIT variables in all, else by hedging
+#: the one that fits (planner.robust.run.EXTENSIVE_LIMIT)
 METHODS = ("auto", "extensive", "hedging")
-EXTENSIVE_LIMIT = 10_000
 
-__all__ = ["EXTENSIVE_LIMIT", "METHODS", "OBJECTIVES", "CopiesResult", "Copy", "CopyError",
-           "copy_of", "risk", "solve_copies", "stack"]
+__all__ = ["METHODS", "OBJECTIVES", "CopiesResult", "Copy", "CopyError", "copy_of", "risk",
+           "solve_copies", "stack"]
