@@ -7,10 +7,11 @@ s_1 < ... < s_K (every fund's amount times s, as `planner sweep --budget-scale`)
    (start years free: a work may start earlier once there is more money), solved the
    way `planner solve` solves (models.strategy.solve_planned: the scenario's own exit
    priority -- under the lexicographic rule each batch's on-time count in the order
-   served, then the value -- fairness, the tie-break), whole (not county by county: the
-   split takes no warm start), from the better of level k-1's plan and the planner's
-   own warm start (models.nested.level_hint), so no level is worse than the one below
-   by the scenario's rule;
+   served, then the value -- fairness, the tie-break), whole from the better of level
+   k-1's plan and the planner's own warm start (models.nested.level_hint), or county by
+   county where planner solve would split (`decompose`), which takes no warm start: a
+   split that ends below level k-1's plan is solved again whole from that plan.  So no
+   level is worse than the one below by the scenario's rule;
 2. a larger budget never drops a work: level k's works hold level k-1's (the locks);
 3. the works are ranked by the level at which they enter, and within a level by
    models.nested.entry_order (exit batch under the lexicographic rule, then the value
@@ -37,13 +38,14 @@ import numpy as np
 import pandas as pd
 
 from models.budget import TimeBudget
-from models.nested import level_hint
+from models.nested import level_hint, rule_key
 from models.params import SolveParams
 from models.result import SolveStatus
 from models.strategy import solve_planned
 
 from ..build import build_instance
-from ..pipeline import PlanningError, write_verified
+from ..distributed import dask_mapper
+from ..pipeline import PlanningError, split_by_county_wanted, write_verified
 from ..plan import make_plan
 from ..scenario import load_scenario
 from .auto import SHARE as AUTO_SHARE, auto_levels, least_scale
@@ -55,6 +57,9 @@ __all__ = ["LEVEL_COLUMNS", "PRIORITY_COLUMNS", "PriorityList", "SampleError",
 
 #: at most this many sampled levels by default
 DEFAULT_SAMPLES = 5
+#: the whole solve from the plan below when the county split ends below it: this share of
+#: the level's time, at least FALLBACK_SECONDS
+FALLBACK_SHARE, FALLBACK_SECONDS = 0.1, 2.0
 
 
 def default_sample(levels: list[float]) -> list[float]:
@@ -184,6 +189,11 @@ def _say(progress, text: str) -> None:
         progress.update(text)
 
 
+def came_from(lv: Level) -> str:
+    """The plan a level's solve starts from, in summary.json options.hint."""
+    return "the nested plan" if lv.kind == OPTIMUM else "the plan of the level below"
+
+
 def _solve(lv: Level, below: Level | None, params: SolveParams, budget: TimeBudget,
            solves: list, progress, lang: str) -> None:
     """Plan one level's scenario from `below`'s plan (and the warm start), verify and
@@ -198,20 +208,39 @@ def _solve(lv: Level, below: Level | None, params: SolveParams, budget: TimeBudg
         hint_below = np.array([below.start.get(p, -1) for p in inst.project_ids],
                               dtype=np.int64)
     own = TimeBudget(share)
-    info: dict = {}
-    hint = level_hint(inst, hint_below, params.threads, own.left(), info)
-    came_from = ("the plan of the level below" if hint is hint_below and hint is not None
-                 else info.get("hint", "none"))
-    inst, result = solve_planned(inst, params.updated(time_limit=share), own, hint=hint,
-                                 maximin=bool(scn.fairness.get("maximin")),
-                                 progress=progress or False)
+    maximin = bool(scn.fairness.get("maximin"))
+    if split_by_county_wanted(inst, params):
+        # as planner solve solves it (county by county), which takes no warm start: when
+        # that ends below the plan the level must not fall under, it is solved whole
+        # from that plan (never below it), in a tenth of its share more
+        counties = len(np.unique(inst.village_county))
+        solved, result = solve_planned(
+            inst, params.updated(time_limit=share), own, maximin=maximin, split=True,
+            county_mapper=lambda: dask_mapper(params.scheduler, tasks=counties),
+            progress=progress or False)
+        if hint_below is not None and (not result.has_solution or rule_key(
+                inst, result.start) < rule_key(inst, hint_below)):
+            extra = max(FALLBACK_SECONDS, FALLBACK_SHARE * share)
+            solved, result = solve_planned(inst, params.updated(time_limit=extra),
+                                           TimeBudget(extra), hint=hint_below,
+                                           maximin=maximin, progress=progress or False)
+            if result.has_solution:
+                result.options["hint"] = f"{came_from(lv)} (the county split ended below it)"
+        inst = solved
+    else:
+        info: dict = {}
+        hint = level_hint(inst, hint_below, params.threads, own.left(), info)
+        inst, result = solve_planned(inst, params.updated(time_limit=share), own, hint=hint,
+                                     maximin=maximin, progress=progress or False)
+        if result.has_solution:
+            result.options["hint"] = (came_from(lv) if hint is hint_below and hint is not None
+                                      else info.get("hint", "none"))
     if not result.has_solution:
         lv.status = result.status.value
         lv.why = (("infeasible", {"folder": f"{lv.kind}/{label(lv.scale)}"})
                   if result.status is SolveStatus.INFEASIBLE else
                   ("time", {"seconds": f"{share:.1f}"}))
         return
-    result.options["hint"] = came_from
     plan = make_plan(scn, inst, result)
     write_verified(scn, plan, lv.folder / PLAN, lang=lang, command="planner priority")
     lv.status, lv.inst, lv.result, lv.plan = result.status.value, inst, result, plan
