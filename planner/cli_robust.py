@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from models.robust import METHODS, OBJECTIVES
+from models.robust import EXTENSIVE_LIMIT, METHODS, OBJECTIVES
 
 from .cli_common import friendly, with_solver_options
 from .options import FiniteRange
@@ -34,7 +34,8 @@ from .scenario.uncertainty import MAX_SAMPLES
 @click.option("--method", type=click.Choice(METHODS), default="auto", show_default=True,
               help="extensive: one program holding every sample; hedging: progressive "
                    "hedging, each sample's program a Dask task (--scheduler); auto: "
-                   "extensive up to 20,000 variables in all (always for worst and cvar), "
+                   f"extensive up to {EXTENSIVE_LIMIT:,} variables in all (always for worst "
+                   "and cvar), "
                    "else hedging.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for first_year.csv, first_year_starts.csv, samples.csv, "

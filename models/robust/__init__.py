@@ -14,8 +14,9 @@ from .copies import Copy, CopyError, copy_of
 from .extensive import OBJECTIVES, CopiesResult, risk, solve_copies, stack
 
 #: how the sample-average program is solved: in one piece, by progressive hedging, or
-#: the one that fits (planner.robust.run.EXTENSIVE_LIMIT)
+#: `auto`: in one piece up to EXTENSIVE_LIMIT variables in all, else by hedging
 METHODS = ("auto", "extensive", "hedging")
+EXTENSIVE_LIMIT = 10_000
 
-__all__ = ["METHODS", "OBJECTIVES", "CopiesResult", "Copy", "CopyError", "copy_of", "risk",
-           "solve_copies", "stack"]
+__all__ = ["EXTENSIVE_LIMIT", "METHODS", "OBJECTIVES", "CopiesResult", "Copy", "CopyError",
+           "copy_of", "risk", "solve_copies", "stack"]

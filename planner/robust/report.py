@@ -77,7 +77,9 @@ def _status(x) -> str:
 def sample_table(run, rows, kind: int) -> pd.DataFrame:
     money, costs = entry_names(run.unc)
     table = []
-    for s in rows:
+    # hedging solved each sample alone in its first iteration: its wait-and-see
+    alone = run.decision.get("wait_and_see") if kind == SOLVE else None
+    for k, s in enumerate(rows):
         r = {"sample": s.draw.name, "seed_stream": STREAM_NAMES[kind]}
         r.update({c: round(f, 6) for c, f in zip(money, s.draw.money)})
         r.update({c: round(f, 6) for c, f in zip(costs, s.draw.costs)})
@@ -85,6 +87,8 @@ def sample_table(run, rows, kind: int) -> pd.DataFrame:
             x = getattr(s, what)
             r[what] = _values([s], what)[0]
             r[f"{what}_status"] = _status(x)
+        if alone:
+            r["wait_and_see"], r["wait_and_see_status"] = alone[k], "hedging iteration 1"
         if kind == SOLVE:
             r["plan"] = s.folder
         else:
@@ -213,7 +217,7 @@ def lines(summary: dict) -> list[str]:
         out.append(f"EVPI       {e['value']:.2f}{ci(e)}: wait-and-see {e['wait_and_see']:.2f}")
     for what, count in summary["no_plan"].items():
         if count:
-            out.append(f"no plan    the {what.replace('_', '-')} first year keeps the hard "
-                       f"rules in no plan found for {count} of {summary['fresh_samples']} "
-                       "fresh samples (left out of the figures above)")
+            out.append(f"no plan    {what.replace('_', '-')}: no plan keeping the hard rules "
+                       f"found in {count} of {summary['fresh_samples']} fresh samples (left "
+                       "out of the figures above)")
     return out

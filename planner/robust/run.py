@@ -29,7 +29,7 @@ from pathlib import Path
 
 from models.budget import TimeBudget
 from models.params import SolveParams
-from models.robust import METHODS, OBJECTIVES, solve_copies
+from models.robust import EXTENSIVE_LIMIT, METHODS, OBJECTIVES, solve_copies
 from models.robust.hedging import hedge
 
 from ..errors import InputError, Problem
@@ -58,8 +58,6 @@ from .sampling import (
     weighted,
 )
 
-#: `auto` solves the extensive form up to this many variables in all, else hedges
-EXTENSIVE_LIMIT = 20_000
 #: the weight of each solve in the time limit: a re-plan of the later years, a program
 #: of one sample, a sample in the extensive form or in progressive hedging
 UNITS = {"replan": 0.5, "one": 1.0, "extensive": 2.0, "hedging": 3.0}
