@@ -178,3 +178,42 @@ def test_cli_on_tiny_in_chinese(tmp_path):
     bad = CliRunner().invoke(main, ["priority", str(TINY), "--out", str(tmp_path / "q"),
                                     "--levels", "0.98:1:0.01", "--sample", "0.5"])
     assert bad.exit_code == 2 and "--sample" in bad.output
+
+
+def test_a_split_ending_below_the_level_below_is_solved_whole_from_it(tmp_path,
+                                                                      monkeypatch):
+    # planner solve would split this scenario by county (stand-in: split wanted), and the
+    # split (which takes no warm start) finds nothing after the first level: x1 is then
+    # solved whole from x0.6's plan (PA, kept: 5), and the optimum from the nested plan
+    # finds PB + PC (8)
+    import planner.priority_list as pl
+    from models.result import Result, SolveStatus
+
+    real, calls = pl.solve_planned, []
+
+    def split_once(inst, params, budget=None, *, split=False, **kw):
+        if split:
+            calls.append(inst)
+            if len(calls) > 1:
+                return inst, Result.no_solution(SolveStatus.TIME_LIMIT, "highs", 0.0)
+        kw.pop("county_mapper", None)
+        return real(inst, params, budget, **kw)
+
+    monkeypatch.setattr(pl, "split_by_county_wanted", lambda inst, params: True)
+    monkeypatch.setattr(pl, "solve_planned", split_once)
+    res = priority(three_works(tmp_path / "scn"), tmp_path / "out", [0.6, 1.0], sample=[1.0],
+                   **FAST)
+    lv = res.levels.set_index("scale")
+    assert (lv.loc[0.6, "value"], lv.loc[1.0, "value"], lv.loc[1.0, "optimum_value"]) == (
+        5, 5, 8)
+    assert len(calls) == 3
+    summary = read_summary(tmp_path / "out" / "levels" / "x1" / "plan")
+    assert summary["options"]["hint"] == ("the plan of the level below (the county split "
+                                          "ended below it)")
+    assert check_priority(tmp_path / "out") == []
+
+
+def read_summary(folder: Path) -> dict:
+    import json
+
+    return json.loads((folder / "summary.json").read_text(encoding="utf-8"))

@@ -70,11 +70,12 @@ from .facts import Facts
 from .files import money_columns, read_funds, read_schedule, read_summary, read_villages
 from .inputs import read_inputs
 from .language import check_language
+from .priority_list import check_priority  # planner priority's tables against its plans
 from .report import Report, Violation
 from .summary import check_summary
 from .villages import check_villages_table, check_why_not_possible
 
-__all__ = ["Violation", "verify_plan"]
+__all__ = ["Violation", "check_priority", "verify_plan"]
 
 
 def verify_plan(scn, plan_dir: Path) -> list[Violation]:
