@@ -37,6 +37,9 @@ from .instance import Instance
 WHOLE_LP_MAX = 10_000
 #: the integer programs of the counties get at most this long each when time is left
 MIP_SECONDS = 2.0
+#: the Lagrangian from no multipliers, seconds per work of the program (measured: 3.3-3.5
+#: s on scenarios/shanxi-province, 38,362 works, its exit batches' counts kept; 2 cores)
+SECONDS_PER_WORK = 1e-4
 
 
 class SplitBound:
@@ -51,6 +54,7 @@ class SplitBound:
         self.first_seconds = 0.0
         self.first_bound = None
         self.counts = None  # (counties, batches) the final bound's villages on time
+        self.prices = None  # (batches,) its value of a village of each batch on time
 
     def first(self, seconds: float | None) -> np.ndarray | None:
         """The bound without floors (kept in `first_bound`) and the pooled money each
@@ -71,18 +75,30 @@ class SplitBound:
             self.run = lagrangian_bound(self.inst.replace(batch_floor=()), self.mapper,
                                         self.workers, seconds=seconds)
             self.first_bound = self.run.bound
-            use = self.run.use() if self.run.bound is not None else None
+            # the combination's spending directs the split once the method has converged;
+            # before, it may not even pay each county's deadlines: the split goes by need
+            # then, as when the whole LP does not end in time
+            use = self.run.use() if self.run.converged else None
             if self.run.bound is None:
                 self.note = "the Lagrangian's county LPs did not end in time"
         self.first_seconds = time.perf_counter() - t0
         return use
 
+    def wants_first(self, pooled: bool) -> bool:
+        """Whether `first` runs before the county solves: for the shares of pooled money,
+        and always with the whole LP (cheap; its bound stands in when the floored LP
+        does not end).  Without pooled money the Lagrangian starts at `final`."""
+        return pooled or self.method == "whole LP"
+
     def reserve(self, left: float | None) -> float:
         """Seconds to keep for `final` out of `left`: about what `first` took (a warm
-        start from its multipliers needs fewer iterations), at most 30 % of `left`."""
+        start from its multipliers needs fewer iterations), or SECONDS_PER_WORK a work
+        when it did not run; at most 30 % of `left`."""
         if left is None:
             return 0.0
-        return min(0.3 * left, max(1.0, 1.5 * self.first_seconds))
+        guess = (1.5 * self.first_seconds if self.first_seconds
+                 else SECONDS_PER_WORK * self.inst.n_projects)
+        return min(0.3 * left, max(1.0, guess))
 
     def final(self, floored: Instance | None, seconds: float | None
               ) -> tuple[float | None, str, dict]:
@@ -97,8 +113,8 @@ class SplitBound:
             from .marginal import lp_relaxation
 
             try:
-                bound, _, per = lp_relaxation(floored, self.threads, time_limit=seconds,
-                                              counts=True)
+                bound, _, per, self.prices = lp_relaxation(floored, self.threads,
+                                                           time_limit=seconds, counts=True)
                 self.counts = per[np.unique(floored.village_county)]
                 return bound, source + " with the exit batches' counts kept", info
             except RuntimeError:
@@ -106,7 +122,13 @@ class SplitBound:
         from .lagrange import lagrangian_bound
 
         run = self.run
-        if floored is not None and run is not None:
+        if run is None and self.first_bound is None and self.note is None:
+            # no first phase (no pooled money): from no multipliers, with the floors
+            run = lagrangian_bound(self.inst.replace(batch_floor=()), self.mapper,
+                                   self.workers, seconds=seconds,
+                                   floors=floored if floored is not None else
+                                   self.inst.replace(batch_floor=()))
+        elif floored is not None and run is not None:
             run = lagrangian_bound(run, self.mapper, self.workers, seconds=seconds,
                                    floors=floored)
         if run is None or run.bound is None:
@@ -116,6 +138,7 @@ class SplitBound:
         self.run = run
         if floored is not None:
             self.counts = self._combined_counts(run)
+            self.prices = run.multipliers[run.coupling.batch_of]
         return run.bound, _source(run, floored is not None), self._info(run)
 
     @staticmethod

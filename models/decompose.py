@@ -29,6 +29,8 @@ from .result import Result, SolveStatus, relative_gap
 #: share of the counties' time kept for their second solve when the exit batches' counts
 #: are split between them by price (models.floor_split)
 FLOOR_SPLIT_SHARE = 0.15
+#: ... when the counties have at least this many seconds each (a worker's time shared)
+FLOOR_SPLIT_ROOM = 2.0
 
 
 @dataclass
@@ -251,7 +253,8 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
         # its county LPs through `mapper`).  Solved first, within a share of the run's
         # time, so that the counties get what is left.
         bounder = SplitBound(inst, mapper, workers, opts.get("threads"))
-        use = bounder.first(budget.share(0.4) if budget else None)
+        use = (bounder.first(budget.share(0.4) if budget else None)
+               if bounder.wants_first(pooled) else None)
         if pooled:
             work = share_out(inst, None if use is None else price_directed_shares(inst, use))
     parts = split_by_county(work)
@@ -261,7 +264,9 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
         # time kept for the bound after them) is its share of the works, times the
         # workers that solve counties side by side
         keep = bounder.reserve(budget.left()) if bounder is not None else 0.0
-        if resplitting:  # the counties' second solve, the batches' counts split by price
+        room = (budget.left() - keep) * workers / max(1, len(parts))
+        if resplitting and room >= FLOOR_SPLIT_ROOM:
+            # the counties' second solve, the batches' counts split by price
             keep += FLOOR_SPLIT_SHARE * (budget.left() - keep)
         size = np.array([max(1, len(p.projects)) for p in parts], dtype=float)
         left = max(0.05, budget.left() - keep)

@@ -11,7 +11,8 @@ village of each batch and combines county columns whose counts nbar_ci meet the 
 1. rounds them to whole targets G_ci (`targets`: the floors, then the remainders to the
    largest fractions, until each batch's targets add up to at least F_i);
 2. solves each county again for the most value keeping its targets as floors (its plan
-   as the hint where it meets them), as tasks of the county solves' mapper;
+   as the hint where it meets them: a county whose targets are its counts is solved
+   again from its plan, never ending below it), as tasks of the county solves' mapper;
 3. chooses, county by county, the new plan or the one it had (`choose`: a small integer
    program, the most value with every batch's count at least F_i).
 
@@ -54,9 +55,12 @@ def refloor_part(part_instance: Instance, floors: tuple, hint: np.ndarray | None
     opts = dict(opts)
     deadline, share = opts.pop("deadline", None), opts.pop("time_share", None)
     opts.pop("use_hint", None)
+    opts.pop("time_limit", None)
     if deadline is not None:
         left = max(0.05, deadline - time.time())
         opts["time_limit"] = left if share is None else max(0.05, min(share, left))
+    elif share is not None:
+        opts["time_limit"] = share
     sub = part_instance.replace(batch_floor=tuple(int(f) for f in floors))
     if hint is not None and np.any(batch_counts(sub, on_time(sub, hint))
                                    < np.asarray(floors)):
@@ -107,10 +111,9 @@ def resplit(parts: list, plans: list, nbar: np.ndarray, floors: np.ndarray, mapp
                            for p, s in zip(parts, plans)], dtype=np.int64)
     old_value = np.array([plan_value(p.instance, s) for p, s in zip(parts, plans)])
     G = targets(nbar, floors)
-    todo = [c for c in range(len(parts)) if not np.array_equal(G[c], old_counts[c])]
-    info = {"counties": len(todo), "taken": 0, "value_before": float(old_value.sum())}
-    if not todo:
-        return plans, {**info, "value_after": info["value_before"]}
+    todo = list(range(len(parts)))
+    info = {"moved": int(sum(not np.array_equal(G[c], old_counts[c]) for c in todo)),
+            "value_before": float(old_value.sum())}
     task_opts = [dict(opts) for _ in todo]
     if budget is not None and budget.limit is not None:
         size = np.array([max(1, len(parts[c].projects)) for c in todo], dtype=float)

@@ -29,12 +29,14 @@ def budget_duals(inst: Instance) -> np.ndarray:
 def lp_relaxation(inst: Instance, threads: int | None = None,
                   time_limit: float | None = None, counts: bool = False):
     """(objective, (B, C, Y) money of pool b the LP relaxation spends on county c in year t)
-    and, with `counts`, (C, batches) its villages of each exit batch on time per county.
-    RuntimeError when it is not solved to optimality (e.g. within `time_limit`)."""
+    and, with `counts`, (C, batches) its villages of each exit batch on time per county and
+    (batches,) the value of one more village of each on time (the floor rows' duals, 0
+    without a floor).  RuntimeError when it is not solved to optimality (e.g. within
+    `time_limit`)."""
     from .backends import highs
 
     model, layout = build(inst)
-    objective, _, cols = highs.solve_relaxation(model, threads, time_limit=time_limit)
+    objective, duals, cols = highs.solve_relaxation(model, threads, time_limit=time_limit)
     county = inst.village_county[inst.gap_village[inst.proj_gap]]
     class_county = np.full(layout.classes.max() + 1 if len(layout.classes) else 0, -1)
     class_county[layout.classes] = county
@@ -46,6 +48,10 @@ def lp_relaxation(inst: Instance, threads: int | None = None,
     o = np.ones(inst.n_villages)  # a village without an exit-standard gap is on time
     o[layout.o_village] = cols[layout.o] if len(layout.o) else 0.0
     per = np.zeros((len(inst.county_names), len(inst.batches)))
+    prices = np.zeros(len(inst.batches))
+    rows = {f.name: f.start for f in model.families}
     for i, b in enumerate(inst.batches):
         np.add.at(per[:, i], inst.village_county[b], o[b])
-    return objective, use, per
+        row = rows.get(f"batch-floor-{inst.batch_labels[i]}")
+        prices[i] = abs(duals[row]) if row is not None else 0.0
+    return objective, use, per, prices

@@ -133,8 +133,13 @@ def lagrangian_bound(run: LagrangeRun | Instance, mapper=map, workers: int = 1,
     run.bound, run.converged, run.iterations = None, False, 0
     predicted = -np.inf
     left = lambda: None if seconds is None else seconds - (time.perf_counter() - began)
+    last = 0.0  # seconds the last evaluation took
     while True:
+        if seconds is not None and run.bound is not None and left() < last:
+            break  # the next evaluation would not end in time
+        t_eval = time.perf_counter()
         rows = _evaluate(run, mapper, workers, point, None, left())
+        last = time.perf_counter() - t_eval
         if rows is None:
             break  # out of time within an evaluation: no bound from it
         value = float(sum(r["phi"] for r in rows) + cp.rhs @ point)
