@@ -143,7 +143,7 @@ def price_directed_shares(inst: Instance, use: np.ndarray) -> np.ndarray:
 
 
 def share_out(inst: Instance, weights: np.ndarray | None = None) -> Instance:
-    """The instance with every pooled pool cut into one slice per county.
+    """The instance with every pooled pool cut into one slice per county it may pay for.
 
     Slice of county c in year t: the pool's money times weights[b, c, t] / sum over c
     (default: the county's share of the pooled need the pool may pay, every year), in
@@ -153,24 +153,29 @@ def share_out(inst: Instance, weights: np.ndarray | None = None) -> Instance:
     if not len(pooled):
         return inst
     counties = np.unique(inst.village_county)
+    need = pooled_need(inst)
     if weights is None:
-        weights = np.repeat(pooled_need(inst)[:, :, None], inst.n_years, axis=2)
+        weights = np.repeat(need[:, :, None], inst.n_years, axis=2)
     county_of_proj = inst.village_county[inst.gap_village[inst.proj_gap]]
     keep = np.flatnonzero(inst.pool_county >= 0)
-    index = np.concatenate([keep] + [np.repeat(b, len(counties)) for b in pooled])
+    # a pool is cut among the counties it may pay for (a province's pool among the
+    # province's counties); one that pays for none stays whole with the first county
+    reached = [counties[need[b][counties] > 0] if (need[b][counties] > 0).any()
+               else counties[:1] for b in pooled]
+    index = np.concatenate([keep] + [np.repeat(b, len(r)) for b, r in zip(pooled, reached)])
     cut = inst.take_pools(index)
     at = len(keep)
-    for b in pooled:  # each shared pool becomes one slice per county
-        w = weights[b][counties].astype(float)  # (C, Y)
+    for b, mine in zip(pooled, reached):  # each shared pool becomes one slice per county
+        w = weights[b][mine].astype(float)  # (C, Y)
         tot = w.sum(axis=0, keepdims=True)
-        w = np.where(tot > 0, w / np.where(tot > 0, tot, 1), 1.0 / len(counties))
+        w = np.where(tot > 0, w / np.where(tot > 0, tot, 1), 1.0 / len(mine))
         # each year's money in whole units, the remainders to the largest fractions
         base = split_whole(inst.pool_budget_units[b].astype(np.int64), w.T).T  # (C, Y)
-        part = slice(at, at + len(counties))
-        cut["pool_county"][part] = counties
+        part = slice(at, at + len(mine))
+        cut["pool_county"][part] = mine
         cut["pool_budget_units"][part] = base
-        cut["proj_pools"][:, part] &= county_of_proj[:, None] == counties[None, :]
-        at += len(counties)
+        cut["proj_pools"][:, part] &= county_of_proj[:, None] == mine[None, :]
+        at += len(mine)
     return inst.replace(**cut, meta={**inst.meta,
                                      "shared_out": [inst.pool_stream[b] for b in pooled]})
 

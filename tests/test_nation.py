@@ -180,9 +180,19 @@ def test_it_validates_and_builds(two):
     pooled = np.flatnonzero(inst.pool_county < 0)
     assert len(pooled) == 2
     county_of_proj = inst.village_county[inst.gap_village[inst.proj_gap]]
+    reach = {}
     for b in pooled:  # a province's pool reaches only its province's counties
-        reach = set(np.unique(county_of_proj[inst.proj_pools[:, b]]))
-        assert 0 < len(reach) < len(inst.county_names)
+        reach[inst.pool_stream[b]] = set(np.unique(county_of_proj[inst.proj_pools[:, b]]))
+        assert 0 < len(reach[inst.pool_stream[b]]) < len(inst.county_names)
+    # the county split cuts each province's pool among that province's counties only
+    from models.decompose import share_out
+
+    cut = share_out(inst)
+    for stream, counties in reach.items():
+        slices = [b for b in range(cut.n_pools) if cut.pool_stream[b] == stream]
+        assert {int(cut.pool_county[b]) for b in slices} == counties
+        total = sum(int(cut.pool_budget_units[b].sum()) for b in slices)
+        assert total == int(inst.pool_budget_units[list(inst.pool_stream).index(stream)].sum())
 
 
 def test_same_seed_same_bytes(two, tmp_path):
