@@ -138,8 +138,11 @@ def test_hand_worked_case(hand_run):
 
 def test_every_sample_plan_passes_the_checker(hand_run):
     _, out, _ = hand_run
-    for name in ("001", "002"):
+    samples = pd.read_csv(out / "samples.csv", encoding="utf-8-sig", dtype={"sample": str})
+    for name, value in zip(samples["sample"], samples["robust"]):
         folder = out / "samples" / name
+        summary = json.loads((folder / "plan" / "summary.json").read_text(encoding="utf-8"))
+        assert summary["objective"] == value  # samples.csv gives the verified plan's value
         res = CliRunner().invoke(main, ["check", str(folder / "scenario"),
                                         str(folder / "plan")])
         assert res.exit_code == 0, res.output
@@ -152,11 +155,10 @@ def test_every_sample_plan_passes_the_checker(hand_run):
 def test_worst_case_and_cvar_choose_apart_from_the_mean(tmp_path):
     """With A worth 4.4: nothing gives mean 6 > A's 4.4 + 1.5 = 5.9, A gives the better
     worst case (4.4 > 3); CVaR at 0.5 over two samples is the worse sample's value."""
-    from planner.robust.recourse import copy_for
-    from planner.robust.sampling import weighted
-
     from models.params import SolveParams
     from models.robust import solve_copies
+    from planner.robust.recourse import copy_for
+    from planner.robust.sampling import weighted
 
     scn = weighted(load_scenario(_hand(tmp_path / "scn", weight_a=4.4)))
     copies = [copy_for(scn, scn.uncertainty, d) for d in draws(scn.uncertainty, SOLVE, 2)]
