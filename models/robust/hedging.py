@@ -75,18 +75,22 @@ class HedgeResult:
     iterations: int = 0
     converged: bool = False
     wait_and_see: list | None = None  # each sample's value alone (iteration 0)
+    wait_and_see_status: list | None = None  # and the backend's status of those solves
     starts: list | None = None  # the samples' last plans
     disagree: list = field(default_factory=list)  # per iteration: starts not agreed on
+    stopped: list = field(default_factory=list)  # per iteration: solves ended by the clock
     seconds: float = 0.0
     failed: str = ""  # why no first year was found
 
 
 def hedge(pairs: list[tuple[Instance, Instance]], params: SolveParams, budget: TimeBudget,
           mapper=map, workers: int = 1, rho: float | None = None,
-          iterations: int = ITERATIONS, step=None) -> HedgeResult:
+          iterations: int = ITERATIONS, step=None, hints: list | None = None) -> HedgeResult:
     """Progressive hedging over the samples `pairs` ((now, later) instances, as for
     models.robust.copy_of); `mapper(fn, *iterables)` runs the subproblems, `workers`
-    side by side; `step(text)` is told each iteration."""
+    side by side; `step(text)` is told each iteration; `hints`: a plan (start years)
+    per sample to start from (None for none), each later iteration starting from the
+    one before."""
     t0 = time.perf_counter()
     probe = copy_of(*pairs[0])
     first_pos = probe.first
@@ -100,7 +104,7 @@ def hedge(pairs: list[tuple[Instance, Instance]], params: SolveParams, budget: T
     keywords = params.keywords()
     w = np.zeros((n, len(first_pos)))
     xbar = None
-    hints: list = [None] * n
+    hints = list(hints) if hints is not None else [None] * n
     out = HedgeResult(None)
     for it in range(iterations):
         share = budget.share(1.0 / max(1, min(iterations - it, 4)))
@@ -118,6 +122,8 @@ def hedge(pairs: list[tuple[Instance, Instance]], params: SolveParams, budget: T
         starts = [r[0] for r in rows]
         if it == 0:
             out.wait_and_see = [r[1] for r in rows]
+            out.wait_and_see_status = [r[2] for r in rows]
+        out.stopped.append(sum(r[2] == "time_limit" for r in rows))
         X = np.array([(s[proj] == 0).astype(float) for s in starts])
         xbar = X.mean(axis=0)
         out.starts, out.iterations, hints = starts, it + 1, starts

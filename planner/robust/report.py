@@ -79,6 +79,7 @@ def sample_table(run, rows, kind: int) -> pd.DataFrame:
     table = []
     # hedging solved each sample alone in its first iteration: its wait-and-see
     alone = run.decision.get("wait_and_see") if kind == SOLVE else None
+    said = run.decision.get("wait_and_see_status") or []
     for k, s in enumerate(rows):
         r = {"sample": s.draw.name, "seed_stream": STREAM_NAMES[kind]}
         r.update({c: round(f, 6) for c, f in zip(money, s.draw.money)})
@@ -88,7 +89,8 @@ def sample_table(run, rows, kind: int) -> pd.DataFrame:
             r[what] = _values([s], what)[0]
             r[f"{what}_status"] = _status(x)
         if alone:
-            r["wait_and_see"], r["wait_and_see_status"] = alone[k], "hedging iteration 1"
+            r["wait_and_see"] = alone[k]  # hedging's first iteration: each sample alone
+            r["wait_and_see_status"] = said[k] if k < len(said) else ""
         if kind == SOLVE:
             r["plan"] = s.folder
         else:

@@ -255,16 +255,20 @@ def _decide(run: Run, base: Scenario, params: SolveParams, clock: Clock, step):
 
     pairs = [instances(base, unc, s.draw) for s in run.solved]
     seconds = clock.take(UNITS["hedging"] * n)
+    # each sample starts from the first year on expected money re-planned in it
+    start = [as_array(later, s.deterministic.starts()) if s.deterministic.value is not None
+             else None for (_, later), s in zip(pairs, run.solved)]
     with dask_mapper(params.scheduler, tasks=n) as mapper:
         ph = hedge(pairs, params.updated(threads=1), TimeBudget(seconds), mapper=mapper,
-                   workers=getattr(mapper, "workers", 1), step=step)
+                   workers=getattr(mapper, "workers", 1), step=step, hints=start)
     if ph.first is None:
         raise PlanningError(f"progressive hedging found no first year: {ph.failed}")
     inst = pairs[0][1]
     proj = _first_projects(pairs)
     run.decision.update(method="hedging", iterations=ph.iterations, converged=ph.converged,
-                        disagreeing=ph.disagree, seconds=round(ph.seconds, 3),
-                        wait_and_see=ph.wait_and_see)
+                        disagreeing=ph.disagree, stopped_by_clock=ph.stopped,
+                        seconds=round(ph.seconds, 3), wait_and_see=ph.wait_and_see,
+                        wait_and_see_status=ph.wait_and_see_status)
     sets = [frozenset(inst.project_ids[p] for p in proj[f]) for f in [ph.first,
                                                                        *ph.candidates[:2]]]
     hints = None
