@@ -146,7 +146,7 @@ def robust(folder, out: Path | None = None, *, samples: int | None = None,
     """Plan the first year for every sample (see the module's docstring); writes DIR
     (planner.robust.report) when `out` is given.  `samples`: the number of samples
     (default: uncertainty.samples); `evaluate`: the fresh samples (default: as many)."""
-    from .report import write_outputs
+    from .report import summary_of, write_outputs
 
     step = progress.update if progress else (lambda text: None)
     scn = load_scenario(folder)
@@ -220,6 +220,9 @@ def robust(folder, out: Path | None = None, *, samples: int | None = None,
         if out is not None:
             step("writing")
             write_outputs(run, stage, budget)
+        else:
+            run.summary = {**summary_of(run), "seconds": round(budget.elapsed(), 3),
+                           "time_limit": budget.limit}
     return run
 
 
