@@ -52,15 +52,17 @@ def scenario(case: str, tmp: Path) -> Path:
 
 def run(case: str, direction: str, args, tmp: Path) -> pd.DataFrame:
     out = tmp / f"{case}-{direction}"
-    cmd = [*PLANNER, "priority", str(scenario(case, tmp)), "--out", str(out), "--direction",
-           direction, "--levels", args.levels, "--time-limit", str(args.time_limit)]
+    # --debug: a failure shows its traceback (nothing else changes)
+    cmd = [*PLANNER, "--debug", "priority", str(scenario(case, tmp)), "--out", str(out),
+           "--direction", direction, "--levels", args.levels, "--time-limit",
+           str(args.time_limit)]
     if args.threads:
         cmd += ["--threads", str(args.threads)]
     t0 = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
     if done.returncode != 0:
-        print(f"{case} {direction}: exit {done.returncode}: {done.stderr.strip()[-400:]}")
+        print(f"{case} {direction}: exit {done.returncode}: {done.stderr.strip()[-3000:]}")
         return pd.DataFrame()
     frame = pd.read_csv(out / "priority_levels.csv", dtype={"batch_behind": str})
     frame.insert(0, "direction", direction)

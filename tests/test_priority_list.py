@@ -183,33 +183,39 @@ def test_cli_on_tiny_in_chinese(tmp_path):
 def test_a_split_ending_below_the_level_below_is_solved_whole_from_it(tmp_path,
                                                                       monkeypatch):
     # planner solve would split this scenario by county (stand-in: split wanted), and the
-    # split (which takes no warm start) finds nothing after the first level: x1 is then
-    # solved whole from x0.6's plan (PA, kept: 5), and the optimum from the nested plan
-    # finds PB + PC (8)
+    # split (which takes no warm start) finds no plan for x0.6 and the empty plan after:
+    # x0.6 is solved whole (PA, 5), x1 whole from x0.6's plan (PA kept: 5), and the
+    # optimum whole from the nested plan finds PB + PC (8)
+    import numpy as np
+
     import planner.priority_list as pl
     from models.result import Result, SolveStatus
 
     real, calls = pl.solve_planned, []
 
-    def split_once(inst, params, budget=None, *, split=False, **kw):
-        if split:
-            calls.append(inst)
-            if len(calls) > 1:
-                return inst, Result.no_solution(SolveStatus.TIME_LIMIT, "highs", 0.0)
-        kw.pop("county_mapper", None)
-        return real(inst, params, budget, **kw)
+    def split_stand_in(inst, params, budget=None, *, split=False, **kw):
+        if not split:
+            return real(inst, params, budget, **kw)
+        calls.append(inst)
+        if len(calls) == 1:
+            return inst, Result.no_solution(SolveStatus.TIME_LIMIT, "highs", 0.0)
+        empty = np.full(inst.n_projects, -1, dtype=np.int64)
+        return inst, Result(SolveStatus.FEASIBLE, "highs", objective=0.0, start=empty,
+                            on_time=np.zeros(inst.n_villages, dtype=bool))
 
     monkeypatch.setattr(pl, "split_by_county_wanted", lambda inst, params: True)
-    monkeypatch.setattr(pl, "solve_planned", split_once)
+    monkeypatch.setattr(pl, "solve_planned", split_stand_in)
     res = priority(three_works(tmp_path / "scn"), tmp_path / "out", [0.6, 1.0], sample=[1.0],
                    **FAST)
     lv = res.levels.set_index("scale")
     assert (lv.loc[0.6, "value"], lv.loc[1.0, "value"], lv.loc[1.0, "optimum_value"]) == (
         5, 5, 8)
     assert len(calls) == 3
-    summary = read_summary(tmp_path / "out" / "levels" / "x1" / "plan")
-    assert summary["options"]["hint"] == ("the plan of the level below (the county split "
-                                          "ended below it)")
+    hints = [read_summary(tmp_path / "out" / f)["options"]["hint"]
+             for f in ("levels/x0.6/plan", "levels/x1/plan", "optimum/x1/plan")]
+    assert hints == ["the county split found no plan: solved whole",
+                     "the plan of the level below (the county split ended below it)",
+                     "the nested plan (the county split ended below it)"]
     assert check_priority(tmp_path / "out") == []
 
 

@@ -210,22 +210,30 @@ def _solve(lv: Level, below: Level | None, params: SolveParams, budget: TimeBudg
     own = TimeBudget(share)
     maximin = bool(scn.fairness.get("maximin"))
     if split_by_county_wanted(inst, params):
-        # as planner solve solves it (county by county), which takes no warm start: when
-        # that ends below the plan the level must not fall under, it is solved whole
-        # from that plan (never below it), in a tenth of its share more
+        # as planner solve solves it (county by county), which takes no warm start and
+        # meets a share deadline county by county (stricter than the whole): when that
+        # ends below the plan the level must not fall under, it is solved whole from that
+        # plan in a tenth of its share more (never below it); when it ends with no plan,
+        # whole from the better of that plan and the warm start, in its share again
         counties = len(np.unique(inst.village_county))
         solved, result = solve_planned(
             inst, params.updated(time_limit=share), own, maximin=maximin, split=True,
             county_mapper=lambda: dask_mapper(params.scheduler, tasks=counties),
             progress=progress or False)
-        if hint_below is not None and (not result.has_solution or rule_key(
-                inst, result.start) < rule_key(inst, hint_below)):
-            extra = max(FALLBACK_SECONDS, FALLBACK_SHARE * share)
-            solved, result = solve_planned(inst, params.updated(time_limit=extra),
-                                           TimeBudget(extra), hint=hint_below,
-                                           maximin=maximin, progress=progress or False)
+        short = hint_below is not None and result.has_solution and rule_key(
+            inst, result.start) < rule_key(inst, hint_below)
+        if short or not result.has_solution:
+            extra = max(FALLBACK_SECONDS, FALLBACK_SHARE * share) if short else share
+            again = TimeBudget(extra)
+            hint = hint_below if short else level_hint(inst, hint_below, params.threads,
+                                                        again.left())
+            solved, result = solve_planned(inst, params.updated(time_limit=extra), again,
+                                           hint=hint, maximin=maximin,
+                                           progress=progress or False)
             if result.has_solution:
-                result.options["hint"] = f"{came_from(lv)} (the county split ended below it)"
+                result.options["hint"] = (f"{came_from(lv)} (the county split ended below "
+                                          "it)" if short else "the county split found no "
+                                          "plan: solved whole")
         inst = solved
     else:
         info: dict = {}
