@@ -29,6 +29,7 @@ from .api import (
     load_scenario,
     needs,
     plan,
+    priority,
     read_plan,
     sweep,
 )
@@ -42,4 +43,4 @@ except PackageNotFoundError:  # pragma: no cover - a source tree that was never 
 
 __all__ = ["Comparison", "InputError", "ParamsError", "Plan", "PlanningError", "Scenario",
            "SolveParams", "Stats", "VerificationError", "__version__", "compare",
-           "load_scenario", "needs", "plan", "read_plan", "sweep"]
+           "load_scenario", "needs", "plan", "priority", "read_plan", "sweep"]

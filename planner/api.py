@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 TABLES = ("villages", "gaps", "projects", "funds")
 __all__ = ["Comparison", "Plan", "Scenario", "Stats", "compare", "load_scenario", "needs",
-           "plan", "read_plan", "sweep"]
+           "plan", "priority", "read_plan", "sweep"]
 
 
 def _scratch(owner, prefix: str) -> Path:
@@ -337,6 +337,22 @@ def sweep(scenario: Scenario | str | Path, scales, *, stream: str | None = None,
     scheduler = settings.pop("scheduler", None)
     return run_sweep(folder, scales, stream=stream, scheduler=scheduler,
                      on_result=on_result, **settings)
+
+
+def priority(scenario: Scenario | str | Path, out: str | Path, *, levels="auto",
+             sample=None, direction: str = "up", **settings
+             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ranked list as `planner priority`, written to `out` (every plan verified):
+    (priority.csv, priority_levels.csv) as DataFrames; `levels` "auto", a list of
+    scales or "0.6:1:0.1"."""
+    from .options import parse_range
+    from .priority_list import priority as rank
+
+    if isinstance(levels, str) and levels != "auto":
+        levels = parse_range(levels)
+    res = rank(_scenario(scenario).loaded().folder, Path(out), levels, sample=sample,
+               direction=direction, **settings)
+    return res.table, res.levels
 
 
 def needs(scenario: Scenario | str | Path, **settings) -> pd.DataFrame:

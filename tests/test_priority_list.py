@@ -223,3 +223,13 @@ def read_summary(folder: Path) -> dict:
     import json
 
     return json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+
+
+def test_python_api(tmp_path):
+    import planner
+
+    scn = planner.load_scenario(three_works(tmp_path / "scn"))
+    table, levels = planner.priority(scn, tmp_path / "out", levels="0.6:1:0.4", sample=[1.0],
+                                     **FAST)
+    assert table["project_id"].tolist() == ["PA"]
+    assert levels["ratio"].tolist()[1] == 0.625
