@@ -224,6 +224,8 @@ def _solve(lv: Level, below: Level | None, params: SolveParams, budget: TimeBudg
             inst, result.start) < rule_key(inst, hint_below)
         if short or not result.has_solution:
             extra = max(FALLBACK_SECONDS, FALLBACK_SHARE * share) if short else share
+            left = budget.left()  # within the command's one time limit
+            extra = extra if left is None else max(FALLBACK_SECONDS, min(extra, left))
             again = TimeBudget(extra)
             hint = hint_below if short else level_hint(inst, hint_below, params.threads,
                                                         again.left())
