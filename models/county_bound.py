@@ -35,6 +35,8 @@ from .instance import Instance
 #: programs of at most this many works take the whole LP relaxation; larger ones the
 #: Lagrangian dual (module docstring: the measured crossover is near 12,000 works)
 WHOLE_LP_MAX = 10_000
+#: share of the run's time left the Lagrangian's first phase may take (the whole LP: 40 %)
+FIRST_SHARE = 0.25
 #: the integer programs of the counties get at most this long each when time is left
 MIP_SECONDS = 2.0
 #: the Lagrangian from no multipliers, seconds per work of the program (measured: 3.3-3.5
@@ -205,3 +207,12 @@ def _source(run, floors: bool) -> str:
     end = ("converged" if run.converged else "stopped by the time limit")
     return (f"Lagrangian dual of the rows coupling counties ({rows}), {how}: "
             f"{run.iterations} iterations, {end}")
+
+
+def everything_bound(inst: Instance) -> float:
+    """A valid bound that needs no solve: max_coverage, every gap closed on time and every
+    village on time (no soft deadline missed); min_cost, no money at all."""
+    if inst.objective != "max_coverage":
+        return 0.0
+    on_time_value = inst.gap_value(np.full(inst.n_gaps, -1), np.arange(inst.n_gaps)).sum()
+    return float(on_time_value + inst.bonus * inst.n_villages)

@@ -201,6 +201,10 @@ def solve_part(part_instance: Instance, opts: dict) -> dict:
         opts["time_limit"] = left if share is None else max(0.05, min(share, left))
     hint = None
     began = time.time()
+    if deadline is not None and deadline - began < LATE:
+        late = late_part(part_instance)
+        if late is not None:
+            return late
     if opts.pop("use_hint", True):
         hint = warm_start(part_instance, opts.get("threads"), opts.get("time_limit"))
     if opts.get("time_limit") is not None:  # the warm start came out of the same time
@@ -228,20 +232,38 @@ def solve_part(part_instance: Instance, opts: dict) -> dict:
             "plan_from": res.options.get("plan_from"), "stages": stages}
 
 
-def everything_bound(inst: Instance) -> float:
-    """A valid bound that needs no solve: max_coverage, every gap closed on time and every
-    village on time (no soft deadline missed); min_cost, no money at all."""
-    if inst.objective != "max_coverage":
-        return 0.0
-    on_time_value = inst.gap_value(np.full(inst.n_gaps, -1), np.arange(inst.n_gaps)).sum()
-    return float(on_time_value + inst.bonus * inst.n_villages)
+#: a county whose task starts with less than this left before the common deadline keeps
+#: its greedy plan when that keeps every hard rule (no model built, nothing proven)
+LATE = 0.5
+
+
+def late_part(part_instance: Instance) -> dict | None:
+    """A county reached too late for a solve: its greedy plan, its batches' counts as
+    stages not solved (models.priority's records), or None when greedy breaks a hard
+    rule (the county is then solved in what is left)."""
+    from .evaluate import batch_counts, on_time, plan_value
+    from .greedy import greedy, hard_violations
+
+    plan = greedy(part_instance)
+    if hard_violations(part_instance, plan):
+        return None
+    stages = None
+    if part_instance.batches and part_instance.objective == "max_coverage":
+        counts = batch_counts(part_instance, on_time(part_instance, plan))
+        stages = [{"batch": label, "due": len(b), "on_time": int(n), "bound": None,
+                   "status": "time_limit", "proven": False, "solved": False}
+                  for label, b, n in zip(part_instance.batch_labels, part_instance.batches,
+                                         counts)]
+    return {"start": plan, "status": "time_limit", "objective": plan_value(part_instance, plan),
+            "bound": None, "seconds": 0.0, "county": part_instance.meta.get("county"),
+            "plan_from": "warm start", "stages": stages}
 
 
 def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
                     **opts) -> Result:
     """Split, solve every county (through `mapper`, `workers` at a time), merge into one
     Result; `budget` (models.budget.TimeBudget) is the run's one time limit."""
-    from .county_bound import SplitBound
+    from .county_bound import FIRST_SHARE, SplitBound, everything_bound
     from .solve import on_time, plan_value
 
     t0 = time.perf_counter()
@@ -258,7 +280,8 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
         # its county LPs through `mapper`).  Solved first, within a share of the run's
         # time, so that the counties get what is left.
         bounder = SplitBound(inst, mapper, workers, opts.get("threads"))
-        use = (bounder.first(budget.share(0.4) if budget else None)
+        share = 0.4 if bounder.method == "whole LP" else FIRST_SHARE
+        use = (bounder.first(budget.share(share) if budget else None)
                if bounder.wants_first(pooled) else None)
         if pooled:
             work = share_out(inst, None if use is None else price_directed_shares(inst, use))
@@ -331,7 +354,7 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
             options.update(info)
     if bound is None:
         why = bounder.note if bounder is not None and bounder.note else "none in time"
-        bound = everything_bound(inst)
+        bound = everything_bound(inst)  # models.county_bound
         options["bound_source"] = ("every gap closed on time and every village on time "
                                    f"(no bound of the whole was found: {why})")
     if inst.objective == "max_coverage":

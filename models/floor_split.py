@@ -50,12 +50,15 @@ def refloor_part(part_instance: Instance, floors: tuple, hint: np.ndarray | None
     """One county (runs in a worker): the most value keeping `floors` (its batches'
     counts), from `hint` when it keeps them; `opts["deadline"]`/`time_share` as for
     models.decompose.solve_part.  {start or None, value, counts, status}."""
+    from .decompose import LATE
     from .solve import solve
 
     opts = dict(opts)
     deadline, share = opts.pop("deadline", None), opts.pop("time_share", None)
     opts.pop("use_hint", None)
     opts.pop("time_limit", None)
+    if deadline is not None and deadline - time.time() < LATE:  # too late: the old plan
+        return {"start": None, "value": None, "counts": None, "status": "time_limit"}
     if deadline is not None:
         left = max(0.05, deadline - time.time())
         opts["time_limit"] = left if share is None else max(0.05, min(share, left))

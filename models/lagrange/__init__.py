@@ -82,7 +82,6 @@ class LagrangeRun:
     lower: float = -np.inf  # the cutting-plane model's least value: min L is above it
     mip_bound: float | None = None
     starts: dict = field(default_factory=dict)  # county -> integer plan (mip evaluations)
-    caps: dict = field(default_factory=dict)  # part -> {batch: valid cap of its count}
     seconds: float = 0.0
 
     def use(self) -> np.ndarray | None:
@@ -214,8 +213,8 @@ def _evaluate(run: LagrangeRun, mapper, workers: int, m: np.ndarray, mip: float 
             if not mine:
                 continue
             send = attempt > 0 or any(i not in run.sent for i in mine)
-            tasks.append([(i, cp.subs[i] if send else None, cp.specs[i] if send else None,
-                           run.caps.get(i)) for i in mine])
+            tasks.append([(i, cp.subs[i] if send else None, cp.specs[i] if send else None)
+                          for i in mine])
             if send:
                 run.sent.update(mine)
         limit = None if seconds is None else max(0.05, seconds)

@@ -47,8 +47,6 @@ class CountyModel:
     spend: list  # per pooled pool of the whole: (pool, flow columns, 万元 per unit, years)
     units: float  # money units per 万元
     n_projects: int
-    batch_o: list  # per batch: (its villages' o columns, its villages without one)
-    caps: dict  # batch -> the least cap applied (rows "batch-cap")
 
 
 def county_model(sub: Instance, spec: dict) -> CountyModel:
@@ -61,10 +59,6 @@ def county_model(sub: Instance, spec: dict) -> CountyModel:
     rows, cols, vals, const = [], [], [], np.zeros(n)
     o_of = np.full(sub.n_villages, -1)
     o_of[L.o_village] = L.o
-    batch_o = []
-    for b in sub.batches:
-        var = o_of[b]
-        batch_o.append((var[var >= 0], int((var < 0).sum())))
     for j, i in spec["batches"]:
         if i >= len(sub.batches):
             continue
@@ -97,26 +91,7 @@ def county_model(sub: Instance, spec: dict) -> CountyModel:
     return CountyModel(model, L, highs.load_relaxation(model), cost0,
                        float(model.offset), cat(rows, np.int64), cat(cols, np.int64),
                        cat(vals, float), const, spend, float(sub.money_units),
-                       sub.n_projects, batch_o, {})
-
-
-def add_caps(cm: CountyModel, caps: dict) -> None:
-    """Rows "the county's villages of batch i on time <= U" (caps {i: U}, valid upper
-    bounds of the county's count over its own program: models.lagrange.caps), in the LP
-    kept warm and in the model the integer evaluation solves; only a cap below the one
-    already applied adds a row."""
-    import highspy
-
-    for i, cap in caps.items():
-        if i >= len(cm.batch_o) or cap >= cm.caps.get(i, np.inf):
-            continue
-        cols, without = cm.batch_o[i]
-        cm.caps[i] = cap
-        hi = float(cap - without)
-        cm.model.add_rows(f"batch-cap-{i}", 1, np.zeros(len(cols), dtype=np.int64), cols,
-                          1.0, hi=hi)
-        cm.lp.addRow(-highspy.kHighsInf, hi, len(cols), cols.astype(np.int32),
-                     np.ones(len(cols)))
+                       sub.n_projects)
 
 
 def priced_cost(cm: CountyModel, m: np.ndarray) -> np.ndarray:
@@ -180,13 +155,13 @@ def _solve_mip(cm: CountyModel, m: np.ndarray, time_limit: float):
 
 def evaluate(token: str, items: list, m: np.ndarray, n_years: int, mip: float | None = None,
              time_limit: float | None = None) -> list[dict]:
-    """Each county of `items` ((county, program or None, spec or None, caps)) at the multipliers
+    """Each county of `items` ((county, program or None, spec or None)) at the multipliers
     m: {county, phi (a valid bound of its priced program, or None), value, activity,
     spend} from the LP (and `mip` seconds of the integer program when given: then also
     `start`, the incumbent's start years, and its column as `mip_column`); or
     {county, miss: True} when this process has not got the county and was not sent it."""
     out = []
-    for county, sub, spec, caps in items:
+    for county, sub, spec in items:
         key = (token, county)
         cm = CACHE.get(key)
         if cm is None:
@@ -195,7 +170,6 @@ def evaluate(token: str, items: list, m: np.ndarray, n_years: int, mip: float | 
                 continue
             cm = CACHE[key] = county_model(sub, spec)
             _forget_old_runs(token)
-        add_caps(cm, caps or {})
         began = time.perf_counter()
         phi, x = _solve_lp(cm, m, time_limit)
         row = {"county": county, "phi": phi, "seconds": 0.0}
@@ -228,32 +202,3 @@ def _forget_old_runs(token: str) -> None:
         for key in [k for k in CACHE if k[0] == old]:
             del CACHE[key]
 
-
-def batch_cap(sub: Instance, batch: int, time_limit: float) -> int | None:
-    """A valid upper bound of the county's villages of `batch` on time over its own
-    program (the dual bound of that integer program within `time_limit`, rounded down:
-    counts are whole), None when the solve gave none."""
-    from ..backends import highs
-    from ..params import SolveParams
-
-    model, _ = build(sub, stage=batch)
-    sol = highs.BACKEND.solve(model, SolveParams(time_limit=max(0.05, time_limit), gap=0,
-                                                 threads=1, seed=0))
-    if sol.bound is None or not np.isfinite(sol.bound):
-        return None
-    return int(np.floor(sol.bound + 1e-6))
-
-
-def caps_task(items: list, batches: list, time_limit: float) -> list[dict]:
-    """`batch_cap` of each county of `items` ((county, program)) for each of `batches`:
-    [{county, caps: {batch: cap}}]."""
-    out = []
-    for county, sub in items:
-        caps = {}
-        for i in batches:
-            if i < len(sub.batches) and len(sub.batches[i]):
-                cap = batch_cap(sub, i, time_limit)
-                if cap is not None:
-                    caps[i] = cap
-        out.append({"county": county, "caps": caps})
-    return out
