@@ -150,6 +150,12 @@ def test_every_sample_plan_passes_the_checker(hand_run):
         assert set(plan.loc[plan["start_year"] == "2019", "project_id"]) == {"A"}
     money = pd.read_csv(out / "samples" / "002" / "scenario" / "funds.csv", dtype=str)
     assert list(money["amount"]) == ["10.0", "0.0"]  # sample 002: 2020 cut to nothing
+    # the sample's scenario holds the first year decided: solved again, the same value
+    res = CliRunner().invoke(main, ["solve", str(out / "samples" / "002" / "scenario"),
+                                    "--out", str(out.parent / "again"), "--threads", "1"])
+    assert res.exit_code == 0, res.output
+    again = json.loads((out.parent / "again" / "summary.json").read_text(encoding="utf-8"))
+    assert again["objective"] == 4.75
 
 
 def test_worst_case_and_cvar_choose_apart_from_the_mean(tmp_path):

@@ -35,6 +35,7 @@ from models.robust.hedging import hedge
 from ..errors import InputError, Problem
 from ..pipeline import PlanningError, write_verified
 from ..plan import make_plan
+from ..replan import lock_past
 from ..scenario import Scenario, load_scenario
 from ..scenario.frames import settings_of, write_scenario
 from .recourse import (
@@ -132,12 +133,26 @@ def sample_settings(scn: Scenario, d: Draw) -> dict:
 
 
 def write_sample(folder: Path, scn: Scenario, unc: dict, d: Draw, first) -> Scenario:
-    """The sample's scenario folder (the money and costs drawn, the first year's works
-    at their cost), read back by the one loader."""
-    tables = {"villages": scn.villages, "gaps": scn.gaps,
-              "projects": projects_of(scn.projects, unc, d, frozenset(first)),
+    """The sample's scenario folder, read back by the one loader: the money and costs
+    drawn, the first year's works at their cost, and the first year decided as
+    replan.lock_past decides it (each first-year work's window that year and locked in,
+    every other work's from the second year; one that can then no longer start is
+    locked out), so that the files alone say what the sample's plan was made for:
+    `planner check` and `planner solve` read the same problem."""
+    fixed = lock_past(sample_scenario(weighted(scn), unc, d, first),
+                      {p: scn.years[0] for p in first}, scn.years[1])
+    projects = projects_of(scn.projects, unc, d, frozenset(first))
+    window = fixed.projects.set_index("project_id")[["earliest_year", "latest_year"]]
+    kept = projects["project_id"].isin(window.index)
+    for col in ("earliest_year", "latest_year"):
+        projects.loc[kept, col] = projects.loc[kept, "project_id"].map(window[col])
+    settings = sample_settings(scn, d)
+    settings["lock"] = {"in": sorted(fixed.lock_in),
+                        "out": sorted(set(fixed.lock_out)
+                                      | set(projects.loc[~kept, "project_id"]))}
+    tables = {"villages": scn.villages, "gaps": scn.gaps, "projects": projects,
               "funds": funds_of(scn.funds, unc, d)}
-    return load_scenario(write_scenario(folder, tables, sample_settings(scn, d)))
+    return load_scenario(write_scenario(folder, tables, settings))
 
 
 def robust(folder, out: Path | None = None, *, samples: int | None = None,
