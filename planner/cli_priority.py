@@ -48,11 +48,11 @@ class Scales(click.ParamType):
               show_default="every second level down from the largest with a plan, at most 5",
               help="Levels at which the scenario is also solved without the nesting (the "
                    "optimum at that money), comma-separated.")
-@click.option("--direction", type=click.Choice(["up", "down"]), default="up",
+@click.option("--direction", type=click.Choice(["auto", "up", "down"]), default="auto",
               show_default=True,
               help="up: each level keeps the works of the level below (locked in); down: "
                    "the largest level first, each smaller one chosen among the works of the "
-                   "one above.")
+                   "one above; auto: down under the lexicographic exit priority, else up.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for priority.csv, priority_levels.csv and each level's scenario "
                    "and plan (levels/, optimum/).")
@@ -82,6 +82,9 @@ def priority(scenario, levels, sample, direction, out, lang, solver):
     if res.least is not None:
         click.echo(f"the hard rules hold from x{res.least:g} of the money: levels "
                    + ", ".join(f"x{s:g}" for s in res.levels["scale"]))
+    click.echo(f"nested {res.direction}: " + ("each level keeps the works of the level "
+               "below" if res.direction == "up" else "each level is chosen among the works "
+               "of the level above"))
     cols = ["scale", "money", "status", "value", "works", "added", "optimum_value", "ratio",
             "batch_behind"]
     shown = res.levels[cols].astype(object)

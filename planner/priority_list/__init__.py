@@ -12,7 +12,11 @@ s_1 < ... < s_K (every fund's amount times s, as `planner sweep --budget-scale`)
    county where planner solve would split (`decompose`), which takes no warm start: a
    split that ends below level k-1's plan is solved again whole from that plan.  So no
    level is worse than the one below by the scenario's rule;
-2. a larger budget never drops a work: level k's works hold level k-1's (the locks);
+2. a larger budget never drops a work: level k's works hold level k-1's (the locks).
+   Or the other way (`direction` down): the largest level first, unconstrained (the
+   optimum at that money), each smaller level chosen among the works of the plan above
+   (every other work locked out).  `auto` (the default) is down under the
+   lexicographic exit priority and up otherwise (direction_of says why);
 3. the works are ranked by the level at which they enter, and within a level by
    models.nested.entry_order (exit batch under the lexicographic rule, then the value
    the level's plan loses without the work per pooled 万元, prerequisites first);
@@ -89,13 +93,24 @@ class Level:
 @dataclass
 class PriorityList:
     table: pd.DataFrame  # priority.csv (English)
+    direction: str  # up or down, as solved
     least: float | None  # --levels auto: the least scale the hard rules hold at
     levels: pd.DataFrame  # priority_levels.csv (English)
     nested: list  # Level per scale
     optimum: dict  # scale -> Level
 
 
-DIRECTIONS = ("up", "down")
+DIRECTIONS = ("auto", "up", "down")
+
+
+def direction_of(scn) -> str:
+    """`auto`: down under the lexicographic exit priority, up under one objective (weighted,
+    none).  Measured (README, The priority list): up locks in what a small budget spent
+    on later batches and on value, which a larger budget would rather spend on an earlier
+    batch, the rule's first aim, so its plans fall behind in the early batches; down keeps
+    the full budget's lexicographic optimum and, with less money, as much of it as it
+    can.  Under one objective up loses less value at the small budgets."""
+    return "down" if scn.exit_priority.get("rule") == "lexicographic" else "up"
 
 
 class SampleError(ValueError):
@@ -103,15 +118,15 @@ class SampleError(ValueError):
 
 
 def priority(folder: Path, out: Path, levels: list[float] | str = "auto",
-             sample: list[float] | None = None, direction: str = "up",
+             sample: list[float] | None = None, direction: str = "auto",
              lang: str | None = None, progress=None, **solver_given) -> PriorityList:
     """The priority list of the scenario in `folder`, written to `out` whole (see the
     module's docstring).  `levels`: the budget scales, or "auto" (planner.priority_list.
-    auto: from the least scale at which the hard rules hold to 1); `sample`: the scales (among
-    `levels`) solved without the nesting locks too (None: default_sample); `direction`:
-    up (each level holds the works of the one below, locked in) or down (the largest
-    level first, each smaller one chosen among the works of the one above: the others
-    locked out); `progress`: a planner.progress.Progress (or None)."""
+    auto: from the least scale at which the hard rules hold to 1); `sample`: the scales
+    (among `levels`) solved without the nesting locks too (None: default_sample);
+    `direction`: auto (direction_of), up (each level holds the works of the one below,
+    locked in) or down (the largest level first, each smaller one chosen among the works
+    of the one above: the others locked out); `progress`: a planner.progress.Progress (or None)."""
     from ..outdir import output_folder
 
     scn = load_scenario(folder)
@@ -120,6 +135,7 @@ def priority(folder: Path, out: Path, levels: list[float] | str = "auto",
                             "objective: max_coverage (this scenario has min_cost)")
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}")
+    direction = direction_of(scn) if direction == "auto" else direction
     params = SolveParams.merged(scn.solver, **solver_given)
     budget = TimeBudget(params.time_limit)
     least = None
@@ -181,7 +197,7 @@ def priority(folder: Path, out: Path, levels: list[float] | str = "auto",
         table = priority_rows(nested)
         frame = level_rows(nested, optimum)
         write_tables(table, level_rows(nested, optimum, zh=lang == "zh"), stage, lang, scn)
-    return PriorityList(table, least, frame, nested, optimum)
+    return PriorityList(table, direction, least, frame, nested, optimum)
 
 
 def _say(progress, text: str) -> None:
