@@ -340,7 +340,7 @@ def sweep(scenario: Scenario | str | Path, scales, *, stream: str | None = None,
 
 
 def priority(scenario: Scenario | str | Path, out: str | Path, *, levels="auto",
-             sample=None, direction: str = "auto", **settings
+             sample=None, direction: str = "down", **settings
              ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ranked list as `planner priority`, written to `out` (every plan verified):
     (priority.csv, priority_levels.csv) as DataFrames; `levels` "auto", a list of

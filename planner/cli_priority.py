@@ -48,11 +48,11 @@ class Scales(click.ParamType):
               show_default="every second level down from the largest with a plan, at most 5",
               help="Levels at which the scenario is also solved without the nesting (the "
                    "optimum at that money), comma-separated.")
-@click.option("--direction", type=click.Choice(["auto", "up", "down"]), default="auto",
+@click.option("--direction", type=click.Choice(["down", "up"]), default="down",
               show_default=True,
-              help="up: each level keeps the works of the level below (locked in); down: "
-                   "the largest level first, each smaller one chosen among the works of the "
-                   "one above; auto: down under the lexicographic exit priority, else up.")
+              help="down: the largest level first (the optimum at that money), each smaller "
+                   "one chosen among the works of the one above; up: each level keeps the "
+                   "works of the level below (locked in).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for priority.csv, priority_levels.csv and each level's scenario "
                    "and plan (levels/, optimum/).")

@@ -63,7 +63,7 @@ def works(plan_dir: Path) -> set:
 def hand(tmp_path_factory):
     base = tmp_path_factory.mktemp("hand")
     scn = three_works(base / "scn")
-    up = priority(scn, base / "up", [0.6, 1.0], sample=[0.6, 1.0], **FAST)
+    up = priority(scn, base / "up", [0.6, 1.0], sample=[0.6, 1.0], direction="up", **FAST)
     down = priority(scn, base / "down", [0.6, 1.0], sample=[0.6, 1.0], direction="down",
                     **FAST)
     return base, up, down
@@ -206,7 +206,7 @@ def test_a_split_ending_below_the_level_below_is_solved_whole_from_it(tmp_path,
     monkeypatch.setattr(pl, "split_by_county_wanted", lambda inst, params: True)
     monkeypatch.setattr(pl, "solve_planned", split_stand_in)
     res = priority(three_works(tmp_path / "scn"), tmp_path / "out", [0.6, 1.0], sample=[1.0],
-                   **FAST)
+                   direction="up", **FAST)
     lv = res.levels.set_index("scale")
     assert (lv.loc[0.6, "value"], lv.loc[1.0, "value"], lv.loc[1.0, "optimum_value"]) == (
         5, 5, 8)
@@ -230,6 +230,6 @@ def test_python_api(tmp_path):
 
     scn = planner.load_scenario(three_works(tmp_path / "scn"))
     table, levels = planner.priority(scn, tmp_path / "out", levels="0.6:1:0.4", sample=[1.0],
-                                     **FAST)
+                                     direction="up", **FAST)
     assert table["project_id"].tolist() == ["PA"]
     assert levels["ratio"].tolist()[1] == 0.625
