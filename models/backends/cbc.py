@@ -11,7 +11,6 @@ import contextlib
 import os
 import re
 import shutil
-import sys
 import tempfile
 import time
 
@@ -21,6 +20,7 @@ from ..allowed import Switch
 from ..linear import LinearModel
 from ..result import SolveStatus
 from . import LibraryBackend, Solution
+from .stdout import stdout_to
 
 #: CBC's own options a run may be given (SolveParams.extras), passed to pulp's
 #: COIN_CMD: `presolve` on or off, `cuts` on or off (off: no cut generators; on:
@@ -197,15 +197,8 @@ def _stdout_to_stderr(active: bool):
     if not active:
         yield
         return
-    sys.stdout.flush()
-    saved = os.dup(1)
-    os.dup2(2, 1)
-    try:
+    with stdout_to(2):
         yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
 
 
 class CbcBackend(LibraryBackend):

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import time
-from contextlib import contextmanager
 from importlib import metadata
 
 import numpy as np
@@ -15,6 +13,7 @@ from ..allowed import Bound, Switch
 from ..linear import LinearModel
 from ..result import SolveStatus
 from . import LibraryBackend, Solution
+from .stdout import stdout_to
 
 #: HiGHS's own options a run may be given (SolveParams.extras), each set as the HiGHS
 #: option of the same name: `presolve` on or off (HiGHS's default: it chooses), and
@@ -30,18 +29,9 @@ def version() -> str:
     return metadata.version("highspy")
 
 
-@contextmanager
 def _quiet_stdout():
     """HiGHS prints a banner to C-level stdout when constructed; keep stdout clean."""
-    sys.stdout.flush()
-    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
+    return stdout_to("devnull")
 
 
 def new_highs(verbose=False):
