@@ -165,7 +165,7 @@ def priority(folder: Path, out: Path, levels: list[float] | str = "auto",
                 solves[0] -= 1
             else:
                 _solve(lv, prev if direction == "up" else None, params, budget, solves,
-                       progress, lang)
+                       progress, lang, among=prev if direction == "down" else None)
             solved[s] = lv
             prev = lv if lv.has_plan else prev
         nested = [solved[s] for s in levels]
@@ -204,9 +204,10 @@ def came_from(lv: Level) -> str:
 
 
 def _solve(lv: Level, below: Level | None, params: SolveParams, budget: TimeBudget,
-           solves: list, progress, lang: str) -> None:
+           solves: list, progress, lang: str, among: Level | None = None) -> None:
     """Plan one level's scenario from `below`'s plan (and the warm start), verify and
-    write it into the level's folder; a level without a plan records why."""
+    write it into the level's folder; a level without a plan records why (`among`: the
+    level above whose works alone it may choose, direction down)."""
     share = budget.share(1 / max(1, solves[0]))
     solves[0] -= 1
     scn = load_level(lv.folder)
@@ -256,7 +257,9 @@ def _solve(lv: Level, below: Level | None, params: SolveParams, budget: TimeBudg
                                       else info.get("hint", "none"))
     if not result.has_solution:
         lv.status = result.status.value
-        lv.why = (("infeasible", {"folder": f"{lv.kind}/{label(lv.scale)}"})
+        folder = f"{lv.kind}/{label(lv.scale)}"
+        lv.why = ((("among", {"folder": folder, "above": f"{among.scale:g}"}) if among
+                   else ("infeasible", {"folder": folder}))
                   if result.status is SolveStatus.INFEASIBLE else
                   ("time", {"seconds": f"{share:.1f}"}))
         return

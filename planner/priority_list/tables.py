@@ -38,6 +38,10 @@ WHY = {
     "infeasible": ("the hard rules cannot all hold with this money (planner solve {folder} "
                    "says which)",
                    "这一资金下硬性要求不能全部满足（planner solve {folder} 可查看是哪一项）"),
+    "among": ("the hard rules cannot all hold with this money among the works of x{above}'s "
+              "plan (planner solve {folder} says which)",
+              "这一资金下仅用 x{above} 方案中的项目，硬性要求不能全部满足"
+              "（planner solve {folder} 可查看是哪一项）"),
     "time": ("no plan found in its share of the time limit ({seconds} s)",
              "在分得的求解时间（{seconds} 秒）内未找到方案"),
     "below": ("not solved: x{above} has no plan, and less money with no more works cannot "
