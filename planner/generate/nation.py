@@ -50,21 +50,19 @@ import pandas as pd
 import yaml
 
 from .catalogue import STREAM_CARRY, policy_deadlines
-from .money import forced_costs, fund_table
+from .money import fund_table
 from .shanxi import (
     DEEP_POVERTY_COUNTIES,
     SEED as SHANXI_SEED,
     WATER_DEADLINE,
     YEARS,
-    batch_split,
     county_frame,
     county_sizes,
+    draw,
     funds as shanxi_funds,
     largest_remainder,
     only_streams,
     read_figures,
-    real_costs,
-    villages as shanxi_villages,
 )
 from .villages import numbered_ids, village_table
 from .works import gap_table, project_table
@@ -163,13 +161,7 @@ def _shanxi(seed: int) -> dict:
     national counties kept, SHANXI_POOLED_SHARE of their poverty fund pooled."""
     frame, fig = _shanxi_frame()
     rng = np.random.default_rng([seed, SHANXI_SEED])
-    frame["villages"] = county_sizes(rng, frame, fig)
-    batches = batch_split(rng, frame, fig)
-    vdf = shanxi_villages(rng, frame, batches)
-    gdf = gap_table(rng, vdf, YEARS)
-    pdf = real_costs(rng, vdf, project_table(rng, vdf, gdf, YEARS), fig)
-    deadlines = policy_deadlines(YEARS) + [WATER_DEADLINE]
-    need, _, _ = forced_costs(vdf, gdf, pdf, YEARS, deadlines, frame["county"].to_numpy())
+    _, vdf, gdf, pdf, deadlines, need, _, _ = draw(rng, frame, fig)
     fdf = shanxi_funds(frame, need, fig)
     keep = set(frame.loc[frame["category"] == "national", "county"])
     vdf = vdf[vdf["county"].isin(keep)]

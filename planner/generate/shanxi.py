@@ -311,3 +311,23 @@ def deadline_room(counties, fdf, forced, forced_lot) -> np.ndarray:
     pf = amount[:, :, 0].cumsum(axis=1)
     lot = np.minimum(amount[:, :, 1], np.diff(forced_lot, axis=1, prepend=0)).cumsum(axis=1)
     return np.divide(pf + lot, forced, out=np.full(forced.shape, np.inf), where=forced > 0)
+
+
+def draw(rng, counties: pd.DataFrame, fig: dict):
+    """The scenario's tables in the order they are drawn from `rng` (the bundled files
+    and the nation's Shanxi both come from here): (each county's villages per batch,
+    villages, gaps, projects, deadlines, the need per county, the money the deadlines
+    force by year, and its lottery part).  Sets `counties["villages"]`."""
+    from .catalogue import policy_deadlines
+    from .money import forced_costs
+    from .works import gap_table, project_table
+
+    counties["villages"] = county_sizes(rng, counties, fig)
+    batches = batch_split(rng, counties, fig)
+    vdf = villages(rng, counties, batches)
+    gdf = gap_table(rng, vdf, YEARS)
+    pdf = real_costs(rng, vdf, project_table(rng, vdf, gdf, YEARS), fig)
+    deadlines = policy_deadlines(YEARS) + [WATER_DEADLINE]
+    need, forced, forced_lot = forced_costs(vdf, gdf, pdf, YEARS, deadlines,
+                                            counties["county"].to_numpy())
+    return batches, vdf, gdf, pdf, deadlines, need, forced, forced_lot

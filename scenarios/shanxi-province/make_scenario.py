@@ -34,24 +34,17 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # this checkout's planner, installed or not
 
-from planner.generate.catalogue import policy_deadlines  # noqa: E402
-from planner.generate.money import forced_costs  # noqa: E402
 from planner.generate.shanxi import (  # noqa: E402
     BATCHES,
     SEED,
-    WATER_DEADLINE,
     YEARS,
-    batch_split,
     county_frame,
-    county_sizes,
     deadline_room,
+    draw,
     funds,
     only_streams,
     read_figures,
-    real_costs,
-    villages,
 )
-from planner.generate.works import gap_table, project_table  # noqa: E402
 
 NAME = "shanxi-province"
 
@@ -108,14 +101,7 @@ def make(out: Path, sources: Path = HERE / "sources") -> dict:
     fig = read_figures(sources)
     rng = np.random.default_rng(SEED)
     counties = county_frame(sources)
-    counties["villages"] = county_sizes(rng, counties, fig)
-    batches = batch_split(rng, counties, fig)
-    vdf = villages(rng, counties, batches)
-    gdf = gap_table(rng, vdf, YEARS)
-    pdf = real_costs(rng, vdf, project_table(rng, vdf, gdf, YEARS), fig)
-    deadlines = policy_deadlines(YEARS) + [WATER_DEADLINE]
-    need, forced, forced_lot = forced_costs(vdf, gdf, pdf, YEARS, deadlines,
-                                            counties["county"].to_numpy())
+    batches, vdf, gdf, pdf, deadlines, need, forced, forced_lot = draw(rng, counties, fig)
     fdf = funds(counties, need, fig)
     pdf["streams"] = only_streams(pdf["streams"], set(fdf["stream"]))
     room = deadline_room(counties, fdf, forced, forced_lot)
