@@ -100,8 +100,15 @@ def validate(scenario):
 @click.argument("plan_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @friendly
 def check(scenario, plan_dir):
-    """Re-verify a written plan in PLAN_DIR against SCENARIO, without any solver."""
+    """Re-verify a written plan in PLAN_DIR against SCENARIO, without any solver (a
+    `planner robust` folder: its tables and every sample's plan)."""
+    from .check.robust import is_robust_folder
     from .plan.folder import not_a_plan, not_a_scenario
+
+    if is_robust_folder(plan_dir):
+        from .cli_robust import check_output
+
+        return check_output(scenario, plan_dir)
     from .scenario import load_scenario
     from .verify import verify_plan
 

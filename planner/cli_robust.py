@@ -62,3 +62,32 @@ def robust(scenario, samples, evaluate, objective, alpha, method, out, solver):
         click.echo(text)
     click.echo(f"written    {out}/first_year.csv first_year_starts.csv samples.csv "
                f"evaluation.csv summary.json samples/001..{len(run.solved):03d}")
+
+
+def check_output(scenario: Path, folder: Path) -> None:
+    """`planner check SCENARIO DIR` of a `planner robust` folder: every sample's plan
+    against its own scenario folder (verify_plan), then the robust tables against the
+    scenario and those plans (planner.check.robust); exit 1 on a broken claim."""
+    from .check.robust import check_robust_folder
+    from .cli_common import fail
+    from .plan.folder import not_a_scenario
+    from .scenario import load_scenario
+    from .verify import verify_plan
+
+    if problem := not_a_scenario(scenario):
+        fail(problem, 1)
+    scn = load_scenario(scenario)
+    problems = []
+    samples = sorted(d for d in (folder / "samples").glob("[0-9][0-9][0-9]") if d.is_dir())
+    for d in samples:
+        if not_a_scenario(d / "scenario"):
+            continue  # told by the robust check (samples/NNN/scenario)
+        found = verify_plan(load_scenario(d / "scenario"), d / "plan")
+        problems += [f"[{v.rule}] samples/{d.name}/plan: {v.message}" for v in found]
+    problems += [str(v) for v in check_robust_folder(scn, folder)]
+    for line in problems:
+        click.echo(line)
+    if problems:
+        fail(f"the robust plan in {folder} breaks {len(problems)} claim(s)", 1)
+    click.echo(f"{folder}: the robust tables and summary.json hold for {scn.name}, and each "
+               f"of the {len(samples)} samples' plans satisfies every rule of its scenario")

@@ -14,6 +14,10 @@ measured.
                               year's works at their cost): `planner check` it with ...
     samples/NNN/plan/         ... the sample's plan, verified before it was written
     summary.json
+
+Every table and figure is re-computed from the files by the independent checker
+(planner.check.robust) before the folder is kept; `planner check SCENARIO DIR` repeats
+it, with every sample's plan.
 """
 
 from __future__ import annotations
@@ -195,7 +199,22 @@ def write_outputs(run, stage: Path, budget) -> dict:
     (stage / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2,
                                                    default=float), encoding="utf-8")
     run.summary = summary
+    verify(run.scenario, stage)
     return summary
+
+
+def verify(scn, folder: Path) -> None:
+    """The tables written, re-computed by the independent checker from the files and the
+    scenario (planner.check.robust); a claim they do not bear out stops the run as a
+    plan that fails its check stops `planner solve` (exit 3, the folder not kept)."""
+    from ..check.robust import check_robust_folder
+    from ..pipeline import VerificationError
+
+    problems = check_robust_folder(scn, folder)
+    if problems:
+        raise VerificationError("the robust tables failed the independent check (a bug; "
+                                "please report it):\n  " + "\n  ".join(
+                                    str(v) for v in problems[:20]))
 
 
 def lines(summary: dict) -> list[str]:
