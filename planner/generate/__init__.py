@@ -146,9 +146,10 @@ def _write_yaml(path, name, years, deadlines, seed, villages, counties,
         "# Synthetic scenario written by planner.generate.generate(\n"
         f"#   villages={villages}, counties={counties}, seed={seed}, years={list(years)},\n"
         f"#   budget_ratio={budget_ratio}, pooled_stream={pooled_stream})\n"
-        "# Deadlines from the 2017 Shanxi policy: grids of deep-poverty counties by the\n"
-        "# first year, all grids, roads and dangerous houses by the last; broadband in\n"
-        "# 90 % of villages by the second year; garbage treatment in 90 % by the last.\n"
+        "# Deadlines from the 2017 Shanxi policy, at its own years on this horizon: grids\n"
+        "# of deep-poverty counties by 2018; broadband in 90 % of villages by 2019; all\n"
+        "# grids, roads, dangerous houses and drinking water, and garbage treatment in\n"
+        "# 90 %, by 2020 (a year before the horizon falls on its first year).\n"
     )
     body = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, default_flow_style=None)
     path.write_text(header + body, encoding="utf-8", newline="\n")

@@ -30,10 +30,10 @@ money and deadlines.  Planned over 2018-2020, the policy's years.  The stated ru
   works list it in ``streams``): elsewhere the integrated fund (统筹整合资金) of its
   counties, held at the province; in Shanxi ``SHANXI_POOLED_SHARE`` of each county's
   poverty fund (the province keeps part of its special fund to allocate);
-* **deadlines**: the policy's (`catalogue.policy_deadlines`); those with a share
+* **deadlines**: the policy's (`catalogue.policy_deadlines`, drinking water by 2020
+  among them, in every province as the other clauses); those with a share
   (broadband 90 % by 2019, garbage treatment 90 % by 2020) hold per province, over
-  its counties; Shanxi's drinking water by 2020 (`shanxi.WATER_DEADLINE`) over
-  Shanxi's counties.
+  its counties.
 
 ``provinces`` takes some provinces only (their names as in the list, e.g. 宁夏):
 the counties' sizes are those of the whole nation, the rest is drawn for them.
@@ -54,7 +54,6 @@ from .money import fund_table
 from .shanxi import (
     DEEP_POVERTY_COUNTIES,
     SEED as SHANXI_SEED,
-    WATER_DEADLINE,
     YEARS,
     county_frame,
     county_sizes,
@@ -283,7 +282,7 @@ def _join(parts: list[dict], counties: pd.DataFrame):
 
 
 def _deadlines(counties: pd.DataFrame) -> list[dict]:
-    """The policy's deadlines: those with a share per province, Shanxi's water."""
+    """The policy's deadlines, those with a share per province."""
     out = []
     for d in policy_deadlines(YEARS):
         if d.get("share", 1.0) >= 1.0:
@@ -291,9 +290,6 @@ def _deadlines(counties: pd.DataFrame) -> list[dict]:
             continue
         for _, mine in counties.groupby("code", sort=False):
             out.append({**d, "scope": mine["county"].tolist()})
-    shanxi = counties.loc[counties["province"] == SHANXI, "county"].tolist()
-    if shanxi:
-        out.append({**WATER_DEADLINE, "scope": shanxi})
     return out
 
 
@@ -306,7 +302,7 @@ def _write_yaml(path: Path, name, deadlines, seed, provinces, budget_ratio):
         + (f" --provinces {','.join(provinces)}" if provinces else "")
         + f" (budget_ratio={budget_ratio})\n"
         "# See planner/generate/nation.py for every rule.  Deadlines from the 2017 Shanxi\n"
-        "# policy; those with a share hold per province, drinking water in Shanxi.\n"
+        "# policy (drinking water by 2020 among them); those with a share hold per province.\n"
     )
     body = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, default_flow_style=None,
                           width=100)

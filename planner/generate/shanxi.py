@@ -66,10 +66,8 @@ ROAD_KM_MEDIAN, ROAD_KM_SIGMA, ROAD_KM_SIZE, ROAD_KM_RANGE = 2.0, 0.6, 0.3, (0.5
 HOUSE_SHARE = (0.05, 0.25)  # dangerous houses per poor household
 HOUSE_MIN = 2
 POPULATION_MID = 900.0
-#: The policy's deadlines are the generator's (planner.generate.catalogue) and this
-#: one, which the generator leaves out: 二(一)1 到2020年,要确保贫困村群众喝上符合地方安全
-#: 饮水标准的饮用水 (drinking water for every poor village by 2020).
-WATER_DEADLINE = {"target": "water", "year": YEARS[-1], "scope": "all"}
+#: The policy's deadlines are the generator's (planner.generate.catalogue
+#: policy_deadlines), drinking water by 2020 (二(一)1) among them.
 #: Share of the province's special poverty fund that pays for the village works of
 #: this programme (no split was found; the rest pays household-level aid, which the
 #: planner leaves to people).
@@ -327,7 +325,7 @@ def draw(rng, counties: pd.DataFrame, fig: dict):
     vdf = villages(rng, counties, batches)
     gdf = gap_table(rng, vdf, YEARS)
     pdf = real_costs(rng, vdf, project_table(rng, vdf, gdf, YEARS), fig)
-    deadlines = policy_deadlines(YEARS) + [WATER_DEADLINE]
+    deadlines = policy_deadlines(YEARS)
     need, forced, forced_lot = forced_costs(vdf, gdf, pdf, YEARS, deadlines,
                                             counties["county"].to_numpy())
     return batches, vdf, gdf, pdf, deadlines, need, forced, forced_lot
