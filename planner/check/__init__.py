@@ -72,10 +72,11 @@ from .inputs import read_inputs
 from .language import check_language
 from .priority_list import check_priority  # planner priority's tables against its plans
 from .report import Report, Violation
+from .robust import check_robust_folder  # planner robust's tables against its samples
 from .summary import check_summary
 from .villages import check_villages_table, check_why_not_possible
 
-__all__ = ["Violation", "check_priority", "verify_plan"]
+__all__ = ["Violation", "check_priority", "check_robust_folder", "verify_plan"]
 
 
 def verify_plan(scn, plan_dir: Path) -> list[Violation]:

@@ -10,7 +10,8 @@ it is written, and again by `planner check SCENARIO DIR`); here:
   draws            samples.csv and evaluation.csv are samples 001..N of seed streams 0
                    and 1 (summary.json's counts), and each money factor and overrun is
                    the one re-drawn from the seed (planner.check.robust_stats)
-  sample_scenario  samples/NNN/scenario is the scenario with that sample's draw: each
+  sample_scenario  (planner.check.robust_scenario)
+                   samples/NNN/scenario is the scenario with that sample's draw: each
                    funds.csv amount the scenario's x its factor, each cost the
                    scenario's x (1 + its target's overrun), the first year's works at
                    their cost; the first year decided (its works locked in, their window
@@ -49,11 +50,12 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from ..errors import InputError, Problems
-from ..tables import read_output_csv, read_table as read_input
+from ..errors import InputError
+from ..tables import read_output_csv
 from .files import read_schedule, read_summary
 from .inputs import _config, read_inputs
 from .report import ONE_UNIT, TOL, Report, Violation
+from .robust_scenario import check_sample_scenario
 from .robust_stats import (
     FRESH,
     SOLVE,
@@ -281,7 +283,7 @@ def _check_samples(folder, solved, inp, unc, first, det, table, rep: Report) -> 
             rep.add("first_year", f"{want}/plan starts {len(mine)} work(s) in {y0}, not the "
                                   f"{len(first)} of {STARTS} (non-anticipativity): "
                                   f"{', '.join(sorted(mine ^ first)[:5])} differ")
-        _check_sample_scenario(folder / want / "scenario", want, inp, unc,
+        check_sample_scenario(folder / want / "scenario", want, inp, unc,
                                redraw(unc, SOLVE, k), first, rep)
         sample_one = sched if k == 0 else sample_one
     if sample_one is None:
@@ -310,88 +312,6 @@ def _check_samples(folder, solved, inp, unc, first, det, table, rep: Report) -> 
             rep.add("first_year", f"{where}: on_expected_money {r['on_expected_money']!r}, "
                                   f"but deterministic/{STARTS} "
                                   f"{'lists' if r['project_id'] in det else 'lacks'} it")
-
-
-def _check_sample_scenario(folder: Path, name: str, inp, unc, draw, first, rep) -> None:
-    """The sample's scenario folder is the scenario with the draw (module docstring)."""
-    problems = Problems()
-    funds = read_input(folder, "funds", problems)
-    projects = read_input(folder, "projects", problems)
-    try:
-        cfg = yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        problems.add("scenario.yaml", f"cannot be read ({exc})")
-    for p in problems.items:
-        rep.add("sample_scenario", f"{name}/scenario: {p}")
-    if problems.items:
-        return
-    money, costs = draw
-    base = inp.funds.reset_index(drop=True)
-    key = lambda f: list(zip(f["stream"].astype(str), f["year"].astype(int),  # noqa: E731
-                             f["county"].fillna("").astype(str)))
-    if key(funds) != key(base):
-        rep.add("sample_scenario", f"{name}/scenario/funds.csv does not hold the scenario's "
-                                   "money rows (stream, year, county) in their order")
-    else:
-        factor = pd.Series(1.0, index=base.index)
-        for m, f in zip(unc["money"], money):
-            rows = (base["stream"] == m["stream"]) & (base["year"] == m["year"])
-            if m["county"] is not None:
-                rows &= base["county"] == m["county"]
-            factor[rows] = f
-        for i, row in base.iterrows():
-            want, got = float(row["amount"]) * factor[i], float(funds["amount"].iloc[i])
-            if abs(got - want) > ONE_UNIT:
-                rep.add("sample_scenario", f"{name}/scenario/funds.csv row {i + 2} "
-                                           f"({row['stream']} {row['year']}): amount "
-                                           f"{got:.4f}; the scenario's {row['amount']:.4f} x "
-                                           f"the draw's {factor[i]:g} is {want:.4f}")
-    over = dict(zip([c["target"] for c in unc["costs"]], costs))
-    mine = inp.projects.set_index("project_id")
-    theirs = projects.set_index("project_id")
-    if set(theirs.index) != set(mine.index):
-        rep.add("sample_scenario", f"{name}/scenario/projects.csv does not hold the "
-                                   "scenario's works")
-        return
-    y0, y1 = inp.years[0], inp.years[min(1, len(inp.years) - 1)]
-    lock = cfg.get("lock") or {}
-    lock_in, lock_out = set(lock.get("in") or []), set(lock.get("out") or [])
-    for pid, w in mine.iterrows():
-        t = theirs.loc[pid]
-        want = float(w["cost"]) * (1.0 if pid in first else 1.0 + over.get(w["target"], 0.0))
-        if abs(float(t["cost"]) - want) > ONE_UNIT:
-            rep.add("sample_scenario", f"{name}/scenario/projects.csv {pid}: cost "
-                                       f"{float(t['cost']):.4f}; the draw gives {want:.4f}")
-        lo, hi = int(t["earliest_year"]), int(t["latest_year"])
-        if pid in first and (lo, hi, pid in lock_in) != (y0, y0, True):
-            rep.add("sample_scenario", f"{name}/scenario: first-year work {pid} is not "
-                                       f"locked in with its window {y0}..{y0}")
-        elif pid not in first and pid not in lock_out and (
-                lo != max(int(w["earliest_year"]), y1) or hi != int(w["latest_year"])):
-            rep.add("sample_scenario", f"{name}/scenario: {pid}'s window {lo}..{hi}; from "
-                                       f"the second year it is "
-                                       f"{max(int(w['earliest_year']), y1)}.."
-                                       f"{int(w['latest_year'])}")
-    last = inp.years[-1]
-    for pid in sorted(lock_out - (set(inp.lock_out) - first)):
-        w = mine.loc[pid] if pid in mine.index else None
-        if w is None or pid in first or max(int(w["earliest_year"]), y1) <= min(
-                int(w["latest_year"]), last - int(w["duration"]) + 1):
-            rep.add("sample_scenario", f"{name}/scenario locks out {pid}, which the "
-                                       "scenario does not lock out and which can still "
-                                       f"start from {y1}")
-    if not set(inp.lock_out) - first <= lock_out:
-        rep.add("sample_scenario", f"{name}/scenario does not lock out the scenario's "
-                                   "locked-out works")
-    if lock_in != set(inp.lock_in) | first:
-        rep.add("sample_scenario", f"{name}/scenario locks in {sorted(lock_in)[:5]}, not "
-                                   "the scenario's locks and the first year's works")
-    rule = inp.exit_priority[0]
-    if "uncertainty" in cfg or cfg.get("exit_priority", "lexicographic") != (
-            "weighted" if rule == "lexicographic" else rule):
-        rep.add("sample_scenario", f"{name}/scenario.yaml keeps uncertainty: or its "
-                                   f"exit_priority {cfg.get('exit_priority')!r} is not the "
-                                   f"weighted rule (the scenario's: {rule})")
 
 
 def _values(frame, what: str) -> list:
