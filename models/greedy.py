@@ -17,7 +17,10 @@ Money ledger: `rem[b][t]` is what is left of pool b's year-t budget.  A year t' 
 paid from pools eligible for the project, pools whose money lapses after t' first
 (then the pools fewer projects may use); within a pool, the newest money that can
 reach t' (pool b carries over in every year t..t'-1) first, because older money can
-also pay earlier years.  Everything is deterministic (stable sorts, no randomness).
+also pay earlier years.  Every draw is recorded in `draws` (pool, year, amount), so a
+village whose exit standard cannot be met on time is rolled back by adding its draws
+back (an undo log: no copy of the ledger per village).  Everything is deterministic
+(stable sorts, no randomness).
 
 For min_cost only exit-standard gaps are worked on (the rest would only cost money).
 The result always satisfies gap-once, alternatives, requires, locks-out, earliest/
@@ -57,8 +60,13 @@ class _Greedy:
         self.ratio = value / (total / inst.money_units + 1e-9) if P else np.zeros(0)
         # eligibility classes and, per class and year, the pools in drawing order
         if P and B:
-            classes, cls = np.unique(inst.proj_pools, axis=0, return_inverse=True)
-            cls = cls.reshape(-1)
+            # rows packed 8 pools a byte (first pool the high bit): the same classes in
+            # the same order as np.unique of the bool rows, at an eighth of the bytes
+            packed = np.packbits(inst.proj_pools, axis=1)
+            rows = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1])))
+            _, first, cls = np.unique(rows.reshape(-1), return_index=True,
+                                      return_inverse=True)
+            classes, cls = inst.proj_pools[first], cls.reshape(-1)
         else:
             classes, cls = np.zeros((1, B), bool), np.zeros(P, dtype=np.int64)
         self.cls = cls.tolist()
@@ -79,6 +87,7 @@ class _Greedy:
         self.gap_finish = [None] * inst.n_gaps
         self.group_used = set()
         self.journal: list[int] = []  # chosen works, in order (for rolling back a village)
+        self.draws: list[tuple[int, int, int]] = []  # (pool, year, amount) of their money
         self.req: dict[int, list[int]] = {}
         for q, p in np.asarray(inst.requires).reshape(-1, 2).tolist():
             self.req.setdefault(q, []).append(p)
@@ -119,6 +128,7 @@ class _Greedy:
                 for b, src, take in drawn:
                     rem[b][src] += take
                 return False
+        self.draws += drawn
         return True
 
     # ------------------------------------------------------------ one work
@@ -161,7 +171,8 @@ class _Greedy:
                 return True
         return False
 
-    def _rollback(self, mark: int, rem) -> None:
+    def _rollback(self, mark: int, money_mark: int) -> None:
+        """Undo the works chosen since `mark` and the draws since `money_mark`."""
         for p in self.journal[mark:]:
             g = self.gap[p]
             self.start[p] = -1
@@ -169,7 +180,10 @@ class _Greedy:
             self.gap_finish[g] = None
             self.group_used.discard(self.group[p])
         del self.journal[mark:]
-        self.rem = rem
+        rem = self.rem
+        for b, src, take in self.draws[money_mark:]:
+            rem[b][src] += take
+        del self.draws[money_mark:]
 
     # ------------------------------------------------------------ phases
     def run(self) -> np.ndarray:
@@ -211,7 +225,7 @@ class _Greedy:
         # a village's exit standard on time as a whole (its bonus), or none of it now
         i = 0
         while i < len(order):
-            v, mark, rem = village[i], len(self.journal), [row[:] for row in self.rem]
+            v, mark, money_mark = village[i], len(self.journal), len(self.draws)
             ok = True
             while i < len(order) and village[i] == v and exit_[order[i]]:
                 g = order[i]
@@ -219,7 +233,7 @@ class _Greedy:
                     ok = False
                 i += 1
             if not ok and inst.objective == "max_coverage":
-                self._rollback(mark, rem)
+                self._rollback(mark, money_mark)
             while i < len(order) and village[i] == v:
                 i += 1
         for g in order:
