@@ -153,16 +153,19 @@ def eligibility(T: Tables, keys: pd.DataFrame, pool_county: np.ndarray) -> np.nd
     stream_ok = {st: np.array([not s or st in s for s in p["streams"]], dtype=bool)
                  for st in set(keys["stream"])}
     target_ok = {}
+    # a county's pool can only pay that county's works: look at those rows alone
+    by_county = np.argsort(proj_county, kind="stable")
+    bounds = np.searchsorted(proj_county[by_county], np.arange(len(T.county_idx) + 1))
     for b, r in enumerate(keys.itertuples()):
-        ok = stream_ok[r.stream].copy()
-        if r.county:
-            ok &= proj_county == pool_county[b]
+        ok = stream_ok[r.stream]
         if "*" not in r.targets:
             key_t = tuple(sorted(r.targets))
             if key_t not in target_ok:
                 target_ok[key_t] = p["target"].isin(r.targets).to_numpy()
-            ok &= target_ok[key_t]
-        eligible[:, b] = ok
+            ok = ok & target_ok[key_t]
+        rows = (by_county[bounds[pool_county[b]]: bounds[pool_county[b] + 1]] if r.county
+                else np.arange(len(p)))
+        eligible[rows[ok[rows]], b] = True
     return eligible
 
 

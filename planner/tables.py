@@ -16,6 +16,7 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import Problems
@@ -137,6 +138,55 @@ def _parse_cell(col: Column, text: str):
     raise AssertionError(f"unknown column type {col.type}")
 
 
+#: a number spelled plainly (ASCII digits, a point, an exponent): float() reads it as
+#: _parse_cell does, since it holds no comma, underscore or placeholder word
+PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def _clean_column(col: Column, texts: list[str]) -> list | None:
+    """The column's values as `_parse_cell` gives them (blank: the default), worked out a
+    column at a time; None when any cell is bad (blank though required, or an error),
+    so that the caller reports cell by cell.  Numbers: every plainly spelled cell read
+    by float() at once and the same limits checked on the array; other types: each
+    distinct text parsed once."""
+    blank = [i for i, text in enumerate(texts) if text == ""]
+    if blank and col.required:
+        return None
+    filled = [text for text in texts if text != ""] if blank else texts
+    if col.type in ("id", "str"):
+        values = filled
+    elif col.type in ("int", "year", "float"):
+        if not all(PLAIN_NUMBER.fullmatch(text) for text in filled):
+            return None
+        number = np.asarray(filled, dtype=object).astype(np.float64)  # float(text) each
+        size = np.abs(number)
+        limit = col.limit if col.limit is not None else NUMBER_LIMIT
+        if (not np.isfinite(number).all()
+                or (col.unit == "money unit" and (size > col.limit).any())
+                or (col.type == "year" and ((number < YEAR_RANGE[0])
+                                            | (number > YEAR_RANGE[1])).any())
+                or (size > limit).any()
+                or (col.type != "float" and (number != np.trunc(number)).any())):
+            return None
+        values = number.tolist() if col.type == "float" else number.astype(np.int64).tolist()
+    else:
+        parsed = {}
+        for text in set(filled):
+            value, err = _parse_cell(col, text)
+            if err:
+                return None
+            parsed[text] = value
+        values = [parsed[text] for text in filled]
+    if not blank:
+        return values
+    out, it = [col.default] * len(texts), iter(values)
+    gaps = set(blank)
+    for i in range(len(texts)):
+        if i not in gaps:
+            out[i] = next(it)
+    return out
+
+
 def read_table(folder: Path, table: str, problems: Problems,
                required: bool = True) -> pd.DataFrame | None:
     """Read one input table into typed columns; `_row` keeps the spreadsheet row."""
@@ -196,18 +246,20 @@ def read_path(path: Path, table: str, problems: Problems,
         if col.name not in raw.columns:
             out[col.name] = [col.default] * len(raw)
             continue
-        values = []
-        for text, row in zip(raw[col.name], raw["_row"]):
-            if text == "":
-                if col.required:
-                    problems.add(name, f"is blank; {col.name} is required ({col.meaning})",
-                                 row=row, column=col.name)
-                values.append(col.default)
-                continue
-            value, err = _parse_cell(col, text)
-            if err:
-                problems.add(name, err, row=row, column=col.name, value=text)
-            values.append(value)
+        values = _clean_column(col, raw[col.name].tolist())
+        if values is None:  # a bad cell somewhere: cell by cell, each one reported
+            values = []
+            for text, row in zip(raw[col.name], raw["_row"]):
+                if text == "":
+                    if col.required:
+                        problems.add(name, f"is blank; {col.name} is required "
+                                     f"({col.meaning})", row=row, column=col.name)
+                    values.append(col.default)
+                    continue
+                value, err = _parse_cell(col, text)
+                if err:
+                    problems.add(name, err, row=row, column=col.name, value=text)
+                values.append(value)
         out[col.name] = values
     if len(problems.items) > n_before:
         return None
