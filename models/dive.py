@@ -16,24 +16,32 @@ from .instance import Instance
 from .params import SolveParams
 
 
-def lp_dive(inst: Instance, threads: int | None = None, time_limit: float = 2.0):
-    """Start year per project (-1: not chosen), or None when no plan was found."""
+def lp_dive(inst: Instance, threads: int | None = None, time_limit: float = 2.0,
+            stage: int | None = None, bound: bool = False):
+    """Start year per project (-1: not chosen), or None when no plan was found.
+    `stage`: dive on exit-priority stage `stage`'s objective (its batch's villages on
+    time, the earlier batches kept at `inst.batch_floor`, models.priority) instead of the
+    value; `bound`: return (the plan or None, the LP relaxation's objective or None),
+    the objective a bound on every plan's (the relaxation of the same program, after the
+    same safe presolve, models.formulation.presolve)."""
     from .backends import highs
     from .formulation import build
     from .solve import decode
 
-    model, layout = build(inst)
+    model, layout = build(inst, stage=stage)
     try:
-        _, _, cols = highs.solve_relaxation(model, threads)
+        lp, _, cols = highs.solve_relaxation(model, threads)
     except RuntimeError:
-        return None
+        return (None, None) if bound else None
     x = cols[layout.x]
     base_lb, base_ub = model.lb[0].copy(), model.ub[0].copy()
+    plan = None
     for free_zeros in (False, True):
         model.lb[0] = np.where(x > 1 - 1e-6, 1.0, base_lb)
         model.ub[0] = base_ub if free_zeros else np.where(x < 1e-6, 0.0, base_ub)
         values = highs.BACKEND.solve(model, SolveParams(time_limit=time_limit, gap=1e-4,
                                                         threads=threads, seed=None)).values
         if values is not None:
-            return decode(inst, layout, values)[0]
-    return None
+            plan = decode(inst, layout, values)[0]
+            break
+    return (plan, lp) if bound else plan

@@ -38,17 +38,34 @@ def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
     """(the instance with every batch's floor, the last stage's plan, the stage records,
     the status when a stage found no plan at all, else None).  `progress`: the
     reporter of models.solve.solve, given to every stage's solve."""
+    from .dive import lp_dive
     from .solve import solve
+    from .warmstart import dive_seconds
 
     stages: list[dict] = []
     n = len(inst.batches)
+    count = lambda plan, i: (batch_counts(inst, on_time(inst, plan))[i]  # noqa: E731
+                             if plan is not None else -1)
     for i in range(n):
         due = len(inst.batches[i])
         record = {"batch": inst.batch_labels[i], "due": due}
-        have = (batch_counts(inst, on_time(inst, hint))[i] if hint is not None else -1)
+        have = count(hint, i)
         if have == due:  # the whole batch on time already: nothing can do better
             record.update(on_time=due, bound=due, status="optimal", proven=True,
-                          solved=False)
+                          solved=False, bound_by="whole batch")
+            stages.append(record)
+            inst = inst.replace(batch_floor=inst.batch_floor + (due,))
+            continue
+        # the stage's LP dive: a plan of this stage's objective and the LP bound
+        dive, lp = lp_dive(inst, params.threads, dive_seconds(budget.share(0.5)),
+                           stage=i, bound=True)
+        if count(dive, i) > have:
+            hint, have = dive, count(dive, i)
+        lp_bound = int(np.floor(lp + 1e-6)) if lp is not None else None
+        if lp_bound is not None and have >= lp_bound:
+            # the plan meets the LP relaxation's bound: proven without a search
+            record.update(on_time=have, bound=lp_bound, status="optimal", proven=True,
+                          solved=False, bound_by="LP relaxation")
         else:
             # each stage a share of what is left, the final value solve one more share
             share = budget.share(1.0 / (n - i + 1))
@@ -59,14 +76,21 @@ def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
                 stages.append(record)
                 return inst, None, stages, res.status
             hint = res.start
-            count = batch_counts(inst, on_time(inst, hint))[i]
+            got = count(hint, i)
             bound = int(np.floor(res.bound + 1e-6)) if res.bound is not None else None
+            if lp_bound is not None and (bound is None or lp_bound < bound):
+                bound = lp_bound
             # proven: no plan keeping the earlier counts has more of this batch on time
             # (a count within the requested gap of its bound is not: one more may exist)
-            record.update(on_time=count, bound=bound, status=res.status.value,
-                          proven=bound is not None and count >= bound, solved=True)
+            record.update(on_time=got, bound=bound, status=res.status.value,
+                          proven=bound is not None and got >= bound, solved=True,
+                          bound_by="solver")
         stages.append(record)
         inst = inst.replace(batch_floor=inst.batch_floor + (record["on_time"],))
+    # the value's LP dive under every floor: the value solve's warm start when better
+    dive = lp_dive(inst, params.threads, dive_seconds(budget.share(0.5)))
+    if dive is not None and (hint is None or plan_value(inst, dive) > plan_value(inst, hint)):
+        hint = dive
     return inst, hint, stages, None
 
 

@@ -165,6 +165,16 @@ def test_a_stage_within_the_gap_but_below_its_bound_is_not_proven(tmp_path, monk
         return res
 
     monkeypatch.setattr(msolve, "solve", generous_bound)
+    import models.dive as mdive
+
+    real_dive = mdive.lp_dive
+
+    def generous_lp(inst, *args, **kw):  # the LP bound one village above too
+        plan, lp = real_dive(inst, *args, **kw)
+        return plan, (lp or 0) + 1
+
+    monkeypatch.setattr(mdive, "lp_dive", lambda *a, bound=False, **kw: (
+        generous_lp(*a, bound=True, **kw) if bound else real_dive(*a, **kw)))
     _, _, stages, failed = solve_stages(inst, SolveParams(gap=0.5, threads=1), TimeBudget(30),
                                         None)
     assert failed is None
