@@ -6,6 +6,12 @@ about ten fractional starts out of thousands), so the restricted program is tiny
 its plan is usually within a few tenths of a percent of the bound; it keeps every
 hard rule, deadlines included, since it is solved on the model itself.  Should the
 restriction be infeasible, the zeros are freed and it is tried once more.
+
+Around a plan (`around`, as models.priority uses it between the exit-priority stages,
+where the floors of the earlier batches make the LP's whole starts clash): only the
+starts on which the LP and that plan agree are fixed (relaxation induced
+neighbourhood search, RINS), so the restricted program holds that plan, which is its
+warm start: the dive never ends without a plan or below that plan.
 """
 
 from __future__ import annotations
@@ -17,16 +23,18 @@ from .params import SolveParams
 
 
 def lp_dive(inst: Instance, threads: int | None = None, time_limit: float = 2.0,
-            stage: int | None = None, bound: bool = False):
+            stage: int | None = None, bound: bool = False,
+            around: np.ndarray | None = None):
     """Start year per project (-1: not chosen), or None when no plan was found.
     `stage`: dive on exit-priority stage `stage`'s objective (its batch's villages on
     time, the earlier batches kept at `inst.batch_floor`, models.priority) instead of the
     value; `bound`: return (the plan or None, the LP relaxation's objective or None),
     the objective a bound on every plan's (the relaxation of the same program, after the
-    same safe presolve, models.formulation.presolve)."""
+    same safe presolve, models.formulation.presolve); `around`: a plan (start year per
+    project) keeping every hard rule to search around (RINS, above)."""
     from .backends import highs
     from .formulation import build
-    from .solve import decode
+    from .solve import _mapped_hint, complete_plan, decode
 
     model, layout = build(inst, stage=stage)
     try:
@@ -35,13 +43,24 @@ def lp_dive(inst: Instance, threads: int | None = None, time_limit: float = 2.0,
         return (None, None) if bound else None
     x = cols[layout.x]
     base_lb, base_ub = model.lb[0].copy(), model.ub[0].copy()
+    params = SolveParams(time_limit=time_limit, gap=1e-4, threads=threads, seed=None)
+    start = None
+    if around is not None:
+        mine = _mapped_hint(inst, layout, around)
+        start = complete_plan(model, layout, mine, time_limit=time_limit, threads=threads)
+    if start is not None:
+        agree = np.abs(x - mine) < 1e-6
+        tries = [(np.where(agree & (mine > 0.5), 1.0, base_lb),
+                  np.where(agree & (mine < 0.5), 0.0, base_ub))]
+    else:
+        tries = [(np.where(x > 1 - 1e-6, 1.0, base_lb), ub)
+                 for ub in (np.where(x < 1e-6, 0.0, base_ub), base_ub)]
     plan = None
-    for free_zeros in (False, True):
-        model.lb[0] = np.where(x > 1 - 1e-6, 1.0, base_lb)
-        model.ub[0] = base_ub if free_zeros else np.where(x < 1e-6, 0.0, base_ub)
-        values = highs.BACKEND.solve(model, SolveParams(time_limit=time_limit, gap=1e-4,
-                                                        threads=threads, seed=None)).values
+    for lb, ub in tries:
+        model.lb[0], model.ub[0] = lb, ub
+        values = highs.BACKEND.solve(model, params, start).values
         if values is not None:
             plan = decode(inst, layout, values)[0]
             break
+    model.lb[0], model.ub[0] = base_lb, base_ub
     return (plan, lp) if bound else plan

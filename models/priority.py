@@ -58,7 +58,7 @@ def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
             continue
         # the stage's LP dive: a plan of this stage's objective and the LP bound
         dive, lp = lp_dive(inst, params.threads, dive_seconds(budget.share(0.5)),
-                           stage=i, bound=True)
+                           stage=i, bound=True, around=hint)
         if count(dive, i) > have:
             hint, have = dive, count(dive, i)
         lp_bound = int(np.floor(lp + 1e-6)) if lp is not None else None
@@ -88,7 +88,7 @@ def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
         stages.append(record)
         inst = inst.replace(batch_floor=inst.batch_floor + (record["on_time"],))
     # the value's LP dive under every floor: the value solve's warm start when better
-    dive = lp_dive(inst, params.threads, dive_seconds(budget.share(0.5)))
+    dive = lp_dive(inst, params.threads, dive_seconds(budget.share(0.5)), around=hint)
     if dive is not None and (hint is None or plan_value(inst, dive) > plan_value(inst, hint)):
         hint = dive
     return inst, hint, stages, None
