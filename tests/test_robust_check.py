@@ -139,6 +139,15 @@ def _ws_below(folder: Path) -> None:
     _put(folder, "evaluation.csv", frame)
 
 
+def _no_plan(folder: Path) -> None:
+    """Fresh sample 002 without a deterministic plan, its row consistent: summary.json
+    still counts it (no_plan 0, the VSS over 4 pairs)."""
+    frame = _read(folder, "evaluation.csv")
+    frame.loc[1, ["deterministic", "deterministic_status", "difference"]] = [
+        "", "infeasible", ""]
+    _put(folder, "evaluation.csv", frame)
+
+
 def _float(delta: float):
     return lambda v: str(round(float(v) + delta, 6))
 
@@ -181,6 +190,7 @@ MUTATIONS = {
     "evaluation.csv wait-and-see below a re-plan": (_ws_below, "evaluation"),
     # summary.json's figures
     "uncertainty seed": (_summary(("uncertainty", "seed"), lambda v: v + 1), "uncertainty"),
+    "seed streams": (_summary(("seed_streams", "fresh"), lambda v: v + 1), "summary"),
     "samples count": (_summary(("samples",), lambda v: v + 1), "summary"),
     "fresh_samples count": (_summary(("fresh_samples",), lambda v: v - 1), "summary"),
     "first_year works": (_summary(("first_year", "works"), lambda v: v + 1), "summary"),
@@ -207,6 +217,7 @@ MUTATIONS = {
     "EVPI wait-and-see mean": (_summary(("evpi", "wait_and_see"), lambda v: v + 0.01),
                                "summary"),
     "no_plan count": (_summary(("no_plan", "robust"), lambda v: v + 1), "summary"),
+    "a sample without a plan, still counted": (_no_plan, "summary"),
     "proven count": (_summary(("proven", "wait_and_see_proven"), lambda v: v - 1),
                      "summary"),
     "decision candidate": (_summary(("decision", "candidate"), lambda v: v + 1), "summary"),

@@ -33,11 +33,13 @@ it is written, and again by `planner check SCENARIO DIR`); here:
                    and its spread (mean, sd, min, max, p10, p90, CVaR at alpha), VSS and
                    EVPI (mean of the paired differences, sd, se, 95 % t-interval, n, both
                    means) out of sample and in sample, no_plan and proven counts, the
-                   sample counts, hedging's iteration-0 wait-and-see values
+                   sample counts and seed streams, hedging's iteration-0 wait-and-see
+                   values, decision.candidate
 
 Not recomputed, because what they describe is not written: the values of the re-plans
 of fresh samples and of the deterministic first year, and wait-and-see (no plan folder
-is kept for them: only the relations above hold them), `decision` (the solve of the
+is kept for them: only the relations above hold them), the expected-money plan's first
+year (deterministic/first_year_starts.csv, held consistent only), `decision` (the solve of the
 sample-average program or of progressive hedging), seconds and time_limit.
 """
 
@@ -369,6 +371,7 @@ def _check_summary(s: dict, solved, fresh, inp, first, det, rep: Report) -> None
                                        zip(WHAT, (rob, dt, ws))})
     same("proven", s.get("proven"), {f"{w}_proven": int((fresh[f"{w}_status"] ==
                                                          "optimal").sum()) for w in WHAT})
+    same("seed_streams", s.get("seed_streams"), {"solve": SOLVE, "fresh": FRESH})
     if s.get("scenario") != inp.name:
         bad("scenario", s.get("scenario"), inp.name)
     method, decision = s.get("method"), s.get("decision") or {}
