@@ -94,8 +94,7 @@ def _csv_rows(path: Path, problems: Problems) -> list[list[str]] | None:
     rows = []
     try:
         # One record per line: a blank line stays a (blank) row so row numbers hold.
-        for r in reader:
-            rows.append(list(r))
+        rows.extend(reader)  # each record a new list
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             problems.add(path.name, f"a cell is longer than {csv.field_size_limit():,} "
@@ -186,7 +185,8 @@ def _bad_cells(name: str, header: list[str], body: list[list[str]], problems: Pr
                first_row: int = ROW_OFFSET) -> None:
     """A cell longer than CELL_LIMIT or holding a control character (checked row by row)."""
     for i, r in enumerate(body, start=first_row):
-        if len("".join(r)) <= CELL_LIMIT and not CONTROL.search("".join(r)):
+        joined = "".join(r)
+        if len(joined) <= CELL_LIMIT and not CONTROL.search(joined):
             continue
         for j, c in enumerate(r):
             col = header[j] if j < len(header) and header[j] else _column_letter(j + 1)
@@ -215,7 +215,7 @@ def raw_frame(path: Path, problems: Problems,
         return None
     if rows is None:
         return None
-    rows = [[c.strip() for c in r] for r in rows]
+    rows = [list(map(str.strip, r)) for r in rows]
     if not rows or not any(any(r) for r in rows):
         problems.add(name, "the file is empty; it needs a header row and at least one data row")
         return None
@@ -250,7 +250,11 @@ def raw_frame(path: Path, problems: Problems,
     if len(problems.items) > n_before:
         return None
     keep = [j for j, h in enumerate(header) if h]
-    data = {header[j]: [r[j] if j < len(r) else "" for r in body] for j in keep}
+    if body and all(len(r) == width for r in body):  # the usual case: one transpose
+        columns = list(zip(*body))
+        data = {header[j]: list(columns[j]) for j in keep}
+    else:
+        data = {header[j]: [r[j] if j < len(r) else "" for r in body] for j in keep}
     frame = pd.DataFrame(data, dtype=object)
     if not len(frame.columns):
         frame = pd.DataFrame(index=range(len(body)))
