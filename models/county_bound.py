@@ -37,6 +37,8 @@ from .instance import Instance
 WHOLE_LP_MAX = 10_000
 #: share of the run's time left the Lagrangian's first phase may take (the whole LP: 40 %)
 FIRST_SHARE = 0.25
+#: ... the whole LP's first phase
+WHOLE_LP_SHARE = 0.4
 #: the integer programs of the counties get at most this long each when time is left
 MIP_SECONDS = 2.0
 #: the Lagrangian from no multipliers, seconds per work of the program (measured: 3.3-3.5
@@ -89,8 +91,37 @@ class SplitBound:
     def wants_first(self, pooled: bool) -> bool:
         """Whether `first` runs before the county solves: for the shares of pooled money,
         and always with the whole LP (cheap; its bound stands in when the floored LP
-        does not end).  Without pooled money the Lagrangian starts at `final`."""
+        does not end).  Without pooled money the Lagrangian's first phase runs beside
+        the county solves instead (`beside`)."""
         return pooled or self.method == "whole LP"
+
+    def first_share(self, pooled: bool) -> float:
+        """The share of the time left `first` may take (module constants)."""
+        return WHOLE_LP_SHARE if self.method == "whole LP" else FIRST_SHARE
+
+    def beside(self, seconds: float | None) -> bool:
+        """The Lagrangian without pooled money: its first phase (no floors) in a thread of
+        this process while the counties solve on the workers, for at most `seconds`;
+        every phase of it then runs here (`map`), the county LPs kept in this process.
+        The final phase, after the counties, starts warm from its models and columns:
+        under load its first evaluation alone (building 58 county LPs) took all the time
+        kept for the bound.  False when not the case (nothing started)."""
+        if self.method != "lagrangian":
+            return False
+        import threading
+
+        self.mapper, self.workers = map, 1
+        self._thread = threading.Thread(target=self.first, args=(seconds,), daemon=True,
+                                        name="lagrangian-first")
+        self._thread.start()
+        return True
+
+    def join(self) -> None:
+        """Wait for `beside`'s phase (it ends by its own time)."""
+        thread = getattr(self, "_thread", None)
+        if thread is not None:
+            thread.join()
+            self._thread = None
 
     def reserve(self, left: float | None) -> float:
         """Seconds to keep for `final` out of `left`: about what `first` took (a warm
@@ -123,6 +154,7 @@ class SplitBound:
                 return self.first_bound, source, info  # without the floors: still valid
         from .lagrange import lagrangian_bound
 
+        self.join()
         run = self.run
         if run is None and self.first_bound is None and self.note is None:
             # no first phase (no pooled money): from no multipliers, with the floors

@@ -33,6 +33,11 @@ FLOOR_SPLIT_SHARE = 0.15
 FLOOR_SPLIT_ROOM = 2.0
 
 
+#: share of the run's time left the Lagrangian's first phase may take beside the counties
+#: when there is no pooled money (models.county_bound.SplitBound.beside)
+BESIDE_SHARE = 0.5
+
+
 @dataclass
 class Part:
     county: int
@@ -215,10 +220,19 @@ def solve_part(part_instance: Instance, opts: dict) -> dict:
         from .params import NAMES, SolveParams
         from .priority import solve_stages
 
+        given = part_instance
         part_instance, hint, stages, failed = solve_stages(
             part_instance, SolveParams().updated(**{k: v for k, v in opts.items()
                                                     if k in NAMES}),
             TimeBudget(opts.get("time_limit")), hint)
+        if failed is not None and failed is not SolveStatus.INFEASIBLE:
+            # a stage found no plan in the county's time (under load HiGHS can stop
+            # before its first solution: status "not set"): the greedy plan when it keeps
+            # every hard rule, as for a county reached late, rather than no plan at all
+            late = late_part(given)
+            if late is not None:
+                late["seconds"] = time.time() - began
+                return late
         if failed is not None:
             return {"start": None, "status": failed.value, "objective": None, "bound": None,
                     "seconds": time.time() - began, "county": part_instance.meta.get("county"),
@@ -263,7 +277,7 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
                     **opts) -> Result:
     """Split, solve every county (through `mapper`, `workers` at a time), merge into one
     Result; `budget` (models.budget.TimeBudget) is the run's one time limit."""
-    from .county_bound import FIRST_SHARE, SplitBound, everything_bound
+    from .county_bound import SplitBound, everything_bound
     from .solve import on_time, plan_value
 
     t0 = time.perf_counter()
@@ -280,9 +294,11 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
         # its county LPs through `mapper`).  Solved first, within a share of the run's
         # time, so that the counties get what is left.
         bounder = SplitBound(inst, mapper, workers, opts.get("threads"))
-        share = 0.4 if bounder.method == "whole LP" else FIRST_SHARE
+        share = bounder.first_share(pooled)
         use = (bounder.first(budget.share(share) if budget else None)
                if bounder.wants_first(pooled) else None)
+        if not bounder.wants_first(pooled):  # beside the counties (county_bound)
+            bounder.beside(budget.share(BESIDE_SHARE) if budget else None)
         if pooled:
             work = share_out(inst, None if use is None else price_directed_shares(inst, use))
     parts = split_by_county(work)
@@ -338,18 +354,21 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
         if bound is not None:
             options["bound_source"] = source
     if resplitting and bounder.counts is not None and (budget is None or budget.left() > 1):
-        from .floor_split import resplit
-
         plans = [start[p.projects] for p in parts]
-        plans, options["floor_split"] = resplit(
-            parts, plans, bounder.counts, np.array(floored.batch_floor), mapper, workers,
-            budget, **opts)
+        settled = np.array([o["status"] == "optimal" for o in outs])
+        from .floor_split import split_rounds
+
+        plans, options["floor_split"], bound, refloored = split_rounds(
+            parts, plans, bounder, floored, bound, options, mapper, workers, budget,
+            settled, **opts)
         for part, plan in zip(parts, plans):
             start[part.projects] = plan
         value = plan_value(inst, start)
+        for s, n in zip(stages, refloored.batch_floor):  # the counts the plan now keeps
+            s["on_time"] = int(n)
     if bounder is not None and bound is not None and not exact:
         tightened = bounder.tighten(budget.left() if budget else None)
-        if tightened is not None and tightened[0] is not None:
+        if tightened is not None and tightened[0] is not None and tightened[0] <= bound:
             bound, options["bound_source"], info = tightened
             options.update(info)
     if bound is None:

@@ -142,3 +142,32 @@ def test_lexicographic_split_equals_the_whole(tmp_path, seed):
     assert split.objective == pytest.approx(whole.objective)
     assert split.options["exit_priority"]["proven"] and whole.options["exit_priority"]["proven"]
     assert _verified(scn, split_inst, split, tmp_path) == []
+
+
+def test_a_county_whose_stages_find_no_plan_keeps_its_greedy_plan(tmp_path, monkeypatch):
+    """A stage of the exit priority that ends without a plan in the county's time (HiGHS
+    stopped before its first solution) leaves the county its greedy plan, stated as not
+    solved, when that keeps every hard rule -- not the whole run without a plan; an
+    infeasible stage still fails."""
+    import models.priority as priority
+    from models.decompose import solve_part
+    from models.evaluate import batch_counts, on_time, plan_value
+    from models.greedy import greedy, hard_violations
+    from models.result import SolveStatus
+
+    scn, inst = _instance(tmp_path, 1, villages=15, counties=3, weighted=False)
+    part = split_by_county(inst)[0].instance
+    plan = greedy(part)
+    assert not hard_violations(part, plan) and part.batches
+    for status, kept in ((SolveStatus.TIME_LIMIT, True), (SolveStatus.INFEASIBLE, False)):
+        monkeypatch.setattr(priority, "solve_stages",
+                            lambda p, params, budget, hint, *a, s=status: (p, hint, [], s))
+        out = solve_part(part, {"threads": 1})
+        if not kept:
+            assert out["start"] is None and out["status"] == "infeasible"
+            continue
+        assert np.array_equal(out["start"], plan) and out["status"] == "time_limit"
+        assert out["objective"] == plan_value(part, plan) and out["bound"] is None
+        assert [s["on_time"] for s in out["stages"]] == list(
+            batch_counts(part, on_time(part, plan)))
+        assert not any(s["solved"] or s["proven"] for s in out["stages"])

@@ -31,3 +31,20 @@ def test_choose_keeps_the_counts_and_takes_the_most_value():
     # a floor no choice can raise the count to keeps every old plan (they meet it)
     take = choose(old_v, old_n, new_v, new_n, np.array([True, False, True]), np.array([6]))
     assert take.tolist() == [False, False, False]
+
+
+def test_choose_with_prices_trades_value_for_villages_of_a_batch():
+    # two counties, one batch, floor 4 (old counts 2 + 2).  County 0's new plan: 3 more
+    # value, one village fewer; county 1's: 2 less value, two villages more.
+    old_v, old_n = np.array([10.0, 10.0]), np.array([[2], [2]])
+    new_v, new_n = np.array([13.0, 8.0]), np.array([[1], [4]])
+    found = np.ones(2, bool)
+    # without prices: county 0 alone breaks the floor (3 < 4); both: +1 value, 5 >= 4;
+    # county 1 alone: -2; none: 0.  The most value: both (21)
+    assert choose(old_v, old_n, new_v, new_n, found, np.array([4])).tolist() == [True, True]
+    # price 2 a village: both +3 - 2 + 2 * (-1 + 2) = +3, county 1 alone -2 + 4 = +2,
+    # none 0: both again; price 4: both +1 + 4 = +5, county 1 alone -2 + 8 = +6: county 1
+    assert choose(old_v, old_n, new_v, new_n, found, np.array([4]),
+                  np.array([2.0])).tolist() == [True, True]
+    assert choose(old_v, old_n, new_v, new_n, found, np.array([4]),
+                  np.array([4.0])).tolist() == [False, True]

@@ -158,14 +158,19 @@ def test_the_split_takes_the_lagrangian_bound(pooled, tmp_path, monkeypatch):
     lp, _ = lp_relaxation(floored)
     assert split.bound <= lp + 2e-3 * lp  # the LP bound or tighter (county integer bounds)
     assert split.bound >= best.objective - 1e-6 or best.objective > split.objective
-    # the counts split by price: never less value, every batch at least its count
+    # the counts split by price, in rounds: in each, never less value plus the bound's
+    # price of each village of a batch on time, every batch at least its count
     moved = split.options["floor_split"]
-    assert moved["value_after"] >= moved["value_before"] - 1e-9
+    for r in moved["rounds"]:
+        after = r["value_after"] + float(np.dot(r["prices"], r["counts_after"]))
+        before = r["value_before"] + float(np.dot(r["prices"], r["counts_before"]))
+        assert after >= before - 1e-6
     assert split.objective == moved["value_after"]
     from models.evaluate import batch_counts, on_time
 
-    assert all(n >= f for n, f in zip(batch_counts(inst, on_time(inst, split.start)),
-                                      floored.batch_floor))
+    # the stages state the counts the plan keeps, and the bound keeps them as floors
+    assert list(batch_counts(inst, on_time(inst, split.start))) == list(floored.batch_floor)
+    assert moved["counts_after"] == list(floored.batch_floor)
     out = tmp_path / "plan"
     write_plan(make_plan(scn, inst, split), out)
     assert verify_plan(scn, out) == []

@@ -88,7 +88,10 @@ def county_model(sub: Instance, spec: dict) -> CountyModel:
             cols.append(L.flow_vars[pairs, s])
             vals.append(-per_unit[pairs])
     cat = lambda parts, dt: np.concatenate(parts).astype(dt) if parts else np.zeros(0, dt)
-    return CountyModel(model, L, highs.load_relaxation(model), cost0,
+    # one thread, as the county solves beside it in the same process (models.decompose):
+    # HiGHS keeps one global pool and a solve asking for another size resets it, which
+    # left these kept LPs' neighbours ending "not set" (no plan) on a worker
+    return CountyModel(model, L, highs.load_relaxation(model, threads=1), cost0,
                        float(model.offset), cat(rows, np.int64), cat(cols, np.int64),
                        cat(vals, float), const, spend, float(sub.money_units),
                        sub.n_projects)
