@@ -137,7 +137,7 @@ def write_compare(table: pd.DataFrame, diff: pd.DataFrame, out: Path, xlsx: bool
                   lang=None) -> None:
     """Write the tables into `out`, a folder the caller owns (the staging folder of
     planner.outdir.output_folder): text cells neutralised (planner.cells); in `lang` (a
-    planner.outputs.words.Lang, planner.plan.lang.whatif_table; None: English)."""
+    planner.words.Lang, planner.plan.lang.whatif_table; None: English)."""
     lang = lang or whatif_lang("en")
     out.mkdir(parents=True, exist_ok=True)
     table = whatif_table(table, "compare", lang)

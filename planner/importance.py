@@ -36,10 +36,10 @@ def importance(scn, inst, best: Result, top: int, next_params,
     work and the solver's figures; `lang`: the language of the reasons (None: the
     scenario's; the statuses and headers are translated when written,
     planner.plan.lang.whatif_table)."""
-    from .outputs.words import VALUES
     from .pipeline import explain_infeasible
     from .plan.lang import deadline_text, scenario_target_names
     from .scenario.checks import forced_projects
+    from .words import VALUES
 
     zh = (lang or scn.lang) == "zh"
     names = scenario_target_names(scn)

@@ -56,8 +56,8 @@ def needs(scn: Scenario, progress=None, lang: str | None = None,
     planner.plan.lang.whatif_table)."""
     from models.budget import TimeBudget
 
-    from .outputs.words import VALUES
     from .plan.lang import deadline_text, scenario_target_names
+    from .words import VALUES
 
     zh = (lang or scn.lang) == "zh"
     names = scenario_target_names(scn)

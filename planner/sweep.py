@@ -96,7 +96,7 @@ def run_sweep(folder, scales, stream=None, scheduler=None, on_result=None, lang=
 def plot_sweep(frame: pd.DataFrame, path: Path, title: str, lang=None) -> None:
     """The curve: value and villages on time per scale; a point with no plan is a red
     cross on the scale axis, labelled with the first reason of `why`; in the words of
-    `lang` (a planner.outputs.words.Lang; None: English), with a CJK font."""
+    `lang` (a planner.words.Lang; None: English), with a CJK font."""
     import matplotlib
 
     matplotlib.use("Agg")

@@ -22,7 +22,7 @@ TINY = ROOT / "scenarios" / "tiny"
 SCRIPT = "<script>alert(1)</script>"
 NAMES = {"V1": SCRIPT, "V2": 'A&B "村" \'x\''}
 OLD_TITLE = "贫困村提升工程项目公示表"
-TITLE_IN_TEMPLATE = "{{ w.notice_title.format(county=county) }}"  # the words: outputs/words.py
+TITLE_IN_TEMPLATE = "{{ w.notice_title.format(county=county) }}"  # the words: planner/words.py
 NEW_TITLE = "村级项目建设公示（测试县用）"
 ZH = ("--lang", "zh")
 

@@ -32,7 +32,7 @@ LANGS = ("en", "zh")
 NOTICE = {"en": ["County", "Township", "Village", "Village id", "Work", "Years", "Cost (万元)",
                  "Sources of money", "Responsible", "Notice period", "Hotline"],
           "zh": ["县", "乡镇", "村名", "村编号", "项目名称/任务", "建设年度", "投资（万元）",
-                 "资金来源", "责任单位", "公示期", "监督电话"]}
+                 "资金来源", "责任部门", "公示期", "监督电话"]}
 #: words of each language the pages must hold
 TITLE = {"en": "{name}: task map and timetable", "zh": "{name} 提升工程任务图与时间表"}
 SIGN = {"en": ("Drawn up by (seal)", "Date"), "zh": ("编制单位（盖章）", "日期")}

@@ -87,7 +87,7 @@ def test_compare_in_chinese_by_the_first_plan(plans, tmp_path):
     assert list(table.columns) == ["tiny", "cut"]
     assert table.loc["目标值"].tolist() == ["12.0", "11.5"]
     assert table.loc["求解状态"].tolist() == ["最优", "最优"]
-    assert table.loc["补齐短板数 · 壮大村集体经济"].tolist() == ["1", ""]
+    assert table.loc["已补短板数 · 壮大村集体经济"].tolist() == ["1", ""]
     assert table.loc[f"支出（万元） · {POVERTY}/石楼县/2020"].tolist() == ["60.0", "0.0"]
     diff = read_output_csv(tmp_path / "c" / "compare_changes.csv")
     assert list(diff.columns) == [

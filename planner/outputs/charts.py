@@ -14,7 +14,7 @@ import warnings
 import pandas as pd
 from markupsafe import Markup
 
-from .words import Lang
+from ..words import Lang
 
 CJK_FONTS = ["Noto Sans CJK SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei",
              "PingFang SC", "DejaVu Sans"]

@@ -25,7 +25,7 @@ from jinja2 import (
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import InputError, Problem
-from .words import Lang
+from ..words import Lang
 
 BUNDLED = Path(__file__).resolve().parent / "templates"
 
@@ -84,7 +84,7 @@ def environment(templates: Path | None = None) -> SandboxedEnvironment:
 
 def use_words(env: SandboxedEnvironment, lang: Lang) -> None:
     """The words of the output's language for every template, the parts they import
-    too: `w` (`w.total`: planner.outputs.words) and `lang` ("en" or "zh")."""
+    too: `w` (`w.total`: planner.words) and `lang` ("en" or "zh")."""
     env.globals.update(w=lang.words(), lang=lang.code)
 
 

@@ -7,7 +7,7 @@ file: the CSS is a `<style>` block, the charts are inline SVG drawn with
 matplotlib (planner.outputs.charts); there are no scripts and no outside
 references, so it opens without a network.  The numbers come from
 planner.outputs.report_data, the page from templates/report.html.j2, its words
-(English or Chinese: `lang`) from planner.outputs.words.
+(English or Chinese: `lang`) from planner.words.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..outdir import add_file
+from ..words import Lang
 from .charts import batch_chart, chart, funds_chart, works_chart
 from .data import read_plan
 from .render import environment, render, use_words
 from .report_data import report_data
-from .words import Lang
 
 TEMPLATE = "report.html.j2"
 

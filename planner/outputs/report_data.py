@@ -2,7 +2,7 @@
 
 Every table is a dict `{"rows": [[cell, ...], ...], "total": [cell, ...] or None}`
 of texts and whole numbers; the headings and column names are in the template
-(templates/report.html.j2), their words in planner.outputs.words.  The names in the
+(templates/report.html.j2), their words in planner.words.  The names in the
 cells (targets, streams, status, yes/no, "total") are in the output's language
 (`Lang`).  The frames the charts are drawn from are passed along as they are
 (planner.outputs.charts).
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..words import Lang
 from .data import (
     PlanFiles,
     blank,
@@ -24,7 +25,6 @@ from .data import (
     truthy,
     year_text,
 )
-from .words import Lang
 
 
 def report_data(plan: PlanFiles, lang: Lang | None = None) -> dict:

@@ -1,7 +1,7 @@
 """The contents of the village sheets, the county public notices (公示表) and their
 index, as plain data (no HTML); the layout is in the templates
 (templates/sheet.html.j2, notice.html.j2, index.html.j2), the words in
-planner.outputs.words (English or Chinese: `Lang`).
+planner.words (English or Chinese: `Lang`).
 
 Money is kept in whole units of 0.0001 while adding, so every sum re-adds exactly
 to the 4-decimal figures of `schedule.csv`.
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..schema import STREAMS
+from ..words import NOTICE_BLANK, NOTICE_COLUMNS, Lang
 from .data import (
     PlanFiles,
     blank,
@@ -28,7 +29,6 @@ from .data import (
     units_text,
     year_text,
 )
-from .words import NOTICE_BLANK, NOTICE_COLUMNS, Lang
 
 
 def safe_name(name: str) -> str:

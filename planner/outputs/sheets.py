@@ -20,7 +20,7 @@ this writes into one folder (default `PLAN_DIR/sheets/`):
 The contents come from planner.outputs.sheet_data, the pages from the templates
 `sheet.html.j2`, `notice.html.j2` and `index.html.j2` (a county's own with
 `--templates DIR`), the words (English, or Chinese with `lang="zh"`, the headers of
-notice.csv too) from planner.outputs.words.  Everything is self-contained (a `<style>` block, no
+notice.csv too) from planner.words.  Everything is self-contained (a `<style>` block, no
 scripts, no outside references), all text is HTML-escaped, and the folder is
 built beside its target and swapped in whole, so an interrupted run (or a
 template that fails) leaves the earlier sheets.
@@ -35,6 +35,7 @@ from pathlib import Path
 from ..cells import neutralise
 from ..outdir import output_folder
 from ..plan.folder import PLAN_FILES
+from ..words import NOTICE_COLUMNS, Lang
 from .data import read_plan
 from .render import environment, render, use_words
 from .sheet_data import (
@@ -48,7 +49,6 @@ from .sheet_data import (
     village_file,
     village_page,
 )
-from .words import NOTICE_COLUMNS, Lang
 
 __all__ = ["NOTICE_COLUMNS", "notice_csv", "notice_file", "village_file", "write_sheets"]
 

@@ -15,7 +15,7 @@ The what-if tables (compare, sweep, needs, replan's changes.csv, alternatives,
 importance) are made in English and written in the language asked for by
 `whatif_table`: headers by planner.headers.whatif_header_zh (money with the unit), the
 code words of the cells (a change's kind, a status, needs.csv's kind) in the words of
-planner.outputs.words.VALUES, fund streams by their names, yes/no as 是/否,
+planner.words.VALUES, fund streams by their names, yes/no as 是/否,
 compare.csv's metrics in words.  Their reasons are written in the language by the code
 that finds them (a deadline in words: deadline_text).
 """
@@ -43,9 +43,7 @@ from ..headers import (
     whatif_header_zh,
 )
 from ..schema import TARGETS
-
-LANGS = ("en", "zh")
-DEFAULT_LANG = "en"
+from ..words import DEFAULT_LANG, METRICS, Lang
 
 
 def _yes_no(value):
@@ -125,17 +123,15 @@ def deadline_text(label, zh: bool, target_names: dict[str, str] | None = None) -
 
 # ---------------------------------------------------------------- what-if tables
 
-#: the what-if tables' columns holding a code word (planner.outputs.words.VALUES)
+#: the what-if tables' columns holding a code word (planner.words.VALUES)
 WORD_COLUMNS = ("change", "kind", "status", "status_without", "error", "optimum_status")
 #: the change tables' columns holding the money per stream ("special_bonds 72.0000; ...")
 MONEY_LIST_COLUMNS = ("from_money", "to_money")
 
 
 def whatif_lang(code: str | None, target_names: dict[str, str] | None = None):
-    """The words (planner.outputs.words.Lang) of a what-if command's outputs: `code` en
+    """The words (planner.words.Lang) of a what-if command's outputs: `code` en
     or zh (None: en), the scenario's or the plan's own target names (code -> name)."""
-    from ..outputs.words import DEFAULT_LANG, Lang
-
     names = tuple(sorted((str(k), str(v)) for k, v in (target_names or {}).items() if v))
     return Lang(code or DEFAULT_LANG, UNIT_NAME, names)
 
@@ -146,7 +142,7 @@ def scenario_target_names(scn) -> dict[str, str]:
 
 
 def whatif_table(frame: pd.DataFrame, table: str, lang) -> pd.DataFrame:
-    """A what-if table as written in `lang` (a planner.outputs.words.Lang): English as it
+    """A what-if table as written in `lang` (a planner.words.Lang): English as it
     is (the contract's columns); Chinese: the same columns in the same order, see the
     module's docstring.  `table` is the file's name without .csv (compare, compare_changes,
     sweep, needs, changes, alternatives, alternatives_changes, importance)."""
@@ -197,11 +193,9 @@ def _money_list_zh(text):
 
 def metric_text(metric: str, lang) -> str:
     """A metric of compare.csv (`value`, `gaps_closed[road]`, `spent[special_bonds/石楼县/
-    2019]`) in `lang`'s words: its code in English; in Chinese its name (planner.outputs.
+    2019]`) in `lang`'s words: its code in English; in Chinese its name (planner.
     words.METRICS) and what it is of, after ` · ` (a target or a fund stream by its
     name, an exit batch in words)."""
-    from ..outputs.words import METRICS
-
     if not lang.zh:
         return metric
     base, _, what = str(metric).partition("[")

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..cells import neutralise_frame
-from ..headers import NO_ZH, YES_ZH, stream_name_zh
+from ..headers import LABELS_ZH, NO_ZH, YES_ZH, stream_name_zh
 from ..progress import display_width
+from ..words import VALUES  # the one table of code words
 from .lang import deadline_text
 
 if TYPE_CHECKING:
@@ -34,40 +35,7 @@ MAX_WIDTH = 60
 #: the summary sheet's headers
 SUMMARY_HEADERS = {"en": ("key", "value"), "zh": ("项目", "内容")}
 
-#: summary.json's keys (at any level) as the Chinese summary sheet labels them
-LABELS_ZH = {
-    "scenario": "方案", "objective_kind": "目标类型", "solver": "求解器",
-    "solver_version": "求解器版本", "status": "求解状态", "objective": "目标值",
-    "best_bound": "目标值上界", "gap": "相对差距", "seconds": "求解用时（秒）",
-    "gaps_total": "短板总数", "gaps_planned": "纳入规划的短板数", "gaps_closed": "补齐的短板数",
-    "villages": "村数", "villages_planned": "纳入规划的村数",
-    "villages_on_time": "按期退出村数", "villages_due": "应退出村数",
-    "villages_possible": "可能按期退出村数", "total_cost": "总投资", "pooled_cost": "统筹资金",
-    "self_funded": "自筹资金", "spent_by_stream": "各资金来源支出", "outside_money": "撬动资金",
-    "money_available": "可用资金", "deadlines": "政策时限", "deadline": "时限",
-    "target": "任务", "year": "年度", "scope": "范围", "share": "比例", "soft": "软约束",
-    "villages_in_scope": "范围内村数", "required": "须达标村数", "met": "已达标村数",
-    "fairness": "县际均衡", "settings": "设置", "county_on_time_rate": "各县按期退出率",
-    "worst_county_rate": "最低县按期退出率", "rate_spread": "县际差距",
-    "maximin_rate": "最低县保底率", "max_spread": "最大差距", "min_rate": "最低退出率",
-    "maximin": "最低县优先", "reserve": "预留资金", "stream": "资金来源",
-    "reserved": "预留金额", "spent_in_deep_poverty_villages": "深度贫困村支出",
-    "exit_priority": "退出优先", "rule": "规则", "order": "顺序", "stages": "阶段",
-    "batch": "批次", "due": "应退出村数", "on_time": "按期退出村数", "bound": "上界",
-    "proven": "已证明", "solved": "已求解", "value_rule": "价值规则", "gap_value": "短板价值",
-    "village_bonus": "按期退出奖励", "soft_deadlines": "软时限", "tie_break": "同值取舍",
-    "weights": "权重", "target_weight": "任务权重", "late_factor": "延期系数",
-    "on_time_bonus": "按期退出奖励", "soft_deadline_penalty": "软时限罚分",
-    "targets": "各任务权重", "exit_standard": "退出标准", "options": "求解选项",
-    "inputs": "输入文件", "versions": "软件版本", "command": "命令", "lang": "语言",
-    "money_unit": "金额单位", "target_names": "任务名称",
-}
-LABELS_ZH.update({
-    "time_limit": "时间上限（秒）", "threads": "线程数", "seed": "随机种子", "backend": "求解器",
-    "elastic": "松弛", "build_seconds": "建模用时（秒）", "plan_from": "方案来源",
-    "hint": "初始方案", "hint_value": "初始方案值", "greedy_value": "贪心方案值",
-    "dive_value": "LP 下潜方案值", "decompose": "分县求解", "secondary": "次级目标",
-})
+#: summary.json's keys (at any level) are labelled by planner.headers.LABELS_ZH in Chinese
 #: the money keys of the summary (their labels state the unit in Chinese)
 MONEY_KEYS = {"total_cost", "pooled_cost", "self_funded", "spent_by_stream", "outside_money",
               "money_available", "reserved", "spent_in_deep_poverty_villages"}
@@ -102,8 +70,6 @@ def _value(value, lang: str, key: str, names: dict):
         if isinstance(value, str) and key == "stream":
             return stream_name_zh(value)
         if isinstance(value, str):
-            from ..outputs.words import VALUES  # the one table of code words
-
             return VALUES[value][1] if value in VALUES else value
     return value
 

@@ -12,9 +12,9 @@ import pandas as pd
 from models.money import fmt_units
 from models.nested import entry_order, pooled_units, rule_key
 
-from ..outputs.words import VALUES
 from ..pipeline import VerificationError
 from ..tables import write_csv
+from ..words import VALUES
 from .levels import PLAN, label
 
 #: priority.csv: one row per work, in rank order.  cost, pooled_cost: the work's totals

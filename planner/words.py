@@ -1,5 +1,6 @@
 """Every word the report, the village sheets, the notices and the index show, in English
-and in Chinese: one table (`WORDS`), and the language of an output (`Lang`).
+and in Chinese: one table (`WORDS`), and the language of an output (`Lang`).  Here, not
+in planner.outputs, as planner.plan (the what-if tables, plan.xlsx) uses it too.
 
 An output is written in the language asked for (`--lang en|zh`), else the plan's own
 (`lang` in summary.json, as `planner solve --lang` wrote the plan), else English.
@@ -8,9 +9,10 @@ with `{...}` is filled in the template (`w.works_and_money.format(n=..., money=.
 except `{unit}`, the plan's money unit (summary.json `money_unit`, else
 models.money.UNIT_NAME), which every money header states and is filled in here.
 
-The names of plan columns in Chinese (funds.csv's `budget` is 年度资金), of the fund
-streams (STREAMS) and 是/否 are planner.schema's, so the report and the sheets name
-them as the Chinese plan tables do.  English names of the bundled targets are here (a
+A word naming a key of the tables or of summary.json has the Chinese of that key in
+planner.headers.LABELS_ZH (the one table of labels: plan.xlsx and the what-if tables
+take theirs from it too); the fund streams are STREAMS's, yes/no 是/否, so every output
+names a thing alike.  English names of the bundled targets are here (a
 scenario's own target is shown by its name in both languages); in English a fund
 stream is its code, as in funds.csv.
 """
@@ -23,13 +25,22 @@ from types import SimpleNamespace
 
 from models.money import UNIT_NAME
 
-from ..headers import NO_ZH, PLAN_HEADERS_ZH, YES_ZH, stream_name_zh
-from ..schema import TARGETS
+from .headers import LABELS_ZH, NO_ZH, PLAN_HEADERS_ZH, YES_ZH, stream_name_zh
+from .schema import TARGETS
 
 LANGS = ("en", "zh")
 DEFAULT_LANG = "en"
 
-#: key -> (English, 中文)
+def label(key: str, en: str, of: str | None = None) -> tuple[str, str]:
+    """(English, 中文) of a word that names a key of the outputs: its Chinese is
+    planner.headers.LABELS_ZH's (that of `of` when the word's key is another), with
+    （{unit}） when the English states the unit."""
+    zh = LABELS_ZH[of or key]
+    return en, f"{zh}（{{unit}}）" if "({unit})" in en else zh
+
+
+#: key -> (English, 中文); a word that names a key of the tables or of summary.json takes
+#: its Chinese from planner.headers.LABELS_ZH (`label`), so that every output names it alike
 WORDS: dict[str, tuple[str, str]] = {
     "html_lang": ("en", "zh-CN"),
     "yes": ("yes", YES_ZH),
@@ -52,45 +63,46 @@ WORDS: dict[str, tuple[str, str]] = {
     "sec_counties": ("Per county", "分县情况"),
     "sec_departments": ("Department task lists", "任务分解"),
     "sec_late": ("Villages not on time", "未按期达标的村"),
-    "item": ("Item", "项目"),
-    "value": ("Value", "值"),
-    "scenario": ("Scenario", "方案"),
-    "objective_kind": ("Objective", "规划目标"),
-    "status": ("Solver status", "求解状态"),
-    "objective": ("Objective value", "目标值"),
-    "best_bound": ("Best bound", "最优界"),
-    "gap": ("Relative gap", "相对差距"),
-    "solver": ("Solver", "求解器"),
-    "seconds": ("Seconds", "用时（秒）"),
-    "gaps_closed": ("Gaps closed", "补齐短板数"),
+    # the headers of the report's summary table (label, value): not keys of a table
+    "summary_item": ("Item", "项目"),
+    "summary_value": ("Value", "值"),
+    "scenario": label("scenario", "Scenario"),
+    "objective_kind": label("objective_kind", "Objective"),
+    "status": label("status", "Solver status"),
+    "objective": label("objective", "Objective value"),
+    "best_bound": label("best_bound", "Best bound"),
+    "gap": label("gap", "Relative gap"),
+    "solver": label("solver", "Solver"),
+    "seconds": label("seconds", "Seconds"),
+    "gaps_closed": label("gaps_closed", "Gaps closed"),
     "gaps_of": ("{closed} of {planned} planned ({total} in all)",
                 "{closed} / 计划内 {planned} / 全部 {total}"),
-    "villages": ("Villages", "村数"),
+    "villages": label("villages", "Villages"),
     "villages_of": ("{villages}, {planned} planned", "{villages}，计划内 {planned}"),
-    "total_cost": ("Total cost ({unit})", "总投资（{unit}）"),
-    "pooled_cost": ("Pooled money ({unit})", "统筹资金（{unit}）"),
-    "self_funded_cost": ("Self-funded ({unit})", "自筹资金（{unit}）"),
-    "money_available": ("Money available ({unit})", "可用资金（{unit}）"),
+    "total_cost": label("total_cost", "Total cost ({unit})"),
+    "pooled_cost": label("pooled_cost", "Pooled money ({unit})"),
+    "self_funded_cost": label("self_funded_cost", "Self-funded ({unit})", "self_funded"),
+    "money_available": label("money_available", "Money available ({unit})"),
     "spent_per_stream": ("Spent per stream", "各资金渠道支出"),
-    "stream": ("Fund stream", "资金渠道"),
-    "spent": ("Spent ({unit})", "支出（{unit}）"),
+    "stream": label("stream", "Fund stream"),
+    "spent": label("spent", "Spent ({unit})"),
     "batches_table": ("Villages on time per exit batch", "各退出批次按期达标"),
-    "batch": ("Exit batch", "退出批次"),
-    "due": ("Due", "应退出"),
-    "possible": ("Possible", "可能按期"),
-    "on_time": ("On time", "按期"),
-    "share": ("Share", "比例"),
-    "deadlines": ("Policy deadlines", "政策时限"),
-    "deadline": ("Deadline", "时限"),
-    "target": ("Task", "任务"),
-    "year": ("Year", "年度"),
-    "scope": ("Scope", "范围"),
-    "kind": ("Kind", "类型"),
-    "in_scope": ("Villages in scope", "范围内村数"),
-    "met": ("Met", "达到"),
-    "required": ("Required", "要求"),
+    "batch": label("batch", "Exit batch"),
+    "due": label("due", "Due"),
+    "possible": label("possible", "Possible", "villages_possible"),
+    "on_time": label("on_time", "On time"),
+    "share": label("share", "Share"),
+    "deadlines": label("deadlines", "Policy deadlines"),
+    "deadline": label("deadline", "Deadline"),
+    "target": label("target", "Task"),
+    "year": label("year", "Year"),
+    "scope": label("scope", "Scope"),
+    "kind": label("kind", "Kind"),
+    "in_scope": label("in_scope", "Villages in scope", "villages_in_scope"),
+    "met": label("met", "Met"),
+    "required": label("required", "Required"),
     "result": ("Result", "结论"),
-    "soft": ("soft", "软约束"),
+    "soft": label("soft", "soft"),
     "hard": ("hard", "硬约束"),
     "met_yes": ("met", "达到"),
     "met_no": ("NOT met", "未达到"),
@@ -102,14 +114,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "works_total": ("Works in all", "开工合计"),
     "money_total": ("Money in all ({unit})", "资金合计（{unit}）"),
     "no_funds": ("No fund rows.", "无资金记录。"),
-    "county": ("County", "县"),
+    "county": label("county", "County"),
     "no_batches": ("No exit batches.", "无退出批次。"),
     # sweep.png (with the headers of sweep.csv in Chinese)
     "sweep_title": ("{scenario}: budget-coverage", "{scenario}：资金-覆盖曲线"),
     "sweep_no_plan": ("no plan (why: sweep.csv)", "无可行方案（原因见 sweep.csv）"),
     # compare.csv's metrics (METRICS)
     "metric_on_time": ("Villages on time / due", "按期退出/应退出村数"),
-    "metric_possible": ("Villages that can be on time", "可能按期退出村数"),
+    "metric_possible": label("metric_possible", "Villages that can be on time",
+                             "villages_possible"),
     "metric_batch_on_time": ("Villages on time / due in the batch", "本批次按期退出/应退出村数"),
     "metric_weighted_on_time": ("On time / due under the weighted rule",
                                 "加权规则下按期退出/应退出村数"),
@@ -130,25 +143,26 @@ WORDS: dict[str, tuple[str, str]] = {
     "difference": ("Difference", "差额"),
     "impossible": ("Villages no money can make on time", "无论资金多少都无法按期达标的村"),
     "village": ("Village", "村"),
-    "why": ("Why", "原因"),
+    "why": label("why", "Why"),
     "planned": ("Planned", "计划内"),
-    "gaps": ("Gaps", "短板"),
+    "gaps": label("gaps", "Gaps"),
     "closed": ("Closed", "补齐"),
-    "cost": ("Cost ({unit})", "投资（{unit}）"),
+    "cost": label("cost", "Cost ({unit})"),
     "relocated_note": ("Relocated villages are not planned.", "易地搬迁村不纳入计划。"),
     "works_and_money": ("{n} works, {money} {unit} in all", "项目 {n} 个，资金合计 {money} {unit}"),
-    "project": ("Project", "项目编号"),
-    "year_cost": ("Money that year ({unit})", "当年资金（{unit}）"),
+    "project": label("project", "Project", "project_id"),
+    "year_cost": ("Money that year ({unit})", f"{PLAN_HEADERS_ZH['cost']}（{{unit}}）"),
     "late_note": ("{n} villages. Open: gaps still open at the end of the plan; late: closed "
-                  "after the exit year.", "共 {n} 个村。“未补齐”为计划期末仍未补齐的短板，"
-                  "“延期”为在退出年度后才补齐的短板。"),
-    "village_id": ("Village id", "村编号"),
-    "village_name": ("Village", "村名"),
-    "township": ("Township", "乡镇"),
-    "exit_year": ("Exit year", "退出年度"),
-    "completion": ("Standard met in", "达标年度"),
-    "open_targets": ("Open", "未补齐"),
-    "late_targets": ("Late", "延期"),
+                  "after the exit year.",
+                  f"共 {{n}} 个村。“{LABELS_ZH['open_targets']}”为计划期末仍未补齐的短板，"
+                  f"“{LABELS_ZH['late_targets']}”为在退出年度后才补齐的短板。"),
+    "village_id": label("village_id", "Village id"),
+    "village_name": label("village_name", "Village"),
+    "township": label("township", "Township"),
+    "exit_year": label("exit_year", "Exit year"),
+    "completion": label("completion", "Standard met in", "completion_year"),
+    "open_targets": label("open_targets", "Open"),
+    "late_targets": label("late_targets", "Late"),
     "relocated_list": ("Relocated, not planned: {villages}",
                        "易地搬迁、不纳入计划的村：{villages}"),
     "chart_year": ("Year", "年度"),
@@ -165,7 +179,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "chart_batches_title": ("Villages on time per exit batch", "各退出批次按期达标村数"),
     # ---------------------------------------------------------------- village sheet
     "sheet_title": ("{village}: task map and timetable", "{village} 提升工程任务图与时间表"),
-    "deep_poverty": ("Deep-poverty village", "深度贫困村"),
+    "deep_poverty": label("deep_poverty", "Deep-poverty village"),
     "sheet_timetable": ("1. Task map and timetable", "一、任务图与时间表"),
     "sheet_timetable_note": ("Each cell: the money of that year ({unit}, self-funded included); "
                              "start and finish years are marked, “—”: under way, nothing "
@@ -173,14 +187,14 @@ WORDS: dict[str, tuple[str, str]] = {
                              "“完工”标明起止年度，“—”为实施中但当年无支出。"),
     "row_no": ("No.", "序号"),
     "task": ("Task", "任务"),
-    "department": ("Responsible", "责任单位"),
+    "department": label("department", "Responsible"),
     "unit_suffix": (" ({unit})", "（{unit}）"),
     "year_head": ("{year}", "{year}年"),
     "start": ("start", "开工"),
     "finish": ("finish", "完工"),
     "sheet_money": ("2. Money ({unit})", "二、资金安排（{unit}）"),
-    "work_cost": ("Cost", "投资合计"),
-    "self_funded": ("Self-funded", "自筹资金"),
+    "work_cost": label("work_cost", "Cost"),
+    "self_funded": label("self_funded", "Self-funded"),
     "sheet_status_3": ("3. Standing", "三、完成情况"),
     "sheet_status_2": ("2. Standing", "二、完成情况"),
     "sheet_no_works": ("No works are planned for this village.", "本计划未为本村安排项目。"),
@@ -227,21 +241,21 @@ WORDS: dict[str, tuple[str, str]] = {
                    "county's public notice (A4 landscape) and {csv} for all counties. "
                    "Relocated villages get no page.", "每个计划内的村一页（A4 纵向，可直接"
                    "打印）；各县公示表（A4 横向）及全部县的 {csv}。整村搬迁的村不编制。"),
-    "works": ("Works", "项目数"),
+    "works": label("works", "Works"),
     "relocated_index": ("Relocated, no page: {villages}", "整村搬迁、不编制的村：{villages}"),
 }
 
 #: notice.csv's columns (and the notice table's): key -> (English, 中文)
 NOTICE_COLUMNS: dict[str, tuple[str, str]] = {
-    "county": ("County", "县"),
-    "township": ("Township", "乡镇"),
-    "village_name": ("Village", "村名"),
-    "village_id": ("Village id", "村编号"),
+    "county": label("county", "County"),
+    "township": label("township", "Township"),
+    "village_name": label("village_name", "Village"),
+    "village_id": label("village_id", "Village id"),
     "work": ("Work", "项目名称/任务"),
     "years": ("Years", "建设年度"),
-    "cost": ("Cost ({unit})", "投资（{unit}）"),
+    "cost": label("cost", "Cost ({unit})"),
     "sources": ("Sources of money", "资金来源"),
-    "department": ("Responsible", "责任单位"),
+    "department": label("department", "Responsible"),
     "period": ("Notice period", "公示期"),
     "hotline": ("Hotline", "监督电话"),
 }
@@ -375,7 +389,7 @@ class Lang:
     def deadline(self, label) -> str:
         """A deadline's label as people read it (planner.plan.lang.deadline_text): its
         code in English, in words in Chinese."""
-        from ..plan.lang import deadline_text
+        from .plan.lang import deadline_text
 
         return deadline_text(label, self.zh, dict(self.target_names))
 
