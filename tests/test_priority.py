@@ -262,3 +262,108 @@ def test_compare_shows_the_priority_cost(costed, tmp_path):
     assert (rows["weighted_on_time[2018]"], rows["priority_cost[2018]"]) == ("0/1", "1")
     assert (rows["weighted_on_time[2020]"], rows["priority_cost[2020]"]) == ("1/1", "-1")
     assert float(rows["weighted_value"]) == 8
+
+
+# --- the stages' shortcuts: the LP bound and the dive around the plan in hand --------
+
+def _stage_counts(stages) -> tuple:
+    return tuple(s["on_time"] for s in stages)
+
+
+def test_a_stage_meeting_its_lp_bound_is_proven_without_a_search(tmp_path, monkeypatch):
+    """two_batches by hand: the money pays PA or PB.  Stage 2018: the LP's best is A on
+    time (1, a whole number), the dive's plan has A on time: proven by the LP bound, no
+    search.  Stage 2020 keeps A: B cannot be paid, LP bound 0, count 0: the same."""
+    import models.solve as msolve
+    from models.budget import TimeBudget
+    from models.params import SolveParams
+    from models.priority import solve_stages
+    from planner.build import build_instance
+
+    folder = tmp_path / "scn"
+    write_folder(two_batches(), folder)
+    inst = build_instance(load_scenario(folder))
+
+    def no_search(*a, **kw):
+        raise AssertionError("a stage proven by its LP bound needs no search")
+
+    monkeypatch.setattr(msolve, "solve", no_search)
+    inst, hint, stages, failed = solve_stages(inst, SolveParams(threads=1), TimeBudget(30),
+                                              None)
+    assert failed is None and inst.batch_floor == (1, 0)
+    assert [(s["batch"], s["on_time"], s["bound"], s["proven"], s["bound_by"])
+            for s in stages] == [("2018", 1, 1, True, "LP relaxation"),
+                                 ("2020", 0, 0, True, "LP relaxation")]
+    assert hint[inst.project_ids.index("PA")] == 0 and hint[inst.project_ids.index("PB")] < 0
+
+
+def _random_three_batches(seed: int) -> Scenario:
+    import random
+
+    r = random.Random(seed)
+    villages = [Village(f"V{i}", "甲县", y)
+                for i, y in enumerate((2018, 2018, 2019, 2020))]
+    gaps, works = [], []
+    for i, v in enumerate(villages):
+        for t in ("water", "road")[: 2 if v.exit_year == 2018 else 1]:
+            gaps.append(Gap(v.id, t, weight=str(r.randint(1, 6))))
+            works.append(Project(f"P{i}{t[0]}", v.id, t, str(r.randint(3, 9)),
+                                 duration=r.choice((1, 1, 2))))
+    funds = [Fund("F", y, str(r.randint(4, 12))) for y in YEARS]
+    return Scenario(YEARS, villages, gaps, works, funds)
+
+
+def test_the_shortcuts_give_the_lexicographic_optimum_of_a_search_of_every_stage(
+        tmp_path, monkeypatch):
+    """Four villages in three batches (two works each in 2018's, one in the others'),
+    random costs and money (8 seeds): the stages with their shortcuts (LP bound, dive
+    around the plan) reach the batch counts the reference's brute force finds, and the
+    same counts as every stage searched by the solver with no dive and no LP bound (the
+    stages as they were)."""
+    import models.dive as mdive
+    from models.budget import TimeBudget
+    from models.params import SolveParams
+    from models.priority import solve_stages
+    from planner.build import build_instance
+
+    real_dive = mdive.lp_dive
+    used = set()
+    for seed in range(8):
+        scn = _random_three_batches(seed)
+        rules = Rules(scn)
+        best = rules.judge({p: y - YEARS[0] for p, y in solve(scn).starts.items()})[2]
+        folder = tmp_path / f"scn{seed}"
+        write_folder(scn, folder)
+        inst = build_instance(load_scenario(folder))
+        params = SolveParams(threads=1, seed=0)
+        monkeypatch.setattr(mdive, "lp_dive", real_dive)
+        _, _, fast, failed = solve_stages(inst, params, TimeBudget(30), None)
+        assert failed is None and all(s["proven"] for s in fast)
+        used.update(s["bound_by"] for s in fast)
+        monkeypatch.setattr(mdive, "lp_dive", lambda *a, bound=False, **kw: (
+            (None, None) if bound else None))
+        _, _, searched, _ = solve_stages(inst, params, TimeBudget(30), None)
+        assert all(s["bound_by"] == "solver" or s["bound_by"] == "whole batch"
+                   for s in searched)
+        assert _stage_counts(fast) == _stage_counts(searched) == best[: len(fast)], seed
+    assert "LP relaxation" in used  # the shortcut was taken (the search: `searched`)
+
+
+def test_the_dive_around_a_plan_never_ends_below_it(tmp_path):
+    """two_batches with 2018's A kept on time (floor 1): around the plan with PA the
+    dive keeps A on time; its value is at least that plan's (4: A's water 1 + bonus 3)."""
+    import numpy as np
+
+    from models.dive import lp_dive
+    from models.evaluate import plan_value
+    from planner.build import build_instance
+
+    folder = tmp_path / "scn"
+    write_folder(two_batches(), folder)
+    inst = build_instance(load_scenario(folder))
+    inst = inst.replace(batch_floor=(1,))
+    around = np.full(inst.n_projects, -1)
+    around[inst.project_ids.index("PA")] = 0
+    plan = lp_dive(inst, threads=1, around=around)
+    assert plan is not None and plan[inst.project_ids.index("PA")] == 0
+    assert plan_value(inst, plan) >= plan_value(inst, around) == 4
