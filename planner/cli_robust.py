@@ -39,7 +39,8 @@ from .scenario.uncertainty import MAX_SAMPLES
                    "else hedging.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for first_year.csv, first_year_starts.csv, samples.csv, "
-                   "evaluation.csv, summary.json and samples/NNN/{scenario,plan}.")
+                   "evaluation.csv, summary.json, samples/NNN/{scenario,plan,"
+                   "deterministic} and evaluation/NNN/{robust,deterministic}.")
 @with_solver_options("scheduler")
 @friendly
 def robust(scenario, samples, evaluate, objective, alpha, method, out, solver):
@@ -61,7 +62,8 @@ def robust(scenario, samples, evaluate, objective, alpha, method, out, solver):
     for text in lines(run.summary):
         click.echo(text)
     click.echo(f"written    {out}/first_year.csv first_year_starts.csv samples.csv "
-               f"evaluation.csv summary.json samples/001..{len(run.solved):03d}")
+               f"evaluation.csv summary.json samples/001..{len(run.solved):03d} "
+               f"evaluation/001..{len(run.fresh):03d}")
 
 
 def check_output(scenario: Path, folder: Path) -> None:
@@ -78,16 +80,19 @@ def check_output(scenario: Path, folder: Path) -> None:
         fail(problem, 1)
     scn = load_scenario(scenario)
     problems = []
-    samples = sorted(d for d in (folder / "samples").glob("[0-9][0-9][0-9]") if d.is_dir())
-    for d in samples:
-        if not_a_scenario(d / "scenario"):
-            continue  # told by the robust check (samples/NNN/scenario)
-        found = verify_plan(load_scenario(d / "scenario"), d / "plan")
-        problems += [f"[{v.rule}] samples/{d.name}/plan: {v.message}" for v in found]
+    plans = sorted({*folder.glob("samples/[0-9][0-9][0-9]/plan"),
+                    *folder.glob("samples/[0-9][0-9][0-9]/deterministic/plan"),
+                    *folder.glob("evaluation/[0-9][0-9][0-9]/*/plan")})
+    for plan in plans:
+        if not_a_scenario(plan.parent / "scenario"):
+            continue  # told by the robust check (the re-plan's scenario folder)
+        found = verify_plan(load_scenario(plan.parent / "scenario"), plan)
+        where = plan.relative_to(folder).as_posix()
+        problems += [f"[{v.rule}] {where}: {v.message}" for v in found]
     problems += [str(v) for v in check_robust_folder(scn, folder)]
     for line in problems:
         click.echo(line)
     if problems:
         fail(f"the robust plan in {folder} breaks {len(problems)} claim(s)", 1)
     click.echo(f"{folder}: the robust tables and summary.json hold for {scn.name}, and each "
-               f"of the {len(samples)} samples' plans satisfies every rule of its scenario")
+               f"of the {len(plans)} re-plans satisfies every rule of its scenario")

@@ -1,52 +1,56 @@
-"""`planner robust`'s tables against the scenario and the sample plans written beside them.
+"""`planner robust`'s tables against the scenario and the re-plans written beside them.
 
 `check_robust_folder(scn, folder)` recomputes what `planner robust` writes into DIR
 from `scn` (the scenario it was run on: its files, read by the checker's own reading,
-planner.check.inputs) and the files of DIR alone.  Each sample's plan is a plan
-folder beside its own scenario folder, verified on its own by `verify_plan` (before
-it is written, and again by `planner check SCENARIO DIR`); here:
+planner.check.inputs) and the files of DIR alone.  Every re-plan (a sample's later
+years from a first year) is a plan folder beside its own scenario folder, verified on
+its own by `verify_plan` (before it is written, and again by `planner check SCENARIO
+DIR`): samples/NNN/{scenario,plan} (the robust first year), samples/NNN/deterministic/
+and evaluation/NNN/{robust,deterministic}/ (replan_folder).  Here:
 
   uncertainty      summary.json's `uncertainty` is scenario.yaml's, read here
   draws            samples.csv and evaluation.csv are samples 001..N of seed streams 0
                    and 1 (summary.json's counts), and each money factor and overrun is
                    the one re-drawn from the seed (planner.check.robust_stats)
-  sample_scenario  (planner.check.robust_scenario)
-                   samples/NNN/scenario is the scenario with that sample's draw: each
-                   funds.csv amount the scenario's x its factor, each cost the
-                   scenario's x (1 + its target's overrun), the first year's works at
-                   their cost; the first year decided (its works locked in, their window
-                   that year; every other work's window from the second year or locked
-                   out); no uncertainty, the weighted rule for a lexicographic one
-  first_year       non-anticipativity: every sample's plan starts the same works in the
-                   first year, those of first_year_starts.csv and first_year.csv, each
-                   row of first_year.csv sample 001's (labels, years, the first year's
-                   money), its work_cost the scenario's cost, on_expected_money the
-                   deterministic first year's (deterministic/first_year_starts.csv)
-  samples          samples.csv's robust value and status are the sample plan's
-                   (summary.json objective, status), plan its folder
+  sample_scenario  (planner.check.robust_scenario) each re-plan's scenario is the
+                   scenario with that sample's draw: each funds.csv amount the
+                   scenario's x its factor, each cost the scenario's x (1 + its target's
+                   overrun), the first year's works at their cost; its first year
+                   decided (its works locked in, their window that year; every other
+                   work's window from the second year or locked out); no uncertainty,
+                   the weighted rule for a lexicographic one
+  first_year       non-anticipativity: every re-plan of the robust first year starts
+                   the works of first_year_starts.csv in the first year and no other,
+                   every re-plan of the deterministic one those of
+                   deterministic/first_year_starts.csv; each row of first_year.csv is
+                   sample 001's (labels, years, the first year's money), its work_cost
+                   the scenario's cost, on_expected_money the deterministic first year's
+  samples          each robust and deterministic value and status of samples.csv and
+                   evaluation.csv is its re-plan's (summary.json objective, status; no
+                   value without a plan folder), `plan` its folder, samples/ and
+                   evaluation/ hold those samples only
   evaluation       difference = robust - deterministic, evpi = wait_and_see - robust; a
                    value only with a status that has a plan; a wait-and-see proven
                    optimal is not below a re-plan of the same sample (those are plans of
                    its program too) by more than the requested gap
-  summary          every figure re-computed from the rows: the first year (works, cost,
-                   shared with and apart from the expected-money plan's), expected value
-                   and its spread (mean, sd, min, max, p10, p90, CVaR at alpha), VSS and
-                   EVPI (mean of the paired differences, sd, se, 95 % t-interval, n, both
-                   means) out of sample and in sample, no_plan and proven counts, the
-                   sample counts and seed streams, hedging's iteration-0 wait-and-see
-                   values, decision.candidate
+  summary          (planner.check.robust_summary) every figure re-computed from the
+                   rows: the first year (works, cost, shared with and apart from the
+                   expected-money plan's), expected value and its spread (mean, sd, min,
+                   max, p10, p90, CVaR at alpha), VSS and EVPI (mean of the paired
+                   differences, sd, se, 95 % t-interval, n, both means) out of sample and
+                   in sample, no_plan and proven counts, the sample counts and seed
+                   streams, hedging's iteration-0 wait-and-see values, decision.candidate
 
-Not recomputed, because what they describe is not written: the values of the re-plans
-of fresh samples and of the deterministic first year, and wait-and-see (no plan folder
-is kept for them: only the relations above hold them), the expected-money plan's first
-year (deterministic/first_year_starts.csv, held consistent only), `decision` (the solve of the
-sample-average program or of progressive hedging), seconds and time_limit.
+Not recomputed, because what they describe is not written: the wait-and-see values
+(the sample's program solved with the first year free: no plan folder is kept; only
+the relations above hold them), which works the plan on expected money starts
+(deterministic/first_year_starts.csv: its plan is not written; every deterministic
+re-plan follows it), `decision` (the solve of the sample-average program or of
+progressive hedging), seconds and time_limit.
 """
-
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -62,22 +66,18 @@ from .robust_stats import (
     FRESH,
     SOLVE,
     column_names,
-    mean_sd,
-    paired,
     read_uncertainty,
     redraw,
-    spread,
 )
+from .robust_summary import WHAT, cell_number, check_summary, close
 
 COMMAND = "planner robust"
 STARTS = "first_year_starts.csv"
 FIRST_YEAR = ("project_id", "county", "township", "village_id", "village_name", "exit_year",
               "target", "target_name", "department", "start_year", "finish_year", "work_cost",
               "work_pooled_cost", "cost", "pooled_cost", "self_funded", "on_expected_money")
-WHAT = ("robust", "deterministic", "wait_and_see")
 #: statuses a value may be given with; without a value none of the first two
 WITH_PLAN, HAS_PLAN = ("optimal", "feasible", "time_limit"), ("optimal", "feasible")
-LEVEL = 0.95
 
 
 def is_robust_folder(folder: Path) -> bool:
@@ -87,27 +87,6 @@ def is_robust_folder(folder: Path) -> bool:
     except (OSError, ValueError):
         return False
     return isinstance(data, dict) and data.get("command") == COMMAND
-
-
-def _same(a, b, tol: float = TOL) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    if isinstance(a, bool) or isinstance(b, bool) or not all(
-            isinstance(x, (int, float)) for x in (a, b)):
-        return False
-    return math.isfinite(a) and abs(a - b) <= tol * max(1.0, abs(b))
-
-
-def _num(text):
-    """A cell: None when empty, a float, or the text itself when it is no number."""
-    text = str(text).strip()
-    if text == "":
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        return text
-    return value if math.isfinite(value) else text
 
 
 def _csv(folder: Path, name: str, columns, rep: Report) -> pd.DataFrame | None:
@@ -182,17 +161,12 @@ def check_robust_folder(scn, folder: Path) -> list[Violation]:
                                f"{name} has {len(frame)} rows")
         _check_draws(frame, name, stream, unc, rep)
         _check_values(frame, name, rep)
-    _check_samples(folder, solved, inp, unc, first, det, table, rep)
-    kept = sorted(d.name for d in (folder / "samples").iterdir() if d.is_dir()) \
-        if (folder / "samples").is_dir() else []
-    if kept != [f"{k:03d}" for k in range(1, len(solved) + 1)]:
-        rep.add("samples", f"samples/ holds {', '.join(kept[:5]) or 'nothing'}"
-                           f"{' ...' if len(kept) > 5 else ''}, not samples 001.."
-                           f"{len(solved):03d} of samples.csv")
+    _check_samples(folder, ((solved, "samples.csv", SOLVE), (fresh, "evaluation.csv", FRESH)),
+                   inp, unc, first, det, table, rep)
     gap = _gap(folder, solved)
     for frame, name in ((solved, "samples.csv"), (fresh, "evaluation.csv")):
         _check_bound(frame, name, gap, rep)
-    _check_summary(summary, solved, fresh, inp, first, det, rep)
+    check_summary(summary, solved, fresh, inp, first, det, rep)
     return rep.items
 
 
@@ -205,8 +179,8 @@ def _check_draws(frame, name: str, stream: int, unc: dict, rep: Report) -> None:
                              f"{r['seed_stream']!r}, not {k + 1:03d} of {streams[stream]}")
         money, costs = redraw(unc, stream, k)
         for col, want in zip(column_names(unc), [*money, *costs]):
-            got = _num(r[col])
-            if not _same(got, round(want, 6), 1e-9):
+            got = cell_number(r[col])
+            if not close(got, round(want, 6), 1e-9):
                 rep.add("draws", f"{where}, column {col}: {r[col]!r}; the seed "
                                  f"{unc['seed']} draws {round(want, 6)!r} for sample "
                                  f"{k + 1:03d} of stream {stream}")
@@ -215,7 +189,7 @@ def _check_draws(frame, name: str, stream: int, unc: dict, rep: Report) -> None:
 def _check_values(frame, name: str, rep: Report) -> None:
     for k, r in enumerate(frame.to_dict("records")):
         where = f"{name} row {k + 2}"
-        got = {w: _num(r[w]) for w in WHAT}
+        got = {w: cell_number(r[w]) for w in WHAT}
         for w in WHAT:
             status = r[f"{w}_status"]
             if isinstance(got[w], str):
@@ -231,7 +205,7 @@ def _check_values(frame, name: str, rep: Report) -> None:
                           ("evpi", "wait_and_see", "robust")):
             x, y = got[a], got[b]
             want = None if not all(isinstance(v, float) for v in (x, y)) else x - y
-            if not _same(_num(r[col]), want):
+            if not close(cell_number(r[col]), want):
                 rep.add("evaluation", f"{where}, column {col}: {r[col]!r}; {a} - {b} is "
                                       f"{want!r}")
 
@@ -250,44 +224,77 @@ def _check_bound(frame, name: str, gap: float, rep: Report) -> None:
     """A wait-and-see proven optimal is the best plan of the sample's program, to the
     gap; each re-plan of the sample (either first year fixed) is a plan of it."""
     for k, r in enumerate(frame.to_dict("records")):
-        ws = _num(r["wait_and_see"])
+        ws = cell_number(r["wait_and_see"])
         if r["wait_and_see_status"] != "optimal" or not isinstance(ws, float):
             continue
         for w in ("robust", "deterministic"):
-            x = _num(r[w])
+            x = cell_number(r[w])
             if isinstance(x, float) and x > ws + gap * abs(ws) + TOL:
                 rep.add("evaluation", f"{name} row {k + 2}: wait_and_see {ws!r} is proven "
                                       f"optimal (gap {gap:g}), yet the {w} re-plan of the "
                                       f"sample is worth {x!r}")
 
 
-def _check_samples(folder, solved, inp, unc, first, det, table, rep: Report) -> None:
+def replan_folder(stream: int, k: int, what: str) -> str:
+    """Where sample k's (0-based) re-plan of the `what` first year is written in DIR."""
+    name = f"{k + 1:03d}"
+    if stream == FRESH:
+        return f"evaluation/{name}/{what}"
+    return f"samples/{name}" if what == "robust" else f"samples/{name}/deterministic"
+
+
+def _check_replan(folder: Path, where: str, r: dict, what: str, label: str, draw,
+                  starts: set, inp, unc, rep: Report):
+    """One re-plan: its scenario is the draw's with `starts` as its first year, and its
+    plan's value, status and first year are those claimed; the plan's schedule."""
+    check_sample_scenario(folder / where / "scenario", where, inp, unc, draw, starts, rep)
+    plan, value = folder / where / "plan", cell_number(r[what])
+    if not plan.is_dir():
+        if value is not None:
+            rep.add("samples", f"{label}: {what} {r[what]!r}, but {where}/plan holds no plan")
+        return None
+    s, sched = read_summary(plan, rep), read_schedule(plan, [], rep)
+    if s is None or sched is None:
+        return None
+    if not close(value, s.get("objective")):
+        rep.add("samples", f"{label}: {what} {r[what]!r}; the plan in {where}/plan is worth "
+                           f"{s.get('objective')!r}")
+    if r[f"{what}_status"] != str(s.get("status")):
+        rep.add("samples", f"{label}: {what}_status {r[f'{what}_status']!r}; the plan in "
+                           f"{where}/plan is {s.get('status')!r}")
+    y0 = inp.years[0]
+    mine = set(sched.loc[sched["start_year"] == y0, "project_id"])
+    if mine != starts:
+        rep.add("first_year", f"{where}/plan starts {len(mine)} work(s) in {y0}, not the "
+                              f"{len(starts)} of its first year (non-anticipativity): "
+                              f"{', '.join(sorted(mine ^ starts)[:5])} differ")
+    return sched
+
+
+def _check_samples(folder, tables, inp, unc, first, det, table, rep: Report) -> None:
+    """Every re-plan of both tables (`tables`: (frame, csv name, stream)) against its
+    plan and scenario folders, and first_year.csv against sample 001's plan."""
     y0 = inp.years[0]
     base = inp.projects.set_index("project_id")
     sample_one = None
-    for k, r in enumerate(solved.to_dict("records")):
-        where, want = f"samples.csv row {k + 2}", f"samples/{k + 1:03d}"
-        if r["plan"] != want:
-            rep.add("samples", f"{where}: plan {r['plan']!r}, not {want}")
-        plan = folder / want / "plan"
-        s = read_summary(plan, rep)
-        sched = read_schedule(plan, [], rep)
-        if s is None or sched is None:
-            continue
-        if not _same(_num(r["robust"]), s.get("objective")):
-            rep.add("samples", f"{where}: robust {r['robust']!r}; the plan in {want}/plan is "
-                               f"worth {s.get('objective')!r}")
-        if r["robust_status"] != str(s.get("status")):
-            rep.add("samples", f"{where}: robust_status {r['robust_status']!r}; the plan's "
-                               f"status is {s.get('status')!r}")
-        mine = set(sched.loc[sched["start_year"] == y0, "project_id"])
-        if mine != first:
-            rep.add("first_year", f"{want}/plan starts {len(mine)} work(s) in {y0}, not the "
-                                  f"{len(first)} of {STARTS} (non-anticipativity): "
-                                  f"{', '.join(sorted(mine ^ first)[:5])} differ")
-        check_sample_scenario(folder / want / "scenario", want, inp, unc,
-                               redraw(unc, SOLVE, k), first, rep)
-        sample_one = sched if k == 0 else sample_one
+    for frame, name, stream in tables:
+        for k, r in enumerate(frame.to_dict("records")):
+            label, draw = f"{name} row {k + 2}", redraw(unc, stream, k)
+            if stream == SOLVE and r["plan"] != replan_folder(SOLVE, k, "robust"):
+                rep.add("samples", f"{label}: plan {r['plan']!r}, not "
+                                   f"{replan_folder(SOLVE, k, 'robust')}")
+            for what, starts in (("robust", first), ("deterministic", det)):
+                sched = _check_replan(folder, replan_folder(stream, k, what), r, what, label,
+                                      draw, starts, inp, unc, rep)
+                if (stream, k, what) == (SOLVE, 0, "robust"):
+                    sample_one = sched
+        top = "samples" if stream == SOLVE else "evaluation"
+        kept = sorted(d.name for d in (folder / top).iterdir() if d.is_dir()) \
+            if (folder / top).is_dir() else []
+        if kept != [f"{k:03d}" for k in range(1, len(frame) + 1)]:
+            rep.add("samples", f"{top}/ holds {', '.join(kept[:5]) or 'nothing'}"
+                               f"{' ...' if len(kept) > 5 else ''}, not samples 001.."
+                               f"{len(frame):03d} of {name}")
     if sample_one is None:
         return
     if set(table["project_id"]) != first or len(table) != len(first):
@@ -307,79 +314,10 @@ def _check_samples(folder, solved, inp, unc, first, det, table, rep: Report) -> 
                 "work_pooled_cost": float(head["work_pooled_cost"]),
                 **{c: float(now[c].sum()) for c in ("cost", "pooled_cost", "self_funded")}}
         for c, v in want.items():
-            if not _same(_num(r[c]), v, ONE_UNIT):
+            if not close(cell_number(r[c]), v, ONE_UNIT):
                 rep.add("first_year", f"{where}, column {c}: {r[c]!r}; the first year's "
                                       f"{c} in samples/001/plan is {v:.4f}")
         if r["on_expected_money"] != str(r["project_id"] in det):
             rep.add("first_year", f"{where}: on_expected_money {r['on_expected_money']!r}, "
                                   f"but deterministic/{STARTS} "
                                   f"{'lists' if r['project_id'] in det else 'lacks'} it")
-
-
-def _values(frame, what: str) -> list:
-    return [v if isinstance(v, float) else None for v in map(_num, frame[what])]
-
-
-def _check_summary(s: dict, solved, fresh, inp, first, det, rep: Report) -> None:
-    bad = lambda key, got, want: rep.add(  # noqa: E731
-        "summary", f"summary.json {key}: {got!r}; the files give {want!r}")
-
-    def same(key: str, got, want):
-        if isinstance(want, dict):
-            if not isinstance(got, dict):
-                bad(key, got, want)
-                return
-            for k, v in want.items():
-                same(f"{key}.{k}", got.get(k), v)
-        elif isinstance(want, list) and want and not isinstance(want[0], str):
-            if not isinstance(got, list) or len(got) != len(want):
-                bad(key, got, want)
-            else:
-                for i, (g, v) in enumerate(zip(got, want)):
-                    same(f"{key}[{i}]", g, v)
-        elif isinstance(want, (str, list, bool)) or want is None:
-            if got != want:
-                bad(key, got, want)
-        elif not _same(got, want):
-            bad(key, got, want)
-
-    alpha = s.get("alpha")
-    if not isinstance(alpha, (int, float)) or not 0 <= alpha < 1:
-        bad("alpha", alpha, "a level in [0, 1)")
-        return
-    rob, dt, ws = (_values(fresh, w) for w in WHAT)
-    rob_in, det_in, ws_in = (_values(solved, w) for w in WHAT)
-    got = lambda v: [x for x in v if x is not None]  # noqa: E731
-    cost = inp.projects.set_index("project_id")["cost"]
-    same("first_year", s.get("first_year"), {
-        "year": inp.years[0], "works": len(first),
-        "cost": round(float(sum(cost.get(p, math.nan) for p in first)), 4),
-        "on_expected_money": len(first & det), "only_robust": sorted(first - det),
-        "only_expected_money": sorted(det - first)})
-    x = s.get("expected_value") or {}
-    same("expected_value", x, {
-        "value": mean_sd(got(rob))[0],
-        "spread": spread(got(rob), alpha) if got(rob) else None,
-        "in_sample": spread(got(rob_in), alpha) if got(rob_in) else None})
-    for key, a, b, c, d in (("vss", (rob, dt), (rob_in, det_in), "robust", "deterministic"),
-                            ("evpi", (ws, rob), (ws_in, rob_in), "wait_and_see", "robust")):
-        out, ins = paired(*a, LEVEL), paired(*b, LEVEL)
-        trim = lambda p: {k: p[k] for k in ("value", "ci", "level", "sd", "se", "n")}  # noqa
-        same(key, s.get(key), {**trim(out), c: out["first_mean"], d: out["second_mean"],
-                               "in_sample": trim(ins)})
-    same("no_plan", s.get("no_plan"), {w: sum(v is None for v in x) for w, x in
-                                       zip(WHAT, (rob, dt, ws))})
-    same("proven", s.get("proven"), {f"{w}_proven": int((fresh[f"{w}_status"] ==
-                                                         "optimal").sum()) for w in WHAT})
-    same("seed_streams", s.get("seed_streams"), {"solve": SOLVE, "fresh": FRESH})
-    if s.get("scenario") != inp.name:
-        bad("scenario", s.get("scenario"), inp.name)
-    method, decision = s.get("method"), s.get("decision") or {}
-    if method not in ("extensive", "hedging") or decision.get("method") != method or (
-            method == "hedging" and s.get("objective") != "expected"):
-        bad("method", method, "extensive or hedging (expected value only), as decision says")
-    if method == "hedging" and decision.get("wait_and_see") is not None:
-        same("decision.wait_and_see", decision.get("wait_and_see"), ws_in)
-    rejected = decision.get("rejected") or []
-    if decision.get("candidate") != len(rejected) + 1:
-        bad("decision.candidate", decision.get("candidate"), len(rejected) + 1)

@@ -13,6 +13,11 @@ measured.
     samples/NNN/scenario/     the sample's scenario (money and costs drawn; the first
                               year's works at their cost): `planner check` it with ...
     samples/NNN/plan/         ... the sample's plan, verified before it was written
+    samples/NNN/deterministic/{scenario,plan}   the same for the deterministic first
+                              year (samples.csv's deterministic value)
+    evaluation/NNN/{robust,deterministic}/{scenario,plan}   the same for fresh sample
+                              NNN, each first year (evaluation.csv's values); a re-plan
+                              without a plan keeps its scenario only
     summary.json
 
 Every table and figure is re-computed from the files by the independent checker

@@ -155,6 +155,23 @@ def write_sample(folder: Path, scn: Scenario, unc: dict, d: Draw, first) -> Scen
     return load_scenario(write_scenario(folder, tables, settings))
 
 
+def replan(run: Run, stage: Path | None, where: str, d: Draw, first, params: SolveParams,
+           seconds: float | None):
+    """The later years of draw `d` from the first year `first` (planner.robust.recourse);
+    with `stage`, its scenario folder (write_sample) and its verified plan are written
+    into stage/where/{scenario,plan} (no plan folder when it has no plan), so that the
+    value reported is a plan's that the checker holds it to."""
+    if stage is None:
+        return recourse(sample_scenario(weighted(run.scenario), run.unc, d, first), first,
+                        params, seconds)
+    scn = write_sample(stage / where / "scenario", run.scenario, run.unc, d, first)
+    got = recourse(scn, first, params, seconds)
+    if got.result.has_solution:
+        write_verified(got.scenario, make_plan(got.scenario, got.instance, got.result),
+                       stage / where / "plan")
+    return got
+
+
 def robust(folder, out: Path | None = None, *, samples: int | None = None,
            evaluate: int | None = None, objective: str = "expected", alpha: float = 0.9,
            method: str = "auto", progress=None, **solver_given) -> Run:
@@ -201,10 +218,11 @@ def robust(folder, out: Path | None = None, *, samples: int | None = None,
         stage = Path(where)
         write_starts(stage / "deterministic" / STARTS_FILE, y0, run.deterministic)
         run.solved = [Sampled(d) for d in draws(unc, SOLVE, n)]
+        keep = stage if out is not None else None
         for i, s in enumerate(run.solved, start=1):
             step(f"sample {i}/{n}: the later years of the first year on expected money")
-            s.deterministic = recourse(sample_scenario(base, unc, s.draw, run.deterministic),
-                                       run.deterministic, params, clock.take(r))
+            s.deterministic = replan(run, keep, f"samples/{s.draw.name}/deterministic",
+                                     s.draw, run.deterministic, params, clock.take(r))
         candidates, hints = _decide(run, base, params, clock, step)
         if len(candidates) > 1:  # hedging did not agree: the best first year in-sample
             candidates = _rank(run, base, candidates, params, clock, step)
@@ -227,10 +245,11 @@ def robust(folder, out: Path | None = None, *, samples: int | None = None,
         run.fresh = [Sampled(d) for d in draws(unc, FRESH, m)]
         for i, s in enumerate(run.fresh, start=1):
             step(f"fresh sample {i}/{m}: both first years re-planned, wait-and-see")
-            s.robust = recourse(sample_scenario(base, unc, s.draw, run.first), run.first,
-                                params, clock.take(r))
-            s.deterministic = recourse(sample_scenario(base, unc, s.draw, run.deterministic),
-                                       run.deterministic, params, clock.take(r))
+            where = f"evaluation/{s.draw.name}"
+            s.robust = replan(run, keep, f"{where}/robust", s.draw, run.first, params,
+                              clock.take(r))
+            s.deterministic = replan(run, keep, f"{where}/deterministic", s.draw,
+                                     run.deterministic, params, clock.take(r))
             s.wait_and_see = _wait_and_see(base, unc, s, params, clock.take(one))
         if out is not None:
             step("writing")
