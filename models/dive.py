@@ -31,10 +31,11 @@ def lp_dive(inst: Instance, threads: int | None = None, time_limit: float = 2.0,
     value; `bound`: return (the plan or None, the LP relaxation's objective or None),
     the objective a bound on every plan's (the relaxation of the same program, after the
     same safe presolve, models.formulation.presolve); `around`: a plan (start year per
-    project) keeping every hard rule to search around (RINS, above)."""
+    project) keeping every hard rule to search around (RINS, above); at a stage, when
+    that plan's count already meets the LP bound, it is returned as it is."""
     from .backends import highs
     from .formulation import build
-    from .solve import _mapped_hint, complete_plan, decode
+    from .solve import _mapped_hint, complete_plan, decode, stage_value
 
     model, layout = build(inst, stage=stage)
     try:
@@ -46,6 +47,9 @@ def lp_dive(inst: Instance, threads: int | None = None, time_limit: float = 2.0,
     params = SolveParams(time_limit=time_limit, gap=1e-4, threads=threads, seed=None)
     start = None
     if around is not None:
+        if stage is not None and bound and stage_value(inst, around, stage) >= np.floor(
+                lp + 1e-6):
+            return around, lp  # the plan meets the LP bound: nothing to search for
         mine = _mapped_hint(inst, layout, around)
         start = complete_plan(model, layout, mine, time_limit=time_limit, threads=threads)
     if start is not None:
