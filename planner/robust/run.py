@@ -16,6 +16,10 @@ for every sample of `uncertainty:`, the later years adapted to each.
    deterministic first year re-planned in each, and wait-and-see, for the value, VSS
    and EVPI with their t-intervals (planner.robust.report).
 
+Every re-plan a value is reported for (steps 2, 4 and 6) is written with its scenario
+and verified (`replan`), and the tables are checked against them before DIR is kept
+(planner.check.robust).
+
 Plans are judged by their value (models.evaluate.plan_value) under the weighted exit
 priority: a lexicographic rule's batch stages do not average over samples.  One time
 limit (`--time-limit`) for all of it, shared out by the solves' weights (`UNITS`).
@@ -245,10 +249,10 @@ def robust(folder, out: Path | None = None, *, samples: int | None = None,
         run.fresh = [Sampled(d) for d in draws(unc, FRESH, m)]
         for i, s in enumerate(run.fresh, start=1):
             step(f"fresh sample {i}/{m}: both first years re-planned, wait-and-see")
-            where = f"evaluation/{s.draw.name}"
-            s.robust = replan(run, keep, f"{where}/robust", s.draw, run.first, params,
+            kept_in = f"evaluation/{s.draw.name}"
+            s.robust = replan(run, keep, f"{kept_in}/robust", s.draw, run.first, params,
                               clock.take(r))
-            s.deterministic = replan(run, keep, f"{where}/deterministic", s.draw,
+            s.deterministic = replan(run, keep, f"{kept_in}/deterministic", s.draw,
                                      run.deterministic, params, clock.take(r))
             s.wait_and_see = _wait_and_see(base, unc, s, params, clock.take(one))
         if out is not None:
