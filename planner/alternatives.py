@@ -30,9 +30,8 @@ from .importance import importance as importance_table
 from .outdir import output_folder
 from .pipeline import plan_scenario, write_verified
 from .plan import make_plan
-from .plan.lang import scenario_target_names, whatif_lang, whatif_table
+from .plan.lang import scenario_target_names, whatif_lang, write_whatif
 from .scenario import load_scenario
-from .tables import write_csv
 from .work_changes import work_changes
 
 
@@ -107,10 +106,9 @@ def _alternatives(scn, count: int, within: float, out: Path, top: int, progress,
     changes = changes[["plan", *[c for c in changes.columns if c != "plan"]]]
     importance = importance_table(scn, inst, best, top, next_params, progress, lang)
     words = whatif_lang(lang, scenario_target_names(scn))
-    write_csv(whatif_table(table, "alternatives", words), out / "alternatives.csv")
-    write_csv(whatif_table(changes, "alternatives_changes", words),
-              out / "alternatives_changes.csv")
-    write_csv(whatif_table(importance, "importance", words), out / "importance.csv")
+    write_whatif(table, "alternatives", words, out / "alternatives.csv")
+    write_whatif(changes, "alternatives_changes", words, out / "alternatives_changes.csv")
+    write_whatif(importance, "importance", words, out / "importance.csv")
     return Alternatives(plans, table, importance, changes)
 
 

@@ -103,10 +103,9 @@ def compare(items, out, lang, solver):
 def sweep(scenario, scales, stream, out, lang, solver):
     """The budget-coverage curve: sweep.csv and sweep.png, solves in parallel on Dask."""
     from .outdir import output_folder, precheck
-    from .plan.lang import scenario_target_names, whatif_lang, whatif_table
+    from .plan.lang import scenario_target_names, whatif_lang, write_whatif
     from .scenario import load_scenario
     from .sweep import plot_sweep, run_sweep
-    from .tables import write_csv
 
     scn = load_scenario(scenario)  # bad input is reported before any worker starts
     lang = lang or scn.lang
@@ -127,7 +126,7 @@ def sweep(scenario, scales, stream, out, lang, solver):
                           **solver)
     with output_folder(out, "planner sweep", scn.input_files) as stage:
         words = whatif_lang(lang, scenario_target_names(scn))
-        write_csv(whatif_table(frame, "sweep", words), stage / "sweep.csv")
+        write_whatif(frame, "sweep", words, stage / "sweep.csv")
         plot_sweep(frame, stage / "sweep.png", words.word("sweep_title", scenario=scn.name)
                    + (f" ({words.stream(stream)})" if stream else ""), words)
     click.echo(frame.drop(columns="why").to_string(index=False))
@@ -147,9 +146,8 @@ def needs(scenario, out, lang, solver):
     """The least money meeting every exit standard and deadline, and the funding gap."""
     from .needs import needs as compute_needs
     from .outdir import output_folder, precheck
-    from .plan.lang import scenario_target_names, whatif_lang, whatif_table
+    from .plan.lang import scenario_target_names, whatif_lang, write_whatif
     from .scenario import load_scenario
-    from .tables import write_csv
 
     scn = load_scenario(scenario)
     lang = lang or scn.lang
@@ -183,7 +181,7 @@ def needs(scenario, out, lang, solver):
     if out:
         with output_folder(out, "planner needs", scn.input_files) as stage:
             words = whatif_lang(lang, scenario_target_names(scn))
-            write_csv(whatif_table(table, "needs", words), stage / "needs.csv")
+            write_whatif(table, "needs", words, stage / "needs.csv")
             (stage / "needs.json").write_text(json.dumps(
                 {**summary, "lang": lang}, ensure_ascii=False, indent=2), encoding="utf-8")
         click.echo(f"written    {out}/needs.csv needs.json")

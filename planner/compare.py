@@ -18,8 +18,7 @@ from models.money import fmt
 
 from .cells import write_xlsx
 from .plan.folder import read_plan
-from .plan.lang import whatif_lang, whatif_table
-from .tables import write_csv
+from .plan.lang import whatif_lang, whatif_table, write_whatif
 from .work_changes import WORK_COLUMNS, work_changes
 
 
@@ -140,12 +139,11 @@ def write_compare(table: pd.DataFrame, diff: pd.DataFrame, out: Path, xlsx: bool
     planner.words.Lang, planner.plan.lang.whatif_table; None: English)."""
     lang = lang or whatif_lang("en")
     out.mkdir(parents=True, exist_ok=True)
-    table = whatif_table(table, "compare", lang)
-    diff = whatif_table(diff, "compare_changes", lang)
-    write_csv(table, out / "compare.csv")
-    write_csv(diff, out / "compare_changes.csv")
-    if xlsx:
-        write_xlsx(out / "compare.xlsx", dict(zip(SHEETS[lang.code], (table, diff))))
+    write_whatif(table, "compare", lang, out / "compare.csv")  # money with 4 decimals
+    write_whatif(diff, "compare_changes", lang, out / "compare_changes.csv")
+    if xlsx:  # money as numbers
+        write_xlsx(out / "compare.xlsx", dict(zip(SHEETS[lang.code], (
+            whatif_table(table, "compare", lang), whatif_table(diff, "compare_changes", lang)))))
 
 
 def target_names_of(plans: list[LoadedPlan]) -> dict[str, str]:

@@ -216,6 +216,8 @@ WHATIF_MONEY_COLUMNS = {
     "priority_levels": frozenset({"money", "pooled_cost"}),
 }
 PER_UNIT_COLUMNS = frozenset({"marginal_value"})
+#: compare.csv's metrics that are money (its rows, `name` or `name[what]`)
+COMPARE_MONEY_METRICS = frozenset({"total_cost", "pooled_cost", "spent", "left"})
 
 
 def whatif_kinds(table: str) -> tuple[str, ...]:

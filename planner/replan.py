@@ -326,14 +326,14 @@ def replan(folder: Path, actuals: Path, from_year: int, out: Path | None, stable
     # one work per row, with its village, target, years and money (planner.work_changes)
     changes = work_changes(before_plan, plan)
     if out is not None:  # the plan and changes.csv, one folder written whole
-        from .plan.lang import scenario_target_names, whatif_lang, whatif_table
-        from .tables import write_csv
+        from .plan.lang import scenario_target_names, whatif_lang, write_whatif
 
         lang = lang or scn.lang
-        written = whatif_table(changes, "changes", whatif_lang(lang, scenario_target_names(scn)))
+        words = whatif_lang(lang, scenario_target_names(scn))
         inputs = [p for p in (actuals, previous, actual_funds) if p is not None]
         write_verified(scn, plan, Path(out), inputs=inputs, lang=lang,
-                       extra=lambda folder: write_csv(written, folder / "changes.csv"))
+                       extra=lambda folder: write_whatif(changes, "changes", words,
+                                                         folder / "changes.csv"))
     return Replan(Outcome(scn, inst, result, plan), before, changes, what)
 
 

@@ -88,7 +88,7 @@ def test_compare_in_chinese_by_the_first_plan(plans, tmp_path):
     assert table.loc["目标值"].tolist() == ["12.0", "11.5"]
     assert table.loc["求解状态"].tolist() == ["最优", "最优"]
     assert table.loc["已补短板数 · 壮大村集体经济"].tolist() == ["1", ""]
-    assert table.loc[f"支出（万元） · {POVERTY}/石楼县/2020"].tolist() == ["60.0", "0.0"]
+    assert table.loc[f"支出（万元） · {POVERTY}/石楼县/2020"].tolist() == ["60.0000", "0.0000"]
     diff = read_output_csv(tmp_path / "c" / "compare_changes.csv")
     assert list(diff.columns) == [
         "方案", "变化", "对象", "原值", "新值", "县", "村编号", "村名", "任务代码", "任务",
@@ -98,7 +98,8 @@ def test_compare_in_chinese_by_the_first_plan(plans, tmp_path):
     p03 = rows.loc["P03"]
     assert (p03["变化"], p03["原值"], p03["新值"], p03["村名"]) == ("项目取消", "2020", "",
                                                               "王家沟村")
-    assert (p03["项目总投资（万元）"], p03["原资金安排（万元）"]) == ("60.0", f"{POVERTY} 60.0000")
+    assert (p03["项目总投资（万元）"], p03["原资金安排（万元）"]) == ("60.0000",
+                                                                f"{POVERTY} 60.0000")
     money = rows.loc[POVERTY]
     assert (money["变化"], money["原值"], money["新值"]) == ("资金渠道支出变化", "114.0000",
                                                       "54.0000")
@@ -185,5 +186,5 @@ def test_replan_changes_in_chinese(tmp_path):
     p05 = changes.loc["P05"]
     assert (p05["变化"], p05["原开工年度"], p05["新开工年度"], p05["任务"]) == (
         "改期", "2019", "2020", "农村饮水安全")
-    assert (p05["项目总投资（万元）"], p05["项目统筹资金合计（万元）"]) == ("40.0", "20.0")
+    assert (p05["项目总投资（万元）"], p05["项目统筹资金合计（万元）"]) == ("40.0000", "20.0000")
     assert read_output_csv(tmp_path / "r" / "schedule.csv").columns[0] == "年度"

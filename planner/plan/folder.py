@@ -39,12 +39,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from models.money import fmt
-
 from ..filecells import decode_csv
 from ..outdir import MARKER, OutputFolderError, read_marker
 from ..tables import parse_bool, read_output_csv, table_paths, write_csv
 from .lang import table_zh, to_english
+from .money import money_text
 
 if TYPE_CHECKING:
     from . import Plan
@@ -92,9 +91,9 @@ def write_plan(plan: Plan, folder: Path, lang: str = "en") -> None:
     folder.mkdir(parents=True, exist_ok=True)
     plan.summary["lang"] = lang
     schedule, villages, funds = tables_in(plan, lang)
-    write_csv(_money_text(schedule), folder / SCHEDULE)
+    write_csv(money_text(schedule), folder / SCHEDULE)
     write_csv(villages, folder / VILLAGES)
-    write_csv(_money_text(funds), folder / FUNDS)
+    write_csv(money_text(funds), folder / FUNDS)
     (folder / SUMMARY).write_text(
         json.dumps(plan.summary, ensure_ascii=False, indent=2, default=json_default) + "\n",
         encoding="utf-8")
@@ -117,15 +116,6 @@ def write_workbook(plan: Plan, path: Path, lang: str = "en") -> None:
     from .workbook import write_plan_workbook
 
     write_plan_workbook(plan, tables_in(plan, lang), path, lang)
-
-
-def _money_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Money columns as text with exactly 4 decimals (models.money.fmt)."""
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype.kind == "f":
-            out[col] = out[col].map(fmt)
-    return out
 
 
 def json_default(obj):

@@ -30,20 +30,25 @@ import pandas as pd
 from models.money import UNIT_NAME
 
 from ..headers import (
+    COMPARE_MONEY_METRICS,
     NO_ZH,
     OUTSIDE_PREFIX,
     OUTSIDE_ZH,
     PLAN_BOOL_COLUMNS,
     PLAN_TARGET_LISTS,
+    WHATIF_MONEY_COLUMNS,
     YES_ZH,
     plan_header_en,
     plan_header_zh,
     stream_code,
     stream_name_zh,
     whatif_header_zh,
+    whatif_kinds,
 )
 from ..schema import TARGETS
+from ..tables import write_csv
 from ..words import DEFAULT_LANG, METRICS, Lang
+from .money import money_cell, money_text
 
 
 def _yes_no(value):
@@ -176,6 +181,26 @@ def whatif_table(frame: pd.DataFrame, table: str, lang) -> pd.DataFrame:
         return out
     out.columns = [whatif_header_zh(table, str(c), lang.unit) for c in out.columns]
     return out
+
+
+def whatif_money(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """A what-if table's money as the plan tables write it (planner.plan.money): its
+    money columns (planner.headers.WHATIF_MONEY_COLUMNS), in compare.csv the cells of its
+    money metrics (COMPARE_MONEY_METRICS)."""
+    if table != "compare":
+        return money_text(frame, set().union(*(WHATIF_MONEY_COLUMNS.get(k, ())
+                                               for k in whatif_kinds(table))))
+    out = frame.astype(object)
+    money = frame["metric"].map(lambda m: str(m).partition("[")[0] in COMPARE_MONEY_METRICS)
+    for col in out.columns[1:]:
+        out.loc[money, col] = frame.loc[money, col].map(money_cell)
+    return out
+
+
+def write_whatif(frame: pd.DataFrame, table: str, lang, path) -> None:
+    """A what-if table written as its CSV: money with 4 decimals (whatif_money), in
+    `lang` (whatif_table), UTF-8 with BOM (planner.tables.write_csv)."""
+    write_csv(whatif_table(whatif_money(frame, table), table, lang), path)
 
 
 def _money_list_zh(text):

@@ -9,11 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models.money import fmt_units
 from models.nested import entry_order, pooled_units, rule_key
 
+from ..headers import WHATIF_MONEY_COLUMNS
 from ..pipeline import VerificationError
-from ..tables import write_csv
 from ..words import VALUES
 from .levels import PLAN, label
 
@@ -48,14 +47,11 @@ WHY = {
               "have one", "未求解：x{above} 没有方案，资金更少、项目不更多时也不会有方案"),
     "optimum": ("no optimum: {why}", "没有最优方案：{why}"),
 }
-PRIORITY_MONEY = ("cost", "pooled_cost", "cumulative_pooled_cost", "money")
-LEVEL_MONEY = ("money", "pooled_cost")
+#: their money columns (planner.headers.WHATIF_MONEY_COLUMNS), held in whole units here
+PRIORITY_MONEY = tuple(c for c in PRIORITY_COLUMNS if c in WHATIF_MONEY_COLUMNS["priority"])
+LEVEL_MONEY = tuple(c for c in LEVEL_COLUMNS if c in WHATIF_MONEY_COLUMNS["priority_levels"])
 #: decimals of the ratio written
 RATIO_DECIMALS = 4
-
-
-def _units(amount: float) -> int:
-    return int(round(float(amount) * 10_000))
 
 
 def entering(nested: list) -> list[tuple]:
@@ -173,25 +169,15 @@ def level_rows(nested: list, optimum: dict, zh: bool = False) -> pd.DataFrame:
     return frame
 
 
-def written(frame: pd.DataFrame, money) -> pd.DataFrame:
-    """Money with 4 decimals, exactly (models.money.fmt_units), blank where none."""
-    out = frame.copy()
-    for c in money:
-        out[c] = [fmt_units(_units(v)) if pd.notna(v) else "" for v in frame[c]]
-    return out
-
-
 def write_tables(table: pd.DataFrame, levels: pd.DataFrame, folder: Path, lang: str,
                  scn) -> None:
     """Both tables in `lang`, then checked against the plan folders beside them."""
     from ..check.priority_list import check_priority
-    from ..plan.lang import scenario_target_names, whatif_lang, whatif_table
+    from ..plan.lang import scenario_target_names, whatif_lang, write_whatif
 
     words = whatif_lang(lang, scenario_target_names(scn))
-    write_csv(whatif_table(written(table, PRIORITY_MONEY), "priority", words),
-              folder / "priority.csv")
-    write_csv(whatif_table(written(levels, LEVEL_MONEY), "priority_levels", words),
-              folder / "priority_levels.csv")
+    write_whatif(table, "priority", words, folder / "priority.csv")
+    write_whatif(levels, "priority_levels", words, folder / "priority_levels.csv")
     problems = check_priority(folder)
     if problems:
         raise VerificationError("the priority list failed the independent check (a bug; "
