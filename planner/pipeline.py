@@ -108,12 +108,16 @@ NO_PLAN_HEAD = {"en": "the hard rules cannot all hold with this money:",
 
 def split_by_county_wanted(inst: Instance, params: SolveParams) -> bool:
     """decompose: off | county | auto (>= 2 counties and AUTO_SPLIT_PROJECTS projects)."""
-    from models.decompose import separable, share_out
+    from models.decompose import separable
 
     mode = params.decompose
     if mode == "off" or len(np.unique(inst.village_county)) < 2:
         return False
-    why = separable(share_out(inst))
+    # the split cuts every shared pool into county slices (models.decompose.share_out,
+    # each slice with its pool's other rules): whatever else would stop it is what
+    # separable finds with the pools taken as the counties' (no cut of the whole
+    # eligibility needed to ask: on the nation that cut alone took minutes)
+    why = separable(inst.replace(pool_county=np.maximum(inst.pool_county, 0)))
     if mode == "county":
         if why:
             raise PlanningError(f"--decompose county: cannot split this scenario: {why}")

@@ -22,6 +22,12 @@ def possible_on_time(inp, first: int, last: int) -> dict[str, bool]:
     pools = [(str(st), str(c or ""), set(t)) for st, c, t in inp.funds[
         ["stream", "county", "targets"]].drop_duplicates(["stream", "county"]).itertuples(
         index=False)]
+    # a pool of another county can pay none of a village's works: look at the shared
+    # pools and the village's county's own (the same answer as trying every pool)
+    of_county: dict[str, list] = {}
+    for pool in pools:
+        of_county.setdefault(pool[1], []).append(pool)
+    shared = of_county.get("", [])
     p = inp.projects
     village_of = dict(zip(p["project_id"].astype(str), p["village_id"].astype(str)))
     ok_work: dict[tuple, list] = {}
@@ -35,7 +41,8 @@ def possible_on_time(inp, first: int, last: int) -> dict[str, bool]:
         streams = list(r.streams or [])
         payable = pooled == 0 or any(
             (not streams or stream in streams) and (not where or where == county[vid])
-            and ("*" in targets or r.target in targets) for stream, where, targets in pools)
+            and ("*" in targets or r.target in targets)
+            for stream, where, targets in shared + of_county.get(county[vid], []))
         latest = min(int(r.latest_year), last - int(r.duration) + 1)
         timely = (int(r.earliest_year) + int(r.duration) - 1 <= due[vid]
                   and int(r.earliest_year) <= latest)
