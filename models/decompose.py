@@ -94,7 +94,7 @@ def county_part(inst: Instance, county: int, pool_mask: np.ndarray | None = None
         if d.share < 1 and len(scope) < len(d.villages):
             exact = False
         deadlines.append(DeadlineSpec(d.label, d.target, d.year, vnew[scope], d.share, d.soft))
-    pools = inst.take_pools(np.flatnonzero(bmask))
+    pools = inst.take_pools(np.flatnonzero(bmask), rows=pidx)  # the county's rows only
     pools["pool_county"] = np.full(len(pools["pool_county"]), county)
     sub = inst.replace(
         village_ids=tuple(v for v, m in zip(inst.village_ids, vmask) if m),
@@ -115,7 +115,7 @@ def county_part(inst: Instance, county: int, pool_mask: np.ndarray | None = None
         deadlines=tuple(deadlines),
         batches=tuple(vnew[b[vmask[b]]] for b in inst.batches), batch_floor=(),
         meta={**inst.meta, "county": inst.county_names[county]},
-        **{**pools, "proj_pools": pools["proj_pools"][pmask]},
+        **pools,
     )
     return Part(county, sub, pidx, exact)
 
