@@ -103,7 +103,7 @@ class Inputs:
                 if Path(p).is_file()}
 
 
-def _config(folder: Path, chain=()) -> tuple[dict, dict, list]:
+def read_config(folder: Path, chain=()) -> tuple[dict, dict, list]:
     """(merged config, folder of each table, yaml files) following `base:`: the base's
     keys are inherited (not its overrides), `weights` merged, a table of the variant's
     own folder replaces the base's."""
@@ -115,7 +115,7 @@ def _config(folder: Path, chain=()) -> tuple[dict, dict, list]:
     base = cfg.get("base")
     if not isinstance(base, str) or folder.resolve() in chain:
         return cfg, {t: folder for t in TABLES}, files
-    bcfg, btables, bfiles = _config((folder / base).resolve(), chain + (folder.resolve(),))
+    bcfg, btables, bfiles = read_config((folder / base).resolve(), chain + (folder.resolve(),))
     merged = {k: v for k, v in bcfg.items() if k not in ("overrides", "base")}
     for key, value in cfg.items():
         if key == "weights" and isinstance(value, dict) and isinstance(merged.get(key), dict):
@@ -206,7 +206,7 @@ def _projects(raw: pd.DataFrame, scn_projects: pd.DataFrame, years, catalogue,
 def read_inputs(scn) -> Inputs:
     """The checker's reading of `scn.folder` (see the module docstring)."""
     folder = Path(scn.folder)
-    cfg, tables, files = _config(folder)
+    cfg, tables, files = read_config(folder)
     overrides = cfg.get("overrides") or {}
     if "deadlines" in overrides:
         cfg["deadlines"] = overrides["deadlines"]

@@ -59,7 +59,7 @@ import yaml
 from ..errors import InputError
 from ..tables import read_output_csv
 from .files import read_schedule, read_summary
-from .inputs import _config, read_inputs
+from .inputs import read_config, read_inputs
 from .report import ONE_UNIT, TOL, Report, Violation
 from .robust_scenario import check_sample_scenario
 from .robust_stats import (
@@ -128,7 +128,7 @@ def check_robust_folder(scn, folder: Path) -> list[Violation]:
     rep = Report()
     try:
         inp = read_inputs(scn)
-        cfg = _config(Path(scn.folder))[0]
+        cfg = read_config(Path(scn.folder))[0]
     except (InputError, OSError, yaml.YAMLError) as exc:
         rep.add("inputs", f"the scenario's files cannot be read by the checker: {exc}")
         return rep.items
