@@ -97,7 +97,7 @@ def test_a_solve_tells_each_phase_the_exit_stages_and_the_tie_break_too(tmp_path
     rec = Recorder()
     inst = build_instance(load_scenario(folder))
     assert inst.batch_labels == ("2019", "2020", "exited")
-    solve_planned(inst, SolveParams(threads=1, seed=0), progress=rec)
+    _, result = solve_planned(inst, SolveParams(threads=1, seed=0), progress=rec)
     shown = [t.split(":")[0] if t.startswith(("exit", "tie")) else t for t in rec.phases]
     assert shown[0] == "warm start (greedy, LP dive)"
     assert shown[-3:] == ["most value", "tie-break", "plan found"]
@@ -106,6 +106,10 @@ def test_a_solve_tells_each_phase_the_exit_stages_and_the_tie_break_too(tmp_path
     assert set(stages) <= {"exit priority 1/3: batch 2019 on time",
                            "exit priority 2/3: batch 2020 on time",
                            "exit priority 3/3: batch exited on time"}
-    assert stages and stages == sorted(stages)
+    assert stages == sorted(stages)
+    # a stage is told when it is searched; one proven by its LP bound or whole is not
+    records = result.options["exit_priority"]["stages"]
+    searched = [r["batch"] for r in records if r.get("solved")]
+    assert [t.split("batch ")[1].split(" ")[0] for t in stages] == searched
     tie_break = next(t for t in rec.phases if t.startswith("tie-break"))
     assert rec.figures.get(tie_break, 0) >= 1  # the backend's figures reach the line
