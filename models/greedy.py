@@ -260,9 +260,21 @@ def greedy_value(inst: Instance, start: np.ndarray | None = None) -> float:
 
 def hard_violations(inst: Instance, start: np.ndarray) -> list[str]:
     """The hard rules a plan breaks that greedy does not guarantee: lock-in, hard
-    deadlines and, for min_cost, the exit standard by the due year.  Empty: the plan
-    is feasible for the integer program (the other rules hold by construction)."""
+    deadlines, the fairness rows (every county's on-time rate at least `min_rate`, the
+    rates at most `max_spread` apart) and, for min_cost, the exit standard by the due
+    year.  Empty: the plan is feasible for the integer program (the other rules hold by
+    construction)."""
     out = []
+    if inst.max_spread is not None or inst.min_rate:
+        from .evaluate import on_time
+        from .fairness import county_rates
+
+        rates = list(county_rates(inst, on_time(inst, start)).values())
+        if inst.min_rate and min(rates) < inst.min_rate - 1e-9:
+            out.append(f"a county's on-time rate {min(rates):.3f} below {inst.min_rate}")
+        if inst.max_spread is not None and max(rates) - min(rates) > inst.max_spread + 1e-9:
+            out.append(f"county on-time rates {max(rates) - min(rates):.3f} apart "
+                       f"(at most {inst.max_spread})")
     missing = np.flatnonzero(inst.lock_in & (start < 0))
     out += [f"locked-in project {inst.project_ids[p]} not chosen" for p in missing[:5]]
     closed_by = inst.close_year(start)

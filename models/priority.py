@@ -39,6 +39,7 @@ def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
     the status when a stage found no plan at all, else None).  `progress`: the
     reporter of models.solve.solve, given to every stage's solve."""
     from .dive import lp_dive
+    from .greedy import hard_violations
     from .solve import solve
     from .warmstart import dive_seconds
 
@@ -46,13 +47,14 @@ def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
     n = len(inst.batches)
     count = lambda plan, i: (batch_counts(inst, on_time(inst, plan))[i]  # noqa: E731
                              if plan is not None else -1)
-    # the fairness rows are not kept by the rule of thumb's plan: with them, a plan's
-    # count proves nothing until a solver has kept every row (no shortcut is taken)
-    trusted = inst.max_spread is None and not inst.min_rate
+    # a plan's count proves a floor only when the plan keeps every hard rule (the rule
+    # of thumb's plan may break those models.greedy.hard_violations lists)
+    if hint is not None and hard_violations(inst, hint):
+        hint = None
     for i in range(n):
         due = len(inst.batches[i])
         record = {"batch": inst.batch_labels[i], "due": due}
-        have = count(hint, i) if trusted else -1
+        have = count(hint, i)
         if have == due:  # the whole batch on time already: nothing can do better
             record.update(on_time=due, bound=due, status="optimal", proven=True,
                           solved=False, bound_by="whole batch")
@@ -62,10 +64,10 @@ def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
         # the stage's LP dive: a plan of this stage's objective and the LP bound
         dive, lp = lp_dive(inst, params.threads, dive_seconds(budget.share(0.5)),
                            stage=i, bound=True, around=hint)
-        if trusted and count(dive, i) > have:
+        if count(dive, i) > have:
             hint, have = dive, count(dive, i)
         lp_bound = int(np.floor(lp + 1e-6)) if lp is not None else None
-        if trusted and lp_bound is not None and have >= lp_bound:
+        if lp_bound is not None and have >= lp_bound:
             # the plan meets the LP relaxation's bound: proven without a search
             record.update(on_time=have, bound=lp_bound, status="optimal", proven=True,
                           solved=False, bound_by="LP relaxation")

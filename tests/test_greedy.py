@@ -105,3 +105,26 @@ def test_greedy_respects_requires_and_locks(make_scenario):
     start = greedy(inst)
     got = {inst.project_ids[p]: int(inst.years[s]) for p, s in enumerate(start) if s >= 0}
     assert got == {"GRID": 2019, "PV": 2020}
+
+
+def test_hard_violations_names_unfair_county_rates(tmp_path):
+    # the greedy plan of two counties: its rates counted here by hand, village by village;
+    # a max_spread just below their distance (a min_rate just above the worst) is broken
+    generate(tmp_path / "scn", villages=30, counties=2, seed=2)
+    _edit_yaml(tmp_path / "scn", lambda cfg: cfg.update(deadlines=[]))
+    inst = build_instance(load_scenario(tmp_path / "scn"))
+    start = greedy(inst)
+    done = on_time(inst, start)
+    rates = []
+    for c in sorted(set(inst.village_county.tolist())):
+        mine = [bool(done[v]) for v in range(inst.n_villages) if inst.village_county[v] == c]
+        rates.append(sum(mine) / len(mine))
+    spread, worst = max(rates) - min(rates), min(rates)
+    assert spread > 0 and worst > 0
+    assert hard_violations(inst, start) == []
+    assert hard_violations(inst.replace(max_spread=spread), start) == []
+    assert any("apart" in v for v in hard_violations(inst.replace(max_spread=spread - 0.01),
+                                                      start))
+    assert hard_violations(inst.replace(min_rate=worst), start) == []
+    assert any("below" in v for v in hard_violations(inst.replace(min_rate=worst + 0.01),
+                                                      start))

@@ -53,12 +53,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
 from ..errors import InputError
-from ..tables import read_output_csv
-from .files import read_schedule, read_summary
+from .files import read_schedule, read_summary, read_table
 from .inputs import read_config, read_inputs
 from .report import ONE_UNIT, TOL, Report, Violation
 from .robust_scenario import check_sample_scenario
@@ -89,27 +87,8 @@ def is_robust_folder(folder: Path) -> bool:
     return isinstance(data, dict) and data.get("command") == COMMAND
 
 
-def _csv(folder: Path, name: str, columns, rep: Report) -> pd.DataFrame | None:
-    path = folder / name
-    if not path.is_file():
-        rep.add("file", f"{name} is missing from {folder}")
-        return None
-    try:
-        frame = read_output_csv(path)
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError,
-            ValueError, OSError) as exc:
-        rep.add("file", f"{name} cannot be read as a CSV table ({str(exc).strip()})")
-        return None
-    frame.columns = [str(c).replace("\ufeff", "").strip() for c in frame.columns]
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        rep.add("file", f"{name} lacks column(s) {', '.join(missing)}")
-        return None
-    return frame.astype(str).apply(lambda s: s.str.strip())
-
-
 def _starts(path: Path, year: int, rep: Report) -> set | None:
-    frame = _csv(path.parent, path.name, ("project_id", "start_year"), rep)
+    frame = read_table(path.parent, path.name, ("project_id", "start_year"), rep)
     if frame is None:
         return None
     wrong = frame[frame["start_year"] != str(year)]
@@ -146,9 +125,9 @@ def check_robust_folder(scn, folder: Path) -> list[Violation]:
     names = column_names(unc)
     head = ["sample", "seed_stream", *names]
     tail = [c for w in WHAT for c in (w, f"{w}_status")]
-    solved = _csv(folder, "samples.csv", [*head, *tail, "plan"], rep)
-    fresh = _csv(folder, "evaluation.csv", [*head, *tail, "difference", "evpi"], rep)
-    table = _csv(folder, "first_year.csv", FIRST_YEAR, rep)
+    solved = read_table(folder, "samples.csv", [*head, *tail, "plan"], rep)
+    fresh = read_table(folder, "evaluation.csv", [*head, *tail, "difference", "evpi"], rep)
+    table = read_table(folder, "first_year.csv", FIRST_YEAR, rep)
     y0 = inp.years[0]
     first = _starts(folder / STARTS, y0, rep)
     det = _starts(folder / "deterministic" / STARTS, y0, rep)
