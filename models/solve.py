@@ -115,17 +115,22 @@ def _backend_run(backend: Backend, model, params: SolveParams, hint_values, verb
 @dataclass
 class ModelRun:
     """One build and backend run: the model, its layout, the backend's answer, the
-    completed hint values (None without a usable hint) and the build seconds."""
+    completed hint values (None without a usable hint), the build seconds, and whether
+    the hint was proven by the LP relaxation instead of a backend run (`lp_proof`)."""
     model: object
     layout: object
     solution: Solution
     hint_values: np.ndarray | None
     build_seconds: float
+    lp_proof: bool = False
 
 
 def run_model(inst, backend: Backend, params: SolveParams, hint, verbose, progress=False,
-              **build_kw) -> ModelRun:
-    """Build, complete the hint into a full plan, run the backend."""
+              lp_first: bool = False, **build_kw) -> ModelRun:
+    """Build, complete the hint into a full plan, run the backend.  `lp_first`: when
+    the completed hint is within the requested gap of the LP relaxation's bound
+    (`lp_proof`), that is the answer, with no search (as the exit-priority stages do,
+    models.priority)."""
     t0 = time.perf_counter()
     model, layout = build(inst, **build_kw)
     build_seconds = time.perf_counter() - t0
@@ -135,10 +140,35 @@ def run_model(inst, backend: Backend, params: SolveParams, hint, verbose, progre
         hint_values = complete_plan(model, layout, _mapped_hint(inst, layout, hint),
                                     time_limit=min(5.0, 0.1 * limit) if limit else 5.0,
                                     threads=params.threads)
+    if lp_first and hint_values is not None and not model.empty_row_broken():
+        proof = lp_proof(model, hint_values, params)
+        if proof is not None:
+            return ModelRun(model, layout, proof, hint_values, build_seconds, True)
     if limit is not None:
         params = replace(params, time_limit=max(0.05, limit - (time.perf_counter() - t0)))
     sol = _backend_run(backend, model, params, hint_values, verbose, progress)
     return ModelRun(model, layout, sol, hint_values, build_seconds)
+
+
+def lp_proof(model, values: np.ndarray, params: SolveParams) -> Solution | None:
+    """The plan `values` (every variable) as an optimal answer when the LP relaxation's
+    objective, rounded to the best objective a plan can have (`_rounded_bound`), is
+    within `params.gap` of the plan's; None otherwise, or when the relaxation is not
+    solved within the time limit.  The relaxation of the same program bounds every
+    plan of it, whichever backend was asked for."""
+    from .backends import highs
+
+    if model.n_vars == 0:
+        return None
+    try:
+        lp = highs.solve_relaxation(model, params.threads, params.time_limit)[0]
+    except RuntimeError:
+        return None
+    objective = float(model.offset + np.concatenate(model.cost) @ values)
+    bound = _rounded_bound(model, lp, objective)
+    if relative_gap(objective, bound) > params.gap + 1e-9:
+        return None
+    return Solution(SolveStatus.OPTIMAL, values, objective, bound)
 
 
 def objective_step(model) -> float | None:
@@ -215,7 +245,9 @@ def solve(inst: Instance, params: SolveParams | None = None, *,
 
     The hint is completed into a full solution (every variable) and handed to the
     backend; whatever the backend returns, the result is the better of its plan and the
-    hint's (never below the warm start), stated in `options["plan_from"]`.
+    hint's (never below the warm start), stated in `options["plan_from"]`; a hint
+    within the gap of the LP relaxation's bound is the answer with no search
+    (`lp_proof`; `options["bound_by"]` "LP relaxation").
     Phase 1 finds the best value (max_coverage) or least cost (min_cost).  Phase 2,
     the tie-break, keeps that objective and prefers the cheaper, then earlier plan,
     within a fifth of the time phase 1 took, inside `time_limit`, which bounds both
@@ -240,12 +272,15 @@ def solve(inst: Instance, params: SolveParams | None = None, *,
     run_params = params
     if tie_break and not elastic and params.time_limit is not None:
         run_params = replace(params, time_limit=params.time_limit * (1 - TIE_BREAK_SHARE))
+    # the value (not a stage: models.priority tries its LP bound itself) from a hint
     run = run_model(inst, mod, run_params, hint, verbose, progress, elastic=elastic,
-                    stage=stage)
+                    stage=stage, lp_first=not elastic and stage is None)
     model, layout, hint_values, sol = run.model, run.layout, run.hint_values, run.solution
     status, values, objective, bound = sol.status, sol.values, sol.objective, sol.bound
     options = {**params.recorded(), "backend": backend, "elastic": elastic,
                "build_seconds": round(run.build_seconds, 4)}
+    if run.lp_proof:
+        options["bound_by"] = "LP relaxation"
     scaling = sol.scaling_error
     if scaling is not None:  # CP-SAT: how much the integer scaling rounded away
         options["scaling_error"] = scaling
@@ -265,7 +300,7 @@ def solve(inst: Instance, params: SolveParams | None = None, *,
                       objective=objective, bound=bound, gap=relative_gap(objective, bound),
                       seconds=time.perf_counter() - t0, values=values, start=start,
                       on_time=ontime, options=options)
-    options["plan_from"] = "solver"
+    options["plan_from"] = "warm start" if run.lp_proof else "solver"
     if hint is not None:
         options["hint_value"] = (value_of(inst, decode(inst, layout, hint_values)[0])
                                  if hint_values is not None else None)
