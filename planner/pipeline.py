@@ -158,7 +158,6 @@ def plan_scenario(folder: str | Path | Scenario, out: str | Path | None = None, 
     params = (SolveParams.merged(scn.solver, **solver_given) if params is None
               else params.updated(**solver_given))
     budget = TimeBudget(params.time_limit, started)
-    checker_inputs = read_while_solving(scn) if out is not None else None
     inst, result = solve_planned(
         inst, params, budget, hint=hint, use_hint=use_hint,
         maximin=bool(scn.fairness.get("maximin")), split=split_by_county_wanted(inst, params),
@@ -180,38 +179,8 @@ def plan_scenario(folder: str | Path | Scenario, out: str | Path | None = None, 
                             f"{result.status.value} and no plan", result.status)
     plan = make_plan(scn, inst, result)
     if out is not None:
-        write_verified(scn, plan, Path(out), fmt=fmt, lang=lang,
-                       checker_inputs=checker_inputs)
+        write_verified(scn, plan, Path(out), fmt=fmt, lang=lang)
     return Outcome(scn, inst, result, plan)
-
-
-def read_while_solving(scn: Scenario):
-    """Start, in a thread, what checking the plan needs of the inputs alone, while the
-    solver runs (HiGHS releases the GIL: on a free core this costs no wall time): the
-    checker's own reading of the scenario (planner.check.inputs.read_inputs, and which
-    villages could be on time), its modules, and the min-cost flow module that splits
-    the money (models.funding).  Returns the function giving that reading (for
-    `write_verified`'s `checker_inputs`); an error of the reading is raised there, as if
-    the reading were made then."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    def read():
-        import ortools.graph.python.min_cost_flow  # noqa: F401  (models.funding's)
-
-        from .check.inputs import read_inputs
-        from .check.possible import possible_on_time
-
-        inp = read_inputs(scn)
-        try:
-            possible_on_time(inp)
-        except Exception:  # noqa: BLE001  (worked out again, its error raised, in the check)
-            pass
-        return inp
-
-    pool = ThreadPoolExecutor(1, thread_name_prefix="checker-inputs")
-    future = pool.submit(read)
-    pool.shutdown(wait=False)
-    return future.result
 
 
 def exit_notes(scn: Scenario, inst: Instance, most: int = 12) -> list[str]:
@@ -238,21 +207,20 @@ def exit_notes(scn: Scenario, inst: Instance, most: int = 12) -> list[str]:
 
 def write_verified(scn: Scenario, plan: Plan, out: Path, fmt: str = "csv",
                    lang: str | None = None, extra=None, inputs=(),
-                   command: str | None = None, checker_inputs=None) -> None:
+                   command: str | None = None) -> None:
     """Write into a staging folder beside `out`, verify it there, then swap it into place
     (planner.outdir: `out` must be missing, empty or a planner folder, never an input
     folder or above one). fmt="xlsx" adds plan.xlsx (the CSV files stay: `planner check`
     reads them); `lang`: en or zh (planner.plan.lang; None: the scenario's); `extra(folder)`
     writes more files into the same folder (replan's changes.csv); `inputs`: more input
-    paths the folder must not hold; `checker_inputs`: the checker's reading of the inputs
-    made beforehand (`read_while_solving`), else it reads them itself."""
+    paths the folder must not hold."""
     from .outdir import output_folder
     from .verify import verify_plan
 
     lang = lang or scn.lang
     with output_folder(Path(out), command or _command(), [*scn.input_files, *inputs]) as tmp:
         write_plan(plan, tmp, lang)
-        problems = verify_plan(scn, tmp, checker_inputs)
+        problems = verify_plan(scn, tmp)
         if problems:
             raise VerificationError("the plan failed the independent check (a bug; please "
                                     "report it):\n  " + "\n  ".join(

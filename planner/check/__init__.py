@@ -79,15 +79,12 @@ from .villages import check_villages_table, check_why_not_possible
 __all__ = ["Violation", "check_priority", "check_robust_folder", "verify_plan"]
 
 
-def verify_plan(scn, plan_dir: Path, inputs=None) -> list[Violation]:
-    """Every rule the plan in `plan_dir` breaks; an empty list accepts the plan.
-
-    `inputs`: a function giving the checker's reading of `scn` made beforehand
-    (`read_inputs(scn)`, e.g. while the solver ran: planner.pipeline); None: read now."""
+def verify_plan(scn, plan_dir: Path) -> list[Violation]:
+    """Every rule the plan in `plan_dir` breaks; an empty list accepts the plan."""
     plan_dir = Path(plan_dir)
     rep = Report()
     try:
-        inp = inputs() if inputs is not None else read_inputs(scn)
+        inp = read_inputs(scn)
     except InputError as exc:
         rep.add("inputs", f"the scenario's files cannot be read by the checker: {exc}")
         return rep.items

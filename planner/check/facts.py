@@ -126,7 +126,7 @@ class Facts:
     def _village_table(self) -> pd.DataFrame:
         """villages.csv as the schedule implies it (text cells, as compared)."""
         v = self.villages_in
-        possible = possible_on_time(self.inp)
+        possible = possible_on_time(self.inp, self.first, self.last)
         g = self.gaps
         relocated = v["relocated"].astype(bool).to_numpy()
         ex = g[g["exit"]]

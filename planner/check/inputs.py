@@ -94,7 +94,6 @@ class Inputs:
     funds: pd.DataFrame
     files: list = field(default_factory=list)
     problems: list = field(default_factory=list)  # where the Scenario is not the files
-    derived: dict = field(default_factory=dict, repr=False)  # worked out from these alone
 
     def weight_of(self, code: str) -> float:
         return float(self.target_weights.get(code, self.weights["target_weight"]))

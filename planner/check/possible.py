@@ -12,15 +12,8 @@ import numpy as np
 from .report import MONEY_UNITS
 
 
-def possible_on_time(inp) -> dict[str, bool]:
-    """village id -> whether it could be on time (planned villages only); worked out
-    once per reading of the inputs (they alone decide it) and kept in `inp.derived`."""
-    if "possible" not in inp.derived:
-        inp.derived["possible"] = _possible(inp, int(inp.years[0]), int(inp.years[-1]))
-    return inp.derived["possible"]
-
-
-def _possible(inp, first: int, last: int) -> dict[str, bool]:
+def possible_on_time(inp, first: int, last: int) -> dict[str, bool]:
+    """village id -> whether it could be on time (planned villages only)."""
     v = inp.villages
     planned = v[~v["relocated"].astype(bool)]
     county = dict(zip(v["village_id"].astype(str), v["county"].astype(str)))
