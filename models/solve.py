@@ -115,8 +115,8 @@ def _backend_run(backend: Backend, model, params: SolveParams, hint_values, verb
 @dataclass
 class ModelRun:
     """One build and backend run: the model, its layout, the backend's answer, the
-    completed hint values (None without a usable hint), the build seconds, and whether
-    the hint was proven by the LP relaxation instead of a backend run (`lp_proof`)."""
+    completed hint values (None without a usable hint), the build seconds; `lp_proof`:
+    the answer is the hint proven by the LP relaxation, no backend run."""
     model: object
     layout: object
     solution: Solution
@@ -127,10 +127,8 @@ class ModelRun:
 
 def run_model(inst, backend: Backend, params: SolveParams, hint, verbose, progress=False,
               lp_first: bool = False, **build_kw) -> ModelRun:
-    """Build, complete the hint into a full plan, run the backend.  `lp_first`: when
-    the completed hint is within the requested gap of the LP relaxation's bound
-    (`lp_proof`), that is the answer, with no search (as the exit-priority stages do,
-    models.priority)."""
+    """Build, complete the hint into a full plan, run the backend (`lp_first`: unless
+    `lp_proof` proves the completed hint, as the exit-priority stages do)."""
     t0 = time.perf_counter()
     model, layout = build(inst, **build_kw)
     build_seconds = time.perf_counter() - t0
@@ -152,16 +150,17 @@ def run_model(inst, backend: Backend, params: SolveParams, hint, verbose, progre
 
 def lp_proof(model, values: np.ndarray, params: SolveParams) -> Solution | None:
     """The plan `values` (every variable) as an optimal answer when the LP relaxation's
-    objective, rounded to the best objective a plan can have (`_rounded_bound`), is
-    within `params.gap` of the plan's; None otherwise, or when the relaxation is not
-    solved within the time limit.  The relaxation of the same program bounds every
-    plan of it, whichever backend was asked for."""
+    objective (a bound on every plan, whichever backend was asked for), rounded to the
+    best objective a plan can have (`_rounded_bound`), is within `params.gap` of the
+    plan's; None otherwise, or when the LP takes more than LP_PROOF_SHARE of the limit."""
     from .backends import highs
 
     if model.n_vars == 0:
         return None
+    limit = params.time_limit
     try:
-        lp = highs.solve_relaxation(model, params.threads, params.time_limit)[0]
+        lp = highs.solve_relaxation(model, params.threads,
+                                    None if limit is None else LP_PROOF_SHARE * limit)[0]
     except RuntimeError:
         return None
     objective = float(model.offset + np.concatenate(model.cost) @ values)
@@ -209,6 +208,9 @@ def _better(inst: Instance, a: float, b: float) -> bool:
 
 #: share of a solve's time limit kept for the tie-break phase
 TIE_BREAK_SHARE = 0.15
+#: share of a solve's time limit the LP relaxation of `lp_proof` may take: when it
+#: does not prove the hint, the search does that work again at its root
+LP_PROOF_SHARE = 0.1
 
 
 def reporter(progress):
@@ -238,16 +240,18 @@ def phase_name(inst: Instance, stage: int | None, elastic: str | None) -> str:
 def solve(inst: Instance, params: SolveParams | None = None, *,
           hint: np.ndarray | None = None, verbose: bool = False,
           elastic: str | None = None, tie_break: bool = True, progress=False,
-          stage: int | None = None, **given) -> Result:
+          stage: int | None = None, lp_first: bool = False, **given) -> Result:
     """Solve the planning program with `params` (default: SolveParams()) and the
     settings `given` as keywords in their place (backend, time_limit, gap, threads,
     seed, extras; None: not given); `hint` is a start year per project (-1: not chosen).
 
     The hint is completed into a full solution (every variable) and handed to the
     backend; whatever the backend returns, the result is the better of its plan and the
-    hint's (never below the warm start), stated in `options["plan_from"]`; a hint
-    within the gap of the LP relaxation's bound is the answer with no search
-    (`lp_proof`; `options["bound_by"]` "LP relaxation").
+    hint's (never below the warm start), stated in `options["plan_from"]`.
+    `lp_first` (for a hint likely within the gap, as the value's dive after the
+    exit-priority stages, models.strategy): a hint within the gap of the LP
+    relaxation's bound is the answer with no search (`lp_proof`;
+    `options["bound_by"]` "LP relaxation").
     Phase 1 finds the best value (max_coverage) or least cost (min_cost).  Phase 2,
     the tie-break, keeps that objective and prefers the cheaper, then earlier plan,
     within a fifth of the time phase 1 took, inside `time_limit`, which bounds both
@@ -272,9 +276,8 @@ def solve(inst: Instance, params: SolveParams | None = None, *,
     run_params = params
     if tie_break and not elastic and params.time_limit is not None:
         run_params = replace(params, time_limit=params.time_limit * (1 - TIE_BREAK_SHARE))
-    # the value (not a stage: models.priority tries its LP bound itself) from a hint
     run = run_model(inst, mod, run_params, hint, verbose, progress, elastic=elastic,
-                    stage=stage, lp_first=not elastic and stage is None)
+                    stage=stage, lp_first=lp_first and not elastic and stage is None)
     model, layout, hint_values, sol = run.model, run.layout, run.hint_values, run.solution
     status, values, objective, bound = sol.status, sol.values, sol.objective, sol.bound
     options = {**params.recorded(), "backend": backend, "elastic": elastic,

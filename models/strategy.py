@@ -108,8 +108,10 @@ def _solve_planned(inst: Instance, params: SolveParams, budget: TimeBudget, *,
                 return inst, Result.no_solution(failed, params.backend, budget.elapsed(),
                                                 options={**info, "stage": "exit priority",
                                                          "exit_priority": stages})
+        # after the stages the hint is the value's dive around the last stage's plan,
+        # usually within the gap of the LP bound: tried first (models.solve.lp_proof)
         result = solve(inst, params.updated(time_limit=budget.left()), hint=hint,
-                       verbose=verbose, progress=progress)
+                       verbose=verbose, progress=progress, lp_first=stages is not None)
         if stages is not None:
             record_stages(result, stages)
     announce(progress, "plan found")
