@@ -20,7 +20,7 @@ against 3.3 s, the same bound within 1e-5.  Hence the whole LP up to WHOLE_LP_MA
 
 Both phases give the same things: `first` (before the county solves) the bound without
 batch floors and the (B, C, Y) pooled money each county would spend, which cuts the
-pooled pools into county slices (models.decompose.price_directed_shares); `final`
+pooled pools into county slices (models.pooled_split.price_directed_shares); `final`
 (after them) the bound keeping the batch counts the counties reached.
 """
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .instance import DeadlineSpec, Instance
-from .ledger import split_whole
+from .pooled_split import price_directed_shares, share_out
 from .priority import record_stages
 from .result import Result, SolveStatus, relative_gap
 
@@ -120,71 +120,6 @@ def county_part(inst: Instance, county: int, pool_mask: np.ndarray | None = None
     return Part(county, sub, pidx, exact)
 
 
-def pooled_need(inst: Instance) -> np.ndarray:
-    """(B, C): pooled money of the projects of county c that pool b may pay for."""
-    county = inst.village_county[inst.gap_village[inst.proj_gap]]
-    need = np.zeros((inst.n_pools, len(inst.county_names)))
-    pooled = inst.proj_pooled_units.sum(axis=1).astype(float)
-    for b in np.flatnonzero(inst.pool_county < 0):
-        np.add.at(need[b], county[inst.proj_pools[:, b]], pooled[inst.proj_pools[:, b]])
-    return need
-
-
-def price_directed_shares(inst: Instance, use: np.ndarray) -> np.ndarray:
-    """(B, C, Y) weights: a county's share of a shared pool in year t is what the LP
-    relaxation spends there in year t; money the LP leaves unspent goes by need."""
-    need = pooled_need(inst)
-    share = need / np.maximum(need.sum(axis=1, keepdims=True), 1e-9)
-    weights = np.zeros_like(use)
-    for b in np.flatnonzero(inst.pool_county < 0):
-        for t in range(inst.n_years):
-            total, used = inst.pool_budget_units[b, t], use[b, :, t].sum()
-            spare = total - used
-            if spare >= 0:
-                weights[b, :, t] = use[b, :, t] + spare * share[b]
-            else:  # the LP spends carried money too: scale its use to this year's money
-                weights[b, :, t] = use[b, :, t] * total / used
-    return weights
-
-
-def share_out(inst: Instance, weights: np.ndarray | None = None) -> Instance:
-    """The instance with every pooled pool cut into one slice per county it may pay for.
-
-    Slice of county c in year t: the pool's money times weights[b, c, t] / sum over c
-    (default: the county's share of the pooled need the pool may pay, every year), in
-    whole units, remainders to the largest fractions.  A restriction: any plan of the
-    result is a plan of the original."""
-    pooled = np.flatnonzero(inst.pool_county < 0)
-    if not len(pooled):
-        return inst
-    counties = np.unique(inst.village_county)
-    need = pooled_need(inst)
-    if weights is None:
-        weights = np.repeat(need[:, :, None], inst.n_years, axis=2)
-    county_of_proj = inst.village_county[inst.gap_village[inst.proj_gap]]
-    keep = np.flatnonzero(inst.pool_county >= 0)
-    # a pool is cut among the counties it may pay for (a province's pool among the
-    # province's counties); one that pays for none stays whole with the first county
-    reached = [counties[need[b][counties] > 0] if (need[b][counties] > 0).any()
-               else counties[:1] for b in pooled]
-    index = np.concatenate([keep] + [np.repeat(b, len(r)) for b, r in zip(pooled, reached)])
-    cut = inst.take_pools(index)
-    at = len(keep)
-    for b, mine in zip(pooled, reached):  # each shared pool becomes one slice per county
-        w = weights[b][mine].astype(float)  # (C, Y)
-        tot = w.sum(axis=0, keepdims=True)
-        w = np.where(tot > 0, w / np.where(tot > 0, tot, 1), 1.0 / len(mine))
-        # each year's money in whole units, the remainders to the largest fractions
-        base = split_whole(inst.pool_budget_units[b].astype(np.int64), w.T).T  # (C, Y)
-        part = slice(at, at + len(mine))
-        cut["pool_county"][part] = mine
-        cut["pool_budget_units"][part] = base
-        cut["proj_pools"][:, part] &= county_of_proj[:, None] == mine[None, :]
-        at += len(mine)
-    return inst.replace(**cut, meta={**inst.meta,
-                                     "shared_out": [inst.pool_stream[b] for b in pooled]})
-
-
 def split_by_county(inst: Instance) -> list[Part]:
     why = separable(inst)
     if why:
@@ -210,8 +145,10 @@ def solve_part(part_instance: Instance, opts: dict) -> dict:
         late = late_part(part_instance)
         if late is not None:
             return late
+    given_hint = opts.pop("hint", None)  # a plan of the part (an earlier solve's)
     if opts.pop("use_hint", True):
-        hint = warm_start(part_instance, opts.get("threads"), opts.get("time_limit"))
+        hint = (given_hint if given_hint is not None else
+                warm_start(part_instance, opts.get("threads"), opts.get("time_limit")))
     if opts.get("time_limit") is not None:  # the warm start came out of the same time
         opts["time_limit"] = max(0.05, opts["time_limit"] - (time.time() - began))
     stages = None
@@ -273,11 +210,31 @@ def late_part(part_instance: Instance) -> dict | None:
             "plan_from": "warm start", "stages": stages}
 
 
+def solve_parts(parts: list[Part], mapper, budget, workers: int, keep: float,
+                opts: dict, hints: list | None = None) -> list[dict]:
+    """Every part solved through `mapper` (models.decompose.solve_part; `hints`: a plan
+    of each part to start from).  With the run's one time limit (`budget`), each county
+    gets its share of what is left less `keep` seconds kept for later: its share of the
+    works, times the workers that solve counties side by side."""
+    part_opts = [dict(opts) for _ in parts]
+    for o, hint in zip(part_opts, hints or []):
+        o["hint"] = hint
+    if budget is not None and budget.limit is not None and parts:
+        size = np.array([max(1, len(p.projects)) for p in parts], dtype=float)
+        left = max(0.05, budget.left() - keep)
+        deadline = budget.deadline() - keep
+        for o, n in zip(part_opts, size):
+            o["deadline"] = deadline
+            o["time_share"] = max(0.2, left * min(1.0, workers * n / size.sum()))
+    return list(mapper(solve_part, [p.instance for p in parts], part_opts))
+
+
 def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
                     **opts) -> Result:
     """Split, solve every county (through `mapper`, `workers` at a time), merge into one
     Result; `budget` (models.budget.TimeBudget) is the run's one time limit."""
     from .county_bound import SplitBound, everything_bound
+    from .relaxed import kept_plans, relaxed_round
     from .solve import on_time, plan_value
 
     t0 = time.perf_counter()
@@ -287,38 +244,47 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
     bounder = None
     resplitting = (not exact_split and bool(inst.batches)
                    and inst.objective == "max_coverage")
-    if not exact_split:
-        # A valid bound of the whole, and (with shared pools) the money each county would
-        # spend in it, which directs the split of the shared money (models.county_bound:
-        # the whole LP on a small program, else the Lagrangian dual of the coupling rows,
-        # its county LPs through `mapper`).  Solved first, within a share of the run's
-        # time, so that the counties get what is left.
-        bounder = SplitBound(inst, mapper, workers, opts.get("threads"))
-        share = bounder.first_share(pooled)
-        use = (bounder.first(budget.share(share) if budget else None)
-               if bounder.wants_first(pooled) else None)
-        if not bounder.wants_first(pooled):  # beside the counties (county_bound)
-            bounder.beside(budget.share(BESIDE_SHARE) if budget else None)
-        if pooled:
-            work = share_out(inst, None if use is None else price_directed_shares(inst, use))
-    parts = split_by_county(work)
-    part_opts = [dict(opts) for _ in parts]
-    if budget is not None and budget.limit is not None:
-        # one time limit for the whole run: each county's share of what is left (less the
-        # time kept for the bound after them) is its share of the works, times the
-        # workers that solve counties side by side
-        keep = bounder.reserve(budget.left()) if bounder is not None else 0.0
-        room = (budget.left() - keep) * workers / max(1, len(parts))
-        if resplitting and room >= FLOOR_SPLIT_ROOM:
-            # the counties' second solve, the batches' counts split by price
-            keep += FLOOR_SPLIT_SHARE * (budget.left() - keep)
-        size = np.array([max(1, len(p.projects)) for p in parts], dtype=float)
-        left = max(0.05, budget.left() - keep)
-        deadline = budget.deadline() - keep
-        for o, n in zip(part_opts, size):
-            o["deadline"] = deadline
-            o["time_share"] = max(0.2, left * min(1.0, workers * n / size.sum()))
-    outs = list(mapper(solve_part, [p.instance for p in parts], part_opts))
+    relaxed = None
+    if not exact_split and not pooled:
+        # the shared deadlines dropped first: exact when the merged plan meets them
+        # (models.relaxed); else their counties' plans that keep every rule of the split
+        # with the deadlines met county by county are kept for it
+        relaxed = relaxed_round(inst, mapper, budget, workers, opts)
+        if not relaxed["missed"]:
+            exact_split, resplitting = True, False
+    if exact_split and relaxed is not None:
+        parts, outs = relaxed["parts"], relaxed["outs"]
+    else:
+        if not exact_split:
+            # A valid bound of the whole, and (with shared pools) the money each county
+            # would spend in it, which directs the split of the shared money
+            # (models.county_bound: the whole LP on a small program, else the Lagrangian
+            # dual of the coupling rows, its county LPs through `mapper`).  Solved first,
+            # within a share of the run's time, so that the counties get what is left.
+            bounder = SplitBound(inst, mapper, workers, opts.get("threads"))
+            share = bounder.first_share(pooled)
+            use = (bounder.first(budget.share(share) if budget else None)
+                   if bounder.wants_first(pooled) else None)
+            if not bounder.wants_first(pooled):  # beside the counties (county_bound)
+                bounder.beside(budget.share(BESIDE_SHARE) if budget else None)
+            if pooled:
+                work = share_out(inst, None if use is None
+                                 else price_directed_shares(inst, use))
+        parts = split_by_county(work)
+        keep = 0.0
+        if budget is not None and budget.limit is not None:
+            # the time kept for the bound after the counties, and for their second solve
+            # when the batches' counts are split by price
+            keep = bounder.reserve(budget.left()) if bounder is not None else 0.0
+            room = (budget.left() - keep) * workers / max(1, len(parts))
+            if resplitting and room >= FLOOR_SPLIT_ROOM:
+                keep += FLOOR_SPLIT_SHARE * (budget.left() - keep)
+        kept = kept_plans(parts, relaxed)
+        todo = [i for i in range(len(parts)) if i not in kept]
+        solved = solve_parts([parts[i] for i in todo], mapper, budget, workers, keep, opts)
+        outs = [kept.get(i) for i in range(len(parts))]
+        for i, out in zip(todo, solved):
+            outs[i] = out
     start = np.full(inst.n_projects, -1, dtype=np.int64)
     statuses = [o["status"] for o in outs]
     failed = [o["county"] for o in outs if o["start"] is None]
@@ -334,6 +300,12 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
                                   time.perf_counter() - t0, options=options)
     for part, out in zip(parts, outs):
         start[part.projects] = out["start"]
+    if relaxed is not None:
+        options["shared_deadlines"] = {
+            "dropped_first": True, "missed": relaxed["missed"],
+            "repaired_by_quota": relaxed["repaired"],
+            "seconds": round(relaxed["seconds"], 3),
+            "counties_kept": None if exact_split else len(parts) - len(todo)}
     value = plan_value(inst, start)
     stages = None
     floored = None
@@ -347,7 +319,9 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
     if exact and all(o["bound"] is not None for o in outs):
         # every part's objective has the same terms as the whole: bounds add up
         bound = sum(o["bound"] for o in outs)
-        options["bound_source"] = "sum of county bounds"
+        options["bound_source"] = "sum of county bounds" + (
+            " without the shared deadlines, which the plan meets (models.relaxed)"
+            if relaxed is not None else "")
     elif bounder is not None:
         bound, source, info = bounder.final(floored, budget.left() if budget else None)
         options.update(info)

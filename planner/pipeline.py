@@ -113,7 +113,7 @@ def split_by_county_wanted(inst: Instance, params: SolveParams) -> bool:
     mode = params.decompose
     if mode == "off" or len(np.unique(inst.village_county)) < 2:
         return False
-    # the split cuts every shared pool into county slices (models.decompose.share_out,
+    # the split cuts every shared pool into county slices (models.pooled_split.share_out,
     # each slice with its pool's other rules): whatever else would stop it is what
     # separable finds with the pools taken as the counties' (no cut of the whole
     # eligibility needed to ask: on the nation that cut alone took minutes)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.decompose import separable, share_out, solve_by_county, split_by_county
+from models.decompose import separable, solve_by_county, split_by_county
+from models.pooled_split import share_out
 from models.solve import solve
 from planner.build import build_instance
 from planner.generate import generate

@@ -185,7 +185,7 @@ def test_it_validates_and_builds(two):
         reach[inst.pool_stream[b]] = set(np.unique(county_of_proj[inst.proj_pools[:, b]]))
         assert 0 < len(reach[inst.pool_stream[b]]) < len(inst.county_names)
     # the county split cuts each province's pool among that province's counties only
-    from models.decompose import share_out
+    from models.pooled_split import share_out
 
     cut = share_out(inst)
     for stream, counties in reach.items():

@@ -32,10 +32,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..decompose import county_part
 from ..evaluate import deadline_gaps
-from ..instance import VALUE_QUANTUM, DeadlineSpec, Instance
+from ..instance import VALUE_QUANTUM, Instance
 from ..ledger import reach
+from ..relaxed import relaxed_part, shared_deadlines
 
 BATCH, DEADLINE, MONEY = 0, 1, 2
 
@@ -69,12 +69,6 @@ class Coupling:
         return replace(self, rhs=rhs, cap=cap)
 
 
-def relaxed_deadlines(inst: Instance) -> list[int]:
-    """Deadlines with a share below 1 whose scope spans several counties."""
-    return [k for k, d in enumerate(inst.deadlines)
-            if d.share < 1 and len(np.unique(inst.village_county[d.villages])) > 1]
-
-
 def coupling_of(inst: Instance) -> Coupling:
     """The coupling rows of `inst` (see the module docstring) and each county's program."""
     Y, money = inst.n_years, 1.0 / inst.money_units
@@ -89,7 +83,7 @@ def coupling_of(inst: Instance) -> Coupling:
 
     batch_of = np.array([add(f"batch {b}", BATCH, 0.0, 0.0) for b in inst.batch_labels],
                         dtype=np.int64)
-    relaxed = relaxed_deadlines(inst)
+    relaxed = shared_deadlines(inst)
     penalty = round(inst.soft_penalty / VALUE_QUANTUM) * VALUE_QUANTUM
     dead_of = {}
     for k in relaxed:
@@ -110,10 +104,6 @@ def coupling_of(inst: Instance) -> Coupling:
     out = Coupling(labels, kind, np.array(rhs, dtype=float), np.array(cap, dtype=float),
                    _scales(inst, kind), batch_of, money_of, np.unique(inst.village_county))
     out = out.with_floors(inst)
-    exact = tuple(d for k, d in enumerate(inst.deadlines) if k not in dead_of)
-    markers = tuple(DeadlineSpec(inst.deadlines[k].label, inst.deadlines[k].target,
-                                 inst.deadlines[k].year, np.zeros(0, dtype=np.int64), 1.0,
-                                 False) for k in relaxed)
     county_of_proj = inst.village_county[inst.gap_village[inst.proj_gap]]
     reaches = np.zeros((len(inst.county_names), inst.n_pools), dtype=bool)
     if len(pooled):
@@ -123,8 +113,8 @@ def coupling_of(inst: Instance) -> Coupling:
         vmask = inst.village_county == c
         vnew = np.cumsum(vmask) - 1
         pool_mask = (inst.pool_county == c) | reaches[c]
-        part = county_part(inst, int(c), pool_mask, deadlines=exact)
-        sub = part.instance.replace(deadlines=part.instance.deadlines + markers)
+        part = relaxed_part(inst, int(c), pool_mask)
+        sub = part.instance
         local_pool = np.cumsum(pool_mask) - 1
         spec = {
             "batches": [(int(j), i) for i, j in enumerate(batch_of)],

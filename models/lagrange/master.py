@@ -18,7 +18,7 @@ the bound can still fall, the test of convergence.  The duals of the master's ro
 are the weights of a convex combination of each county's columns whose coupling
 activities nearly meet the coupling rows (Dantzig-Wolfe): with LP columns at
 convergence, an optimal LP solution's; they split
-the pooled money (models.decompose.price_directed_shares).
+the pooled money (models.pooled_split.price_directed_shares).
 """
 
 from __future__ import annotations

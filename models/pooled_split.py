@@ -1,0 +1,80 @@
+"""The pooled money of a province cut into county slices, so that counties solve apart.
+
+A pool shared by several counties (`Instance.pool_county` < 0) couples them; cut into
+one slice per county (`share_out`) it does not, and any plan of the cut program is a
+plan of the original (a restriction).  The slices follow the pooled need of each
+county's works by default, or the money each county spends in a bound's solution
+(`price_directed_shares`: the whole LP's or the Lagrangian's, models.county_bound).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .instance import Instance
+from .ledger import split_whole
+
+
+def pooled_need(inst: Instance) -> np.ndarray:
+    """(B, C): pooled money of the projects of county c that pool b may pay for."""
+    county = inst.village_county[inst.gap_village[inst.proj_gap]]
+    need = np.zeros((inst.n_pools, len(inst.county_names)))
+    pooled = inst.proj_pooled_units.sum(axis=1).astype(float)
+    for b in np.flatnonzero(inst.pool_county < 0):
+        np.add.at(need[b], county[inst.proj_pools[:, b]], pooled[inst.proj_pools[:, b]])
+    return need
+
+
+def price_directed_shares(inst: Instance, use: np.ndarray) -> np.ndarray:
+    """(B, C, Y) weights: a county's share of a shared pool in year t is what the LP
+    relaxation spends there in year t; money the LP leaves unspent goes by need."""
+    need = pooled_need(inst)
+    share = need / np.maximum(need.sum(axis=1, keepdims=True), 1e-9)
+    weights = np.zeros_like(use)
+    for b in np.flatnonzero(inst.pool_county < 0):
+        for t in range(inst.n_years):
+            total, used = inst.pool_budget_units[b, t], use[b, :, t].sum()
+            spare = total - used
+            if spare >= 0:
+                weights[b, :, t] = use[b, :, t] + spare * share[b]
+            else:  # the LP spends carried money too: scale its use to this year's money
+                weights[b, :, t] = use[b, :, t] * total / used
+    return weights
+
+
+def share_out(inst: Instance, weights: np.ndarray | None = None) -> Instance:
+    """The instance with every pooled pool cut into one slice per county it may pay for.
+
+    Slice of county c in year t: the pool's money times weights[b, c, t] / sum over c
+    (default: the county's share of the pooled need the pool may pay, every year), in
+    whole units, remainders to the largest fractions.  A restriction: any plan of the
+    result is a plan of the original."""
+    pooled = np.flatnonzero(inst.pool_county < 0)
+    if not len(pooled):
+        return inst
+    counties = np.unique(inst.village_county)
+    need = pooled_need(inst)
+    if weights is None:
+        weights = np.repeat(need[:, :, None], inst.n_years, axis=2)
+    county_of_proj = inst.village_county[inst.gap_village[inst.proj_gap]]
+    keep = np.flatnonzero(inst.pool_county >= 0)
+    # a pool is cut among the counties it may pay for (a province's pool among the
+    # province's counties); one that pays for none stays whole with the first county
+    reached = [counties[need[b][counties] > 0] if (need[b][counties] > 0).any()
+               else counties[:1] for b in pooled]
+    index = np.concatenate([keep] + [np.repeat(b, len(r)) for b, r in zip(pooled, reached)])
+    cut = inst.take_pools(index)
+    at = len(keep)
+    for b, mine in zip(pooled, reached):  # each shared pool becomes one slice per county
+        w = weights[b][mine].astype(float)  # (C, Y)
+        tot = w.sum(axis=0, keepdims=True)
+        w = np.where(tot > 0, w / np.where(tot > 0, tot, 1), 1.0 / len(mine))
+        # each year's money in whole units, the remainders to the largest fractions
+        base = split_whole(inst.pool_budget_units[b].astype(np.int64), w.T).T  # (C, Y)
+        part = slice(at, at + len(mine))
+        cut["pool_county"][part] = mine
+        cut["pool_budget_units"][part] = base
+        cut["proj_pools"][:, part] &= county_of_proj[:, None] == mine[None, :]
+        at += len(mine)
+    return inst.replace(**cut, meta={**inst.meta,
+                                     "shared_out": [inst.pool_stream[b] for b in pooled]})

@@ -1,0 +1,198 @@
+"""Counties solved with the shared deadlines dropped: exact when their plans meet them.
+
+A deadline with a share below 1 whose scope spans counties ("broadband in 90 % of the
+province's villages by 2019") is the only rule that keeps a program without pooled
+money from splitting exactly by county (models.decompose).  Met county by county (each
+county 90 % of its own villages) it is a restriction, and the merged plan is compared
+with a bound of the whole that the split cannot give (models.county_bound).
+
+Dropping those deadlines instead gives each county a relaxation of its part of the
+whole: every rule left is the whole's on the county's villages, works and own pools.
+**When the merged plan of the relaxed counties meets every dropped deadline
+province-wide, it is a plan of the whole, and an optimal one:**
+
+* (value) the whole's objective of a plan is at most the sum of the relaxed counties'
+  objectives of its parts (equal when the dropped deadlines are met: a soft one then
+  costs no penalty), so the sum of the relaxed county bounds bounds every plan of the
+  whole, and the merged plan's value is the sum of the county values;
+* (exit priority) the villages of a batch on time add up over counties, and each
+  relaxed county's stage i maximises its count of batch i keeping its earlier counts
+  at their maxima: no plan of the whole has more of batch 1 on time than the sum of
+  the relaxed county bounds of stage 1; a plan with exactly that many has every county
+  at its own maximum (none can be above), so stage 2 bounds add up in the same way,
+  and so on.  The county stages' bounds add up to bounds of the whole's stages, proven
+  where every county's is -- as in an exact split.
+
+**A plan that misses a dropped deadline by a few villages** is repaired by quotas
+(`quota_parts`): the villages it lacks are shared out among the counties in proportion
+to their villages that do not meet it yet, and only those counties are solved again,
+each made to meet its own count so far plus its quota -- a restriction, so the merged
+plan is a plan of the whole.  The relaxed counties' bounds stay bounds of the whole;
+they prove its stages and bound its value where every county solved again keeps the
+batch counts of its relaxed plan (then every county is at its relaxed maxima, the
+argument above).  Otherwise nothing is claimed from the relaxed round; the split with
+the deadlines met county by county follows (models.decompose.solve_by_county).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .decompose import Part, county_part, solve_parts
+from .evaluate import deadline_counts, deadline_met
+from .instance import DeadlineSpec, Instance
+from .ledger import split_whole
+
+#: share of the run's time left the counties get without the shared deadlines first
+#: (models.relaxed); the split with the deadlines met county by county gets the rest
+RELAXED_SHARE = 0.85
+#: ... of which this share is kept for the counties given quotas of a missed deadline
+REPAIR_SHARE = 0.1
+#: seconds left in that share for a second solve of the counties cut short
+RETRY_ROOM = 2.0
+
+
+def shared_deadlines(inst: Instance) -> list[int]:
+    """Deadlines with a share below 1 whose scope spans several counties."""
+    return [k for k, d in enumerate(inst.deadlines)
+            if d.share < 1 and len(np.unique(inst.village_county[d.villages])) > 1]
+
+
+def kept_deadlines(inst: Instance) -> tuple[tuple[DeadlineSpec, ...], tuple[DeadlineSpec, ...]]:
+    """(the deadlines that split exactly by county, a marker of no village for each shared
+    one): a county's relaxed program keeps the first, restricted to its villages, and
+    the markers, which make no row and only keep presolve's signature (starts on either
+    side of a dropped deadline's year stay apart)."""
+    shared = set(shared_deadlines(inst))
+    exact = tuple(d for k, d in enumerate(inst.deadlines) if k not in shared)
+    markers = tuple(DeadlineSpec(d.label, d.target, d.year, np.zeros(0, dtype=np.int64),
+                                 1.0, False)
+                    for k, d in enumerate(inst.deadlines) if k in shared)
+    return exact, markers
+
+
+def relaxed_part(inst: Instance, county: int, pool_mask: np.ndarray | None = None,
+                 quotas: tuple[DeadlineSpec, ...] = ()) -> Part:
+    """County `county`'s program without the shared deadlines (models.decompose.county_part
+    otherwise: `pool_mask` the pools it may draw on; `quotas`: deadlines of the county's
+    own villages kept too)."""
+    exact, markers = kept_deadlines(inst)
+    part = county_part(inst, county, pool_mask, deadlines=exact + quotas)
+    part.instance = part.instance.replace(deadlines=part.instance.deadlines + markers)
+    part.exact = True
+    return part
+
+
+def relaxed_parts(inst: Instance) -> list[Part]:
+    return [relaxed_part(inst, int(c)) for c in np.unique(inst.village_county)]
+
+
+def missed_shared(inst: Instance, start: np.ndarray) -> list[str]:
+    """The shared deadlines the plan does not meet province-wide: 'label (met/required)'."""
+    shared = set(shared_deadlines(inst))
+    return [f"{d.label} ({met}/{need})" for k, (d, met, need)
+            in enumerate(deadline_counts(inst, start)) if k in shared and met < need]
+
+
+def quota_parts(inst: Instance, start: np.ndarray) -> dict[int, Part] | None:
+    """{county: its relaxed program with its quota of every shared deadline `start`
+    misses} (module docstring), or None when no share of them can be met (more
+    villages lacking than villages left to meet it)."""
+    counties = np.unique(inst.village_county)
+    close = inst.close_year(start)
+    quotas: dict[int, list[DeadlineSpec]] = {}
+    for k in shared_deadlines(inst):
+        d = inst.deadlines[k]
+        short = d.required() - deadline_met(inst, d, close)
+        if short <= 0:
+            continue
+        scopes = [d.villages[inst.village_county[d.villages] == c] for c in counties]
+        met = np.array([deadline_met(inst, DeadlineSpec(d.label, d.target, d.year, v,
+                                                        1.0, d.soft), close)
+                        for v in scopes])
+        room = np.array([len(v) for v in scopes]) - met
+        if short > room.sum():
+            return None
+        extra = split_whole(np.array([short]), (room / room.sum())[None, :])[0]
+        for c, v, m, e in zip(counties, scopes, met, extra):
+            if e > 0:  # share (m + e) / n: Instance.DeadlineSpec.required() is m + e
+                quotas.setdefault(int(c), []).append(
+                    DeadlineSpec(d.label, d.target, d.year, v, (m + e) / len(v), d.soft))
+    return {c: relaxed_part(inst, c, quotas=tuple(q)) for c, q in quotas.items()}
+
+
+def relaxed_round(inst: Instance, mapper, budget, workers: int, opts: dict) -> dict:
+    """The counties without the shared deadlines (module docstring), within RELAXED_SHARE
+    of the time left (REPAIR_SHARE of it kept for the quotas): their parts, outcomes,
+    the shared deadlines the merged plan misses (all of them when a county found no
+    plan) and the counties solved again for their quotas."""
+    began = time.perf_counter()
+    parts = relaxed_parts(inst)
+    timed = budget is not None and budget.limit is not None
+    left = budget.left() if timed else 0.0
+    keep_repair = (1 - RELAXED_SHARE) * left  # seconds left after the round
+    keep = keep_repair + REPAIR_SHARE * left  # ... after its first solves
+    outs = solve_parts(parts, mapper, budget, workers, keep, opts)
+    if timed:
+        # the counties cut short again, from their plans, in the time the others left
+        # (a county's share follows its works; some need far more than that)
+        again = [i for i, o in enumerate(outs) if o["status"] == "time_limit"
+                 and o["start"] is not None]
+        if again and budget.left() - keep >= RETRY_ROOM:
+            redo = solve_parts([parts[i] for i in again], mapper, budget, workers, keep,
+                               opts, hints=[outs[i]["start"] for i in again])
+            for i, out in zip(again, redo):
+                if out["start"] is not None:
+                    outs[i] = out
+    found = {"parts": parts, "outs": outs, "repaired": [],
+             "missed": [inst.deadlines[k].label for k in shared_deadlines(inst)]}
+    if any(o["start"] is None for o in outs):
+        return {**found, "seconds": time.perf_counter() - began}
+    start = np.full(inst.n_projects, -1, dtype=np.int64)
+    for part, out in zip(parts, outs):
+        start[part.projects] = out["start"]
+    found["missed"] = missed_shared(inst, start)
+    fixes = quota_parts(inst, start) if found["missed"] else None
+    if fixes:
+        at = {int(p.county): i for i, p in enumerate(parts)}
+        order = sorted(fixes)
+        redo = solve_parts([fixes[c] for c in order], mapper, budget, workers,
+                           keep_repair, opts)
+        counts = lambda out: [s["on_time"] for s in out["stages"] or []]  # noqa: E731
+        if all(r["start"] is not None and counts(r) == counts(outs[at[c]])
+               for c, r in zip(order, redo)):
+            for c, r in zip(order, redo):
+                start[fixes[c].projects] = r["start"]
+            if not missed_shared(inst, start):
+                for c, r in zip(order, redo):
+                    # its relaxed bounds stay (module docstring); the plan is not proven
+                    # optimal in the relaxation any more
+                    mine = outs[at[c]]
+                    outs[at[c]] = {**r, "bound": mine["bound"], "stages": mine["stages"],
+                                   "status": "feasible" if r["status"] == "optimal"
+                                   else r["status"]}
+                    parts[at[c]] = fixes[c]
+                found.update(missed=[], repaired=[r["county"] for r in redo])
+    return {**found, "seconds": time.perf_counter() - began}
+
+
+def kept_plans(parts: list[Part], relaxed: dict | None) -> dict[int, dict]:
+    """{part: the relaxed round's outcome} for the counties whose relaxed plan meets every
+    rule and deadline of their part (`parts`, the split with the shared deadlines met
+    county by county): optimal in the relaxation, it is optimal in the part, a
+    restriction of it, and its bounds hold there too; nothing to solve again."""
+    if relaxed is None:
+        return {}
+    from .evaluate import deadline_counts
+    from .greedy import hard_violations
+
+    kept = {}
+    for i, (part, out) in enumerate(zip(parts, relaxed["outs"])):
+        plan = out["start"]
+        if plan is None or hard_violations(part.instance, plan):
+            continue
+        if all(met >= need for _, met, need in deadline_counts(part.instance, plan)):
+            kept[i] = out
+    return kept
