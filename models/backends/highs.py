@@ -151,6 +151,23 @@ def _to_highs_lp(model: LinearModel, highspy, relax: bool = False):
     return lp
 
 
+def _pass_model(h, model: LinearModel, highspy, relax: bool = False) -> None:
+    """Hand the model to `h` as arrays (HiGHS copies them whole: a third of the time of
+    filling a HighsLp field by field, which converts element by element)."""
+    cost, lb, ub, integer, rlo, rhi, *_ = model.arrays()
+    start, index, value = model.csc()
+    inf = highspy.kHighsInf
+    sense = highspy.ObjSense.kMaximize if model.maximize else highspy.ObjSense.kMinimize
+    as_f, as_i = (lambda a: np.ascontiguousarray(a, dtype=np.float64),
+                  lambda a: np.ascontiguousarray(a, dtype=np.int32))
+    h.passModel(int(model.n_vars), int(model.n_rows), len(index),
+                int(highspy.MatrixFormat.kColwise), int(sense), float(model.offset),
+                as_f(cost), as_f(lb), as_f(np.where(np.isinf(ub), inf, ub)),
+                as_f(np.where(np.isinf(rlo), -inf, rlo)), as_f(np.where(np.isinf(rhi), inf, rhi)),
+                as_i(start), as_i(index), as_f(value),
+                as_i(np.zeros(len(integer)) if relax else integer))
+
+
 def names(model: LinearModel) -> tuple[list[str], list[str]]:
     """(column names, row names): each variable and row by its block or family and its
     index in it (`start_12`, `budget_3`), as the exported model files name them."""
@@ -192,7 +209,7 @@ def solve_relaxation(model: LinearModel, threads: int | None = None,
     _use_threads(highspy, int(threads) if threads else None)
     if threads:
         h.setOptionValue("threads", int(threads))
-    h.passModel(_to_highs_lp(model, highspy, relax=True))
+    _pass_model(h, model, highspy, relax=True)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         raise RuntimeError(f"the LP relaxation ended {h.modelStatusToString(h.getModelStatus())}")
@@ -210,7 +227,7 @@ def load_relaxation(model: LinearModel, threads: int | None = None):
     _use_threads(highspy, int(threads) if threads else None)
     if threads:
         h.setOptionValue("threads", int(threads))
-    h.passModel(_to_highs_lp(model, highspy, relax=True))
+    _pass_model(h, model, highspy, relax=True)
     return h
 
 
@@ -238,7 +255,7 @@ def _run(model: LinearModel, params, hint=None, verbose=False, progress=False):
         h.setOptionValue("presolve", "on" if params.extras["presolve"] else "off")
     if "mip_heuristic_effort" in params.extras:
         h.setOptionValue("mip_heuristic_effort", float(params.extras["mip_heuristic_effort"]))
-    h.passModel(_to_highs_lp(model, highspy))
+    _pass_model(h, model, highspy)
     if hint is not None:
         idx, val = hint
         h.setSolution(len(idx), np.asarray(idx, dtype=np.int32), np.asarray(val, dtype=float))
@@ -258,7 +275,7 @@ def _run(model: LinearModel, params, hint=None, verbose=False, progress=False):
         if time_limit is not None:
             h.setOptionValue("time_limit", max(0.05, float(time_limit)
                                                - (time.perf_counter() - t0)))
-        h.passModel(_to_highs_lp(model, highspy))
+        _pass_model(h, model, highspy)
         if hint is not None:
             h.setSolution(len(idx), np.asarray(idx, dtype=np.int32),
                           np.asarray(val, dtype=float))
