@@ -127,22 +127,27 @@ def test_optimal_status_needs_the_gap(county, monkeypatch):
 
 
 def test_county_time_shares_add_up_to_the_time_left(county):
-    # one time limit: county shares, solved one after the other, add up to what is left
+    # one time limit: in every round of county solves (the shared deadlines dropped
+    # first, models.relaxed, then the split meeting them county by county), the county
+    # shares, solved one after the other, add up to at most what is left, and no county
+    # may run past the run's deadline
     _, inst = county
-    seen = []
+    rounds = []
 
     def mapper(fn, *iterables):  # map(fn, *iterables), in order; the county solves' shares
         if fn.__name__ == "solve_part":
-            seen.extend(iterables[-1])
+            rounds.append(list(iterables[-1]))
         return [fn(*args) for args in zip(*iterables)]
 
     budget = TimeBudget(8.0)
     res = solve_by_county(inst, mapper=mapper, budget=budget, workers=1, threads=1)
-    assert res.has_solution and len(seen) == 2
+    assert res.has_solution and rounds and len(rounds[0]) == 2  # two counties
     left = budget.limit
-    assert all(o["deadline"] is not None for o in seen)
-    assert sum(o["time_share"] for o in seen) <= left + 1e-9  # one worker: in sequence
-    assert all(o["time_share"] <= left for o in seen)
+    for seen in rounds:
+        assert all(o["deadline"] is not None and o["deadline"] <= budget.deadline() + 1e-6
+                   for o in seen)
+        assert sum(o["time_share"] for o in seen) <= left + 1e-9  # one worker: in sequence
+        assert all(o["time_share"] <= left for o in seen)
 
 
 def test_time_budget_shares():
