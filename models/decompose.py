@@ -303,7 +303,7 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
     if relaxed is not None:
         options["shared_deadlines"] = {
             "dropped_first": True, "missed": relaxed["missed"],
-            "repaired_by_quota": relaxed["repaired"],
+            "repaired_by_quota": relaxed["repaired"], "quota_refused": relaxed["refused"],
             "seconds": round(relaxed["seconds"], 3),
             "counties_kept": None if exact_split else len(parts) - len(todo)}
     value = plan_value(inst, start)

@@ -50,6 +50,9 @@ from .ledger import split_whole
 RELAXED_SHARE = 0.85
 #: ... of which this share is kept for the counties given quotas of a missed deadline
 REPAIR_SHARE = 0.1
+#: rounds of quotas at most: a county whose quota costs a village on time is left out
+#: of the next round, its quota shared among the others
+REPAIR_ROUNDS = 3
 #: seconds left in that share for a second solve of the counties cut short
 RETRY_ROOM = 2.0
 
@@ -96,10 +99,11 @@ def missed_shared(inst: Instance, start: np.ndarray) -> list[str]:
             in enumerate(deadline_counts(inst, start)) if k in shared and met < need]
 
 
-def quota_parts(inst: Instance, start: np.ndarray) -> dict[int, Part] | None:
+def quota_parts(inst: Instance, start: np.ndarray, exclude: set[int] = frozenset()
+                ) -> dict[int, Part] | None:
     """{county: its relaxed program with its quota of every shared deadline `start`
-    misses} (module docstring), or None when no share of them can be met (more
-    villages lacking than villages left to meet it)."""
+    misses} (module docstring; no quota for the counties of `exclude`), or None when
+    no share of them can be met (more villages lacking than villages left to meet it)."""
     counties = np.unique(inst.village_county)
     close = inst.close_year(start)
     quotas: dict[int, list[DeadlineSpec]] = {}
@@ -112,7 +116,9 @@ def quota_parts(inst: Instance, start: np.ndarray) -> dict[int, Part] | None:
         met = np.array([deadline_met(inst, DeadlineSpec(d.label, d.target, d.year, v,
                                                         1.0, d.soft), close)
                         for v in scopes])
-        room = np.array([len(v) for v in scopes]) - met
+        room = np.array([0 if int(c) in exclude else len(v)
+                         for c, v in zip(counties, scopes)]) - met
+        room = np.maximum(room, 0)
         if short > room.sum():
             return None
         extra = split_whole(np.array([short]), (room / room.sum())[None, :])[0]
@@ -146,7 +152,7 @@ def relaxed_round(inst: Instance, mapper, budget, workers: int, opts: dict) -> d
             for i, out in zip(again, redo):
                 if out["start"] is not None:
                     outs[i] = out
-    found = {"parts": parts, "outs": outs, "repaired": [],
+    found = {"parts": parts, "outs": outs, "repaired": [], "refused": [],
              "missed": [inst.deadlines[k].label for k in shared_deadlines(inst)]}
     if any(o["start"] is None for o in outs):
         return {**found, "seconds": time.perf_counter() - began}
@@ -154,27 +160,34 @@ def relaxed_round(inst: Instance, mapper, budget, workers: int, opts: dict) -> d
     for part, out in zip(parts, outs):
         start[part.projects] = out["start"]
     found["missed"] = missed_shared(inst, start)
-    fixes = quota_parts(inst, start) if found["missed"] else None
-    if fixes:
-        at = {int(p.county): i for i, p in enumerate(parts)}
+    at = {int(p.county): i for i, p in enumerate(parts)}
+    counts = lambda out: [s["on_time"] for s in out["stages"] or []]  # noqa: E731
+    refused: set[int] = set()  # counties whose quota would cost a village on time
+    fixed: dict[int, tuple[Part, dict]] = {}
+    for _ in range(REPAIR_ROUNDS):
+        fixes = quota_parts(inst, start, exclude=refused) if found["missed"] else None
+        if not fixes:
+            break
         order = sorted(fixes)
         redo = solve_parts([fixes[c] for c in order], mapper, budget, workers,
                            keep_repair, opts)
-        counts = lambda out: [s["on_time"] for s in out["stages"] or []]  # noqa: E731
-        if all(r["start"] is not None and counts(r) == counts(outs[at[c]])
-               for c, r in zip(order, redo)):
-            for c, r in zip(order, redo):
+        for c, r in zip(order, redo):
+            if r["start"] is not None and counts(r) == counts(outs[at[c]]):
+                fixed[c] = (fixes[c], r)
                 start[fixes[c].projects] = r["start"]
-            if not missed_shared(inst, start):
-                for c, r in zip(order, redo):
-                    # its relaxed bounds stay (module docstring); the plan is not proven
-                    # optimal in the relaxation any more
-                    mine = outs[at[c]]
-                    outs[at[c]] = {**r, "bound": mine["bound"], "stages": mine["stages"],
-                                   "status": "feasible" if r["status"] == "optimal"
-                                   else r["status"]}
-                    parts[at[c]] = fixes[c]
-                found.update(missed=[], repaired=[r["county"] for r in redo])
+            else:
+                refused.add(c)
+        found["missed"] = missed_shared(inst, start)
+    found["refused"] = [inst.county_names[c] for c in sorted(refused)]
+    if fixed and not found["missed"]:
+        for c, (part, r) in fixed.items():
+            # its relaxed bounds stay (module docstring); its plan is not proven optimal
+            # in the relaxation any more
+            mine = outs[at[c]]
+            outs[at[c]] = {**r, "bound": mine["bound"], "stages": mine["stages"],
+                           "status": "feasible" if r["status"] == "optimal" else r["status"]}
+            parts[at[c]] = part
+        found["repaired"] = [inst.county_names[c] for c in sorted(fixed)]
     return {**found, "seconds": time.perf_counter() - began}
 
 

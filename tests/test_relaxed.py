@@ -101,19 +101,39 @@ def test_a_missed_deadline_repaired_by_quota(tmp_path):
     assert bought == {"V1-road", "V1-culture", "V2-road", "V2-broadband"}
 
 
-def test_a_quota_that_costs_a_village_is_not_taken(tmp_path):
+def test_a_quota_that_costs_a_village_goes_to_another_county(tmp_path):
     """乙县 has 10: its quota (the broadband) would take its road's money, one village
-    fewer on time, so the repair is refused and the split with the deadline met county
-    by county follows: each county its own broadband.  The optimum (甲县 does road and
-    broadband, 5; 乙县 its road, 4) is 9 with both villages on time; the plan is below
-    it and the bound above it."""
+    fewer on time, so it is refused and the next round gives the quota to 甲县 (20),
+    which does road and broadband (5); 乙县 keeps its road and culture... it has 10:
+    its road (4).  Value 9, the optimum (brute force); bound 10 (甲县 6 + 乙县 4, each
+    without the deadline); both villages on time, proven."""
     scn = two_counties("10")
     inst = instance_of(scn, tmp_path / "s")
     res = solve_by_county(inst, gap=0, threads=1)
     assert float(solve(scn).value) == 9
-    assert res.options["shared_deadlines"]["repaired_by_quota"] == []
-    assert res.options["shared_deadlines"]["missed"]
-    assert res.objective <= 9 + 1e-9 <= res.bound + 1e-6
+    shared = res.options["shared_deadlines"]
+    assert (shared["quota_refused"], shared["repaired_by_quota"]) == (["乙县"], ["甲县"])
+    assert shared["missed"] == []
+    assert res.objective == pytest.approx(9)
+    assert res.bound == pytest.approx(10)
+    assert res.options["exit_priority"]["proven"]
+
+
+def test_quotas_no_county_can_take_leave_the_split_by_county(tmp_path):
+    """Both counties have 10: a broadband costs either county its road, so every quota
+    is refused and the split with the deadline met county by county follows (each
+    county its own broadband: value 2, no village on time).  The optimum (one county's
+    broadband, the other's road) is 5; the plan is below it and the bound above it,
+    and no stage is claimed proven."""
+    scn = two_counties("10")
+    scn.funds[0].amount = "10"
+    inst = instance_of(scn, tmp_path / "s")
+    res = solve_by_county(inst, gap=0, threads=1)
+    assert float(solve(scn).value) == 5
+    shared = res.options["shared_deadlines"]
+    assert shared["repaired_by_quota"] == [] and shared["missed"]
+    assert sorted(shared["quota_refused"]) == ["乙县", "甲县"]
+    assert res.objective <= 5 + 1e-9 <= res.bound + 1e-6
     assert not res.options["exit_priority"]["proven"]
 
 
