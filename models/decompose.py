@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .instance import DeadlineSpec, Instance
-from .pooled_split import price_directed_shares, share_out
+from .pooled_split import LEX_SPLIT_MAX, lexicographic_use, price_directed_shares, share_out
 from .priority import record_stages
 from .result import Result, SolveStatus, relative_gap
 
@@ -33,6 +33,8 @@ FLOOR_SPLIT_SHARE = 0.15
 FLOOR_SPLIT_ROOM = 2.0
 
 
+#: share of the run's time left the lexicographic LP directing the pooled split may take
+LEX_SPLIT_SHARE = 0.25
 #: share of the run's time left the Lagrangian's first phase may take beside the counties
 #: when there is no pooled money (models.county_bound.SplitBound.beside)
 BESIDE_SHARE = 0.5
@@ -268,6 +270,12 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
             if not bounder.wants_first(pooled):  # beside the counties (county_bound)
                 bounder.beside(budget.share(BESIDE_SHARE) if budget else None)
             if pooled:
+                if resplitting and inst.n_projects <= LEX_SPLIT_MAX:
+                    # under the exit priority the split follows the batches first
+                    lex = lexicographic_use(inst, opts.get("threads"),
+                                            budget.share(LEX_SPLIT_SHARE) if budget
+                                            else None)
+                    use = use if lex is None else lex
                 work = share_out(inst, None if use is None
                                  else price_directed_shares(inst, use))
         parts = split_by_county(work)

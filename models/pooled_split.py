@@ -14,6 +14,11 @@ import numpy as np
 from .instance import Instance
 from .ledger import split_whole
 
+#: programs of at most this many works direct the split by the lexicographic LP below
+#: (one LP per exit batch and one of the value, each of the whole program: measured
+#: 2-3.5 s each at 13,000 works, 2 cores)
+LEX_SPLIT_MAX = 20_000
+
 
 def pooled_need(inst: Instance) -> np.ndarray:
     """(B, C): pooled money of the projects of county c that pool b may pay for."""
@@ -78,3 +83,38 @@ def share_out(inst: Instance, weights: np.ndarray | None = None) -> Instance:
         at += len(mine)
     return inst.replace(**cut, meta={**inst.meta,
                                      "shared_out": [inst.pool_stream[b] for b in pooled]})
+
+
+def lexicographic_use(inst: Instance, threads: int | None = None,
+                      seconds: float | None = None) -> np.ndarray | None:
+    """(B, C, Y) pooled money the whole program's LP relaxation spends per county and
+    year under the exit priority: the LP of batch 1's villages on time, then batch 2's
+    keeping batch 1 at its LP optimum (rounded down), and so on, then the value keeping
+    every batch; None when an LP does not end within `seconds` in all.  It directs the
+    split of pooled money (`price_directed_shares`) towards the batches first, where
+    the value's LP without floors spends it on value (2,000 villages in 14 counties,
+    a pooled stream: 727 villages of the 2019 batch on time against 717, the whole's
+    LP bound 735).  Only a direction: any split is a restriction."""
+    import time
+
+    from .backends import highs
+    from .formulation import build
+    from .marginal import lp_relaxation
+
+    began = time.perf_counter()
+    left = lambda: None if seconds is None else seconds - (time.perf_counter() - began)
+    floors: list[int] = []
+    try:
+        for i in range(len(inst.batches)):
+            if left() is not None and left() <= 0:
+                return None
+            model, _ = build(inst.replace(batch_floor=tuple(floors)), stage=i)
+            count, _, _ = highs.solve_relaxation(model, threads, time_limit=left())
+            floors.append(int(np.floor(count + 1e-6)))
+        if left() is not None and left() <= 0:
+            return None
+        _, use = lp_relaxation(inst.replace(batch_floor=tuple(floors)), threads,
+                               time_limit=left())
+    except RuntimeError:
+        return None
+    return use
