@@ -23,7 +23,7 @@ import numpy as np
 
 from .instance import DeadlineSpec, Instance
 from .pooled_split import LEX_SPLIT_MAX, lexicographic_use, price_directed_shares, share_out
-from .priority import record_stages
+from .priority import lp_proven, record_stages
 from .result import Result, SolveStatus, relative_gap
 
 #: share of the counties' time kept for their second solve when the exit batches' counts
@@ -247,6 +247,7 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
     resplitting = (not exact_split and bool(inst.batches)
                    and inst.objective == "max_coverage")
     relaxed = None
+    lex_bounds = None  # the batches' bounds of the lexicographic LP, when solved
     if not exact_split and not pooled:
         # the shared deadlines dropped first: exact when the merged plan meets them
         # (models.relaxed); else their counties' plans that keep every rule of the split
@@ -275,7 +276,8 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
                     lex = lexicographic_use(inst, opts.get("threads"),
                                             budget.share(LEX_SPLIT_SHARE) if budget
                                             else None)
-                    use = use if lex is None else lex
+                    if lex is not None:
+                        use, lex_bounds = lex
                 work = share_out(inst, None if use is None
                                  else price_directed_shares(inst, use))
         parts = split_by_county(work)
@@ -348,6 +350,8 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
         value = plan_value(inst, start)
         for s, n in zip(stages, refloored.batch_floor):  # the counts the plan now keeps
             s["on_time"] = int(n)
+    if stages is not None and lex_bounds is not None:
+        lp_proven(stages, lex_bounds)  # after the split of the counts: they only rise
     if bounder is not None and bound is not None and not exact:
         tightened = bounder.tighten(budget.left() if budget else None)
         if tightened is not None and tightened[0] is not None and tightened[0] <= bound:

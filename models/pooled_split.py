@@ -86,11 +86,14 @@ def share_out(inst: Instance, weights: np.ndarray | None = None) -> Instance:
 
 
 def lexicographic_use(inst: Instance, threads: int | None = None,
-                      seconds: float | None = None) -> np.ndarray | None:
-    """(B, C, Y) pooled money the whole program's LP relaxation spends per county and
-    year under the exit priority: the LP of batch 1's villages on time, then batch 2's
-    keeping batch 1 at its LP optimum (rounded down), and so on, then the value keeping
-    every batch; None when an LP does not end within `seconds` in all.  It directs the
+                      seconds: float | None = None) -> tuple[np.ndarray, list[int]] | None:
+    """((B, C, Y) pooled money the whole program's LP relaxation spends per county and
+    year under the exit priority, each batch's LP bound): the LP of batch 1's villages
+    on time, then batch 2's keeping batch 1 at its LP optimum rounded down (its bound),
+    and so on, then the value keeping every batch; None when an LP does not end within
+    `seconds` in all.  Batch i's bound holds for every plan keeping the earlier batches
+    at their bounds (the LP keeping them is a relaxation of those plans), so it proves
+    a stage whose earlier stages are proven (models.priority.lp_proven).  It directs the
     split of pooled money (`price_directed_shares`) towards the batches first, where
     the value's LP without floors spends it on value (2,000 villages in 14 counties,
     a pooled stream: 727 villages of the 2019 batch on time against 717, the whole's
@@ -117,4 +120,4 @@ def lexicographic_use(inst: Instance, threads: int | None = None,
                                time_limit=left())
     except RuntimeError:
         return None
-    return use
+    return use, floors

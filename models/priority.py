@@ -99,6 +99,20 @@ def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
     return inst, hint, stages, None
 
 
+def lp_proven(stages: list[dict], bounds: list[int]) -> None:
+    """The stages given the whole program's lexicographic LP bounds (models.pooled_split.
+    lexicographic_use: batch i's holds where batches 1..i-1 are at theirs), in order:
+    each gets its bound while every earlier stage is proven, and is proven where its
+    count meets it.  Stages that have a bound already are left as they are."""
+    for s, bound in zip(stages, bounds):
+        if s.get("bound") is None:
+            s["bound"] = int(bound)
+            if s["on_time"] >= bound:
+                s.update(proven=True, status="optimal")
+        if not s.get("proven"):
+            break
+
+
 def record_stages(result: Result, stages: list[dict]) -> None:
     """The stages in the result's options; a result is optimal for the lexicographic
     rule only when every stage was proven too (else it is written as feasible)."""

@@ -42,10 +42,16 @@ def test_the_batches_direct_the_split(tmp_path):
     units = 10 * inst.money_units  # 10 万元
     _, plain = lp_relaxation(inst)
     assert plain[pool, b].sum() == pytest.approx(units) and plain[pool, a].sum() == 0
-    lex = lexicographic_use(inst)
+    lex, bounds = lexicographic_use(inst)
     assert lex[pool, a, 0] == pytest.approx(units) and lex[pool, b].sum() == 0
+    # batch 2018: one village at most; keeping it, no money is left for 2019's: 0
+    assert bounds == [1, 0]
     res = solve_by_county(inst, gap=0, threads=1)
     ref = solve(scn)
     assert float(ref.value) == 4 and ref.starts == {"P1": 2018}
     assert batch_counts(inst, on_time(inst, res.start)) == [1, 0]
     assert res.objective == pytest.approx(4)
+    # both stages proven for the whole by the lexicographic LP's bounds
+    stages = res.options["exit_priority"]["stages"]
+    assert [(s["on_time"], s["bound"], s["proven"]) for s in stages] == [(1, 1, True),
+                                                                          (0, 0, True)]
