@@ -34,8 +34,9 @@ def lp_dive(inst: Instance, threads: int | None = None, time_limit: float = 2.0,
     project) keeping every hard rule to search around (RINS, above); at a stage, when
     that plan's count already meets the LP bound, it is returned as it is."""
     from .backends import highs
+    from .columns import complete_plan, decode, mapped_hint
     from .formulation import build
-    from .solve import _mapped_hint, complete_plan, decode, stage_value
+    from .solve import stage_value
 
     model, layout = build(inst, stage=stage)
     try:
@@ -50,7 +51,7 @@ def lp_dive(inst: Instance, threads: int | None = None, time_limit: float = 2.0,
         if stage is not None and bound and stage_value(inst, around, stage) >= np.floor(
                 lp + 1e-6):
             return around, lp  # the plan meets the LP bound: nothing to search for
-        mine = _mapped_hint(inst, layout, around)
+        mine = mapped_hint(inst, layout, around)
         start = complete_plan(model, layout, mine, time_limit=time_limit, threads=threads)
     if start is not None:
         agree = np.abs(x - mine) < 1e-6

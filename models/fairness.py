@@ -21,7 +21,8 @@ def best_worst_rate(inst: Instance, params: SolveParams | None = None, **given):
     """(the highest on-time rate the worst county can reach, by a maximin solve, or None
     when that solve found no plan; the solve's status).  `params` and `given` as for
     `models.solve.solve`."""
-    from .solve import decode, get_backend, run_model
+    from .columns import decode
+    from .solve import get_backend, run_model
 
     params = (params or SolveParams()).updated(**given)
     run = run_model(inst, get_backend(params.backend), params, None, False, maximin=True)

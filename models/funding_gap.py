@@ -23,13 +23,13 @@ import numpy as np
 
 from .backends import get as get_backend
 from .budget import TimeBudget
+from .columns import decode
 from .decompose import separable, split_by_county
 from .formulation import build
 from .instance import Instance
 from .money import UNITS
 from .params import SolveParams
 from .result import SolveStatus
-from .solve import decode
 
 #: how close to the least total a split must stay (the solvers' feasibility tolerance;
 #: well below the 4 decimals amounts are written with)

@@ -34,7 +34,7 @@ class Result:
     values: np.ndarray | None = None  # the full variable vector, when has_solution
     start: np.ndarray | None = None  # (P,) start year index of each project, -1 if not chosen
     on_time: np.ndarray | None = None  # (V,) bool
-    flows: dict | None = None  # money held in whole units: models.solve.whole_flows
+    flows: dict | None = None  # money held in whole units: models.columns.whole_flows
     options: dict = field(default_factory=dict)
 
     @property

@@ -13,7 +13,7 @@ the plan's value in that sample):
 
 The later years of each copy adapt to its sample.  `solve_copies` hands the program to
 a backend with a full hint (the copies' plans for a first year they share: every copy
-completed by `models.solve.complete_plan`) and keeps the hint when the backend returns
+completed by `models.columns.complete_plan`) and keeps the hint when the backend returns
 nothing better, as `models.solve.solve` does.
 """
 
@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..backends import get as get_backend
+from ..columns import complete_plan
 from ..linear import INF, LinearModel, VarBlock
 from ..params import SolveParams
 from ..result import SolveStatus, relative_gap
-from ..solve import complete_plan
 from .copies import Copy
 
 OBJECTIVES = ("expected", "worst", "cvar")

@@ -31,9 +31,9 @@ import numpy as np
 
 from ..backends import get as get_backend
 from ..budget import TimeBudget
+from ..columns import complete_plan
 from ..instance import Instance
 from ..params import SolveParams
-from ..solve import complete_plan
 from .copies import copy_of
 
 #: rho's growth per iteration
