@@ -120,20 +120,29 @@ def test_a_quota_that_costs_a_village_goes_to_another_county(tmp_path):
 
 
 def test_quotas_no_county_can_take_leave_the_split_by_county(tmp_path):
-    """Both counties have 10: a broadband costs either county its road, so every quota
-    is refused and the split with the deadline met county by county follows (each
-    county its own broadband: value 2, no village on time).  The optimum (one county's
-    broadband, the other's road) is 5; the plan is below it and the bound above it,
-    and no stage is claimed proven."""
+    """Both counties have 10, and 丙县's V3 (10) lacks only a road: it has broadband, so
+    two of the three villages need it (ceil 1.5) and one more is lacking.  A broadband
+    costs 甲县 or 乙县 its road, so both quotas are refused and the split with the
+    deadline met county by county follows: 丙县's relaxed plan meets its own half
+    already and is kept (not solved again); 甲县 and 乙县 each do their own broadband
+    (1 + 1, no village of theirs on time) and V3 its road (4): 6.  The optimum (one of
+    甲县 and 乙县 its broadband, the other its road, and V3's road) is 9; the plan is
+    below it and the bound above it, and no stage is claimed proven."""
     scn = two_counties("10")
     scn.funds[0].amount = "10"
+    scn.villages.append(Village("V3", "丙县", 2020))
+    scn.gaps.append(Gap("V3", "road"))
+    scn.projects.append(Project("V3-road", "V3", "road", "10"))
+    scn.funds.append(Fund("OWN", 2020, "10", county="丙县"))
     inst = instance_of(scn, tmp_path / "s")
     res = solve_by_county(inst, gap=0, threads=1)
-    assert float(solve(scn).value) == 5
+    assert float(solve(scn).value) == 9
     shared = res.options["shared_deadlines"]
     assert shared["repaired_by_quota"] == [] and shared["missed"]
     assert sorted(shared["quota_refused"]) == ["乙县", "甲县"]
-    assert res.objective <= 5 + 1e-9 <= res.bound + 1e-6
+    assert shared["counties_kept"] == 1
+    assert res.objective == pytest.approx(6)
+    assert res.objective <= 9 <= res.bound + 1e-6
     assert not res.options["exit_priority"]["proven"]
 
 
