@@ -236,7 +236,7 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
     """Split, solve every county (through `mapper`, `workers` at a time), merge into one
     Result; `budget` (models.budget.TimeBudget) is the run's one time limit."""
     from .county_bound import SplitBound, everything_bound
-    from .relaxed import kept_plans, relaxed_round
+    from .relaxed import better, kept_plans, relaxed_round
     from .solve import on_time, plan_value
 
     t0 = time.perf_counter()
@@ -295,6 +295,12 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
         outs = [kept.get(i) for i in range(len(parts))]
         for i, out in zip(todo, solved):
             outs[i] = out
+        alt = relaxed.get("fallback") if relaxed is not None else None
+        if alt is not None and better(inst, alt, parts, outs):
+            # the quotas of the relaxed round beat the split meeting the shares county
+            # by county; their counties' programs are kept, so no second solve by price
+            parts, outs, resplitting = alt["parts"], alt["outs"], False
+            relaxed["plan"] = "quotas of the first round, villages on time lost"
     start = np.full(inst.n_projects, -1, dtype=np.int64)
     statuses = [o["status"] for o in outs]
     failed = [o["county"] for o in outs if o["start"] is None]
@@ -315,7 +321,9 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
             "dropped_first": True, "missed": relaxed["missed"],
             "repaired_by_quota": relaxed["repaired"], "quota_refused": relaxed["refused"],
             "seconds": round(relaxed["seconds"], 3),
-            "counties_kept": None if exact_split else len(parts) - len(todo)}
+            "counties_kept": None if exact_split else len(parts) - len(todo),
+            "plan": relaxed.get("plan", "relaxed" if exact_split
+                                else "shares met county by county")}
     value = plan_value(inst, start)
     stages = None
     floored = None

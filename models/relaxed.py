@@ -164,6 +164,7 @@ def relaxed_round(inst: Instance, mapper, budget, workers: int, opts: dict) -> d
     counts = lambda out: [s["on_time"] for s in out["stages"] or []]  # noqa: E731
     refused: set[int] = set()  # counties whose quota would cost a village on time
     fixed: dict[int, tuple[Part, dict]] = {}
+    relaxed_start, first = start.copy(), {}  # the first round's quota plans, all
     for _ in range(REPAIR_ROUNDS):
         fixes = quota_parts(inst, start, exclude=refused) if found["missed"] else None
         if not fixes:
@@ -171,6 +172,8 @@ def relaxed_round(inst: Instance, mapper, budget, workers: int, opts: dict) -> d
         order = sorted(fixes)
         redo = solve_parts([fixes[c] for c in order], mapper, budget, workers,
                            keep_repair, opts)
+        if not first:
+            first = {c: (fixes[c], r) for c, r in zip(order, redo) if r["start"] is not None}
         for c, r in zip(order, redo):
             if r["start"] is not None and counts(r) == counts(outs[at[c]]):
                 fixed[c] = (fixes[c], r)
@@ -188,7 +191,42 @@ def relaxed_round(inst: Instance, mapper, budget, workers: int, opts: dict) -> d
                            "status": "feasible" if r["status"] == "optimal" else r["status"]}
             parts[at[c]] = part
         found["repaired"] = [inst.county_names[c] for c in sorted(fixed)]
+    elif first and found["missed"]:
+        # every quota of the first round taken, villages on time lost or not: a plan of
+        # the whole when it meets the deadlines, nothing proven; the split meeting them
+        # county by county may do worse (models.decompose takes the better, `better`)
+        for part, r in first.values():
+            relaxed_start[part.projects] = r["start"]
+        if not missed_shared(inst, relaxed_start):
+            alt_parts, alt_outs = list(parts), list(outs)
+            for c, (part, r) in first.items():
+                alt_parts[at[c]] = part
+                alt_outs[at[c]] = {**r, "bound": None, "status": "feasible"
+                                   if r["status"] == "optimal" else r["status"]}
+            found["fallback"] = {"parts": alt_parts, "outs": alt_outs,
+                                 "counties": [inst.county_names[c] for c in sorted(first)]}
     return {**found, "seconds": time.perf_counter() - began}
+
+
+def merged_start(inst: Instance, parts: list[Part], outs: list[dict]) -> np.ndarray:
+    start = np.full(inst.n_projects, -1, dtype=np.int64)
+    for part, out in zip(parts, outs):
+        start[part.projects] = out["start"]
+    return start
+
+
+def better(inst: Instance, alt: dict, parts: list[Part], outs: list[dict]) -> bool:
+    """Whether the first round's quotas taken (`alt`, relaxed_round's "fallback") give a
+    better plan than the split's (`parts`, `outs`): more villages on time batch by
+    batch in the order served, then more value (less money, under min_cost)."""
+    from .evaluate import batch_counts, on_time, plan_value
+
+    if any(o["start"] is None for o in outs):
+        return True
+    a, b = merged_start(inst, alt["parts"], alt["outs"]), merged_start(inst, parts, outs)
+    key = lambda x: batch_counts(inst, on_time(inst, x)) + [  # noqa: E731
+        plan_value(inst, x) * (1 if inst.objective == "max_coverage" else -1)]
+    return key(a) > key(b)
 
 
 def kept_plans(parts: list[Part], relaxed: dict | None) -> dict[int, dict]:

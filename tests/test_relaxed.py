@@ -119,15 +119,19 @@ def test_a_quota_that_costs_a_village_goes_to_another_county(tmp_path):
     assert res.options["exit_priority"]["proven"]
 
 
-def test_quotas_no_county_can_take_leave_the_split_by_county(tmp_path):
+def test_quotas_no_county_can_take_still_beat_the_split_by_county(tmp_path):
     """Both counties have 10, and 丙县's V3 (10) lacks only a road: it has broadband, so
     two of the three villages need it (ceil 1.5) and one more is lacking.  A broadband
-    costs 甲县 or 乙县 its road, so both quotas are refused and the split with the
-    deadline met county by county follows: 丙县's relaxed plan meets its own half
-    already and is kept (not solved again); 甲县 and 乙县 each do their own broadband
-    (1 + 1, no village of theirs on time) and V3 its road (4): 6.  The optimum (one of
-    甲县 and 乙县 its broadband, the other its road, and V3's road) is 9; the plan is
-    below it and the bound above it, and no stage is claimed proven."""
+    costs 甲县 or 乙县 its road, so both quotas are refused, and nothing is proven.  The
+    split with the deadline met county by county keeps 丙县's relaxed plan (it meets
+    its own half already: not solved again) and makes 甲县 and 乙县 each do their own
+    broadband: 1 + 1 + 4 (V3's road) = 6, one village on time.  The first round's
+    quota taken anyway (乙县, first in order: its broadband, 1; 甲县 its road, 4; V3's
+    road, 4) is 9 with two on time, the optimum (brute force): that plan is taken, and
+    the checker passes it."""
+    from planner.plan import make_plan, write_plan
+    from planner.verify import verify_plan
+
     scn = two_counties("10")
     scn.funds[0].amount = "10"
     scn.villages.append(Village("V3", "丙县", 2020))
@@ -141,9 +145,14 @@ def test_quotas_no_county_can_take_leave_the_split_by_county(tmp_path):
     assert shared["repaired_by_quota"] == [] and shared["missed"]
     assert sorted(shared["quota_refused"]) == ["乙县", "甲县"]
     assert shared["counties_kept"] == 1
-    assert res.objective == pytest.approx(6)
-    assert res.objective <= 9 <= res.bound + 1e-6
+    assert shared["plan"] == "quotas of the first round, villages on time lost"
+    assert res.objective == pytest.approx(9)
+    assert batch_counts(inst, on_time(inst, res.start)) == [2]
+    assert res.bound >= 9 - 1e-6
     assert not res.options["exit_priority"]["proven"]
+    scn_read = load_scenario(tmp_path / "s")
+    write_plan(make_plan(scn_read, inst, res), tmp_path / "plan")
+    assert verify_plan(scn_read, tmp_path / "plan") == []
 
 
 def test_quotas_follow_the_villages_lacking(tmp_path):
