@@ -23,7 +23,7 @@ import numpy as np
 
 from .instance import DeadlineSpec, Instance
 from .pooled_split import LEX_SPLIT_MAX, lexicographic_use, price_directed_shares, share_out
-from .priority import lp_proven, record_stages
+from .priority import lp_proven, merged_stages, record_stages
 from .result import Result, SolveStatus, relative_gap
 
 #: share of the counties' time kept for their second solve when the exit batches' counts
@@ -387,22 +387,3 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
     if stages is not None:
         record_stages(result, stages)
     return result
-
-
-def merged_stages(inst: Instance, per_county: list[list[dict]], exact: bool) -> list[dict]:
-    """The exit-priority stages of the whole from the counties': counts and bounds add
-    up when the counties are independent (`exact`), proven when every county's stage is;
-    with shared money cut between counties nothing is proven for the whole."""
-    out = []
-    for i, label in enumerate(inst.batch_labels):
-        mine = [s[i] for s in per_county]
-        bounds = [s.get("bound") for s in mine]
-        out.append({"batch": label, "due": sum(s["due"] for s in mine),
-                    "on_time": sum(s["on_time"] for s in mine),
-                    # with shared money or rules a county's bound is its own part's only
-                    "bound": None if None in bounds or not exact else sum(bounds),
-                    "status": ("optimal" if exact and all(s["proven"] for s in mine)
-                               else "feasible"),
-                    "proven": exact and all(s["proven"] for s in mine),
-                    "solved": any(s["solved"] for s in mine)})
-    return out

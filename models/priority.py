@@ -113,6 +113,25 @@ def lp_proven(stages: list[dict], bounds: list[int]) -> None:
             break
 
 
+def merged_stages(inst: Instance, per_county: list[list[dict]], exact: bool) -> list[dict]:
+    """The exit-priority stages of the whole from the counties': counts and bounds add
+    up when the counties are independent (`exact`), proven when every county's stage is;
+    with shared money cut between counties nothing is proven for the whole."""
+    out = []
+    for i, label in enumerate(inst.batch_labels):
+        mine = [s[i] for s in per_county]
+        bounds = [s.get("bound") for s in mine]
+        out.append({"batch": label, "due": sum(s["due"] for s in mine),
+                    "on_time": sum(s["on_time"] for s in mine),
+                    # with shared money or rules a county's bound is its own part's only
+                    "bound": None if None in bounds or not exact else sum(bounds),
+                    "status": ("optimal" if exact and all(s["proven"] for s in mine)
+                               else "feasible"),
+                    "proven": exact and all(s["proven"] for s in mine),
+                    "solved": any(s["solved"] for s in mine)})
+    return out
+
+
 def record_stages(result: Result, stages: list[dict]) -> None:
     """The stages in the result's options; a result is optimal for the lexicographic
     rule only when every stage was proven too (else it is written as feasible)."""
