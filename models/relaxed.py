@@ -45,8 +45,8 @@ from .evaluate import deadline_counts, deadline_met
 from .instance import DeadlineSpec, Instance
 from .ledger import split_whole
 
-#: share of the run's time left the counties get without the shared deadlines first
-#: (models.relaxed); the split with the deadlines met county by county gets the rest
+#: share of the run's time left the counties get without the shared deadlines first; the
+#: split with the deadlines met county by county gets the rest when it is needed
 RELAXED_SHARE = 0.85
 #: ... of which this share is kept for the counties given quotas of a missed deadline
 REPAIR_SHARE = 0.1
