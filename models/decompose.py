@@ -185,6 +185,8 @@ def solve_part(part_instance: Instance, opts: dict) -> dict:
             "plan_from": res.options.get("plan_from"), "stages": stages}
 
 
+#: seconds for the LP bound of a county that has none of its own (lp_bounds)
+LP_BOUND_SECONDS = 10.0
 #: a county whose task starts with less than this left before the common deadline keeps
 #: its greedy plan when that keeps every hard rule (no model built, nothing proven)
 LATE = 0.5
@@ -229,6 +231,25 @@ def solve_parts(parts: list[Part], mapper, budget, workers: int, keep: float,
             o["deadline"] = deadline
             o["time_share"] = max(0.2, left * min(1.0, workers * n / size.sum()))
     return list(mapper(solve_part, [p.instance for p in parts], part_opts))
+
+
+def lp_bounds(parts: list[Part], outs: list[dict]) -> None:
+    """A county with a plan but no bound of its own (reached late, or cut short before its
+    solver had one) gets its LP relaxation's, keeping its batch counts as floors: the
+    bound its own solve would have kept (`LP_BOUND_SECONDS` each at most)."""
+    from .marginal import lp_relaxation
+
+    for part, out in zip(parts, outs):
+        if out["bound"] is not None or out["start"] is None:
+            continue
+        sub = part.instance
+        if out.get("stages"):
+            sub = sub.replace(batch_floor=tuple(s["on_time"] for s in out["stages"]))
+        try:
+            out["bound"] = lp_relaxation(sub, 1, time_limit=LP_BOUND_SECONDS)[0]
+            out["bound_by"] = "LP relaxation"
+        except RuntimeError:
+            pass
 
 
 def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
@@ -334,6 +355,8 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
         floored = inst.replace(batch_floor=tuple(s["on_time"] for s in stages))
     exact = exact_split
     bound = None
+    if exact:
+        lp_bounds(parts, outs)
     if exact and all(o["bound"] is not None for o in outs):
         # every part's objective has the same terms as the whole: bounds add up
         bound = sum(o["bound"] for o in outs)

@@ -112,10 +112,7 @@ def quota_parts(inst: Instance, start: np.ndarray, exclude: set[int] = frozenset
         short = d.required() - deadline_met(inst, d, close)
         if short <= 0:
             continue
-        scopes = [d.villages[inst.village_county[d.villages] == c] for c in counties]
-        met = np.array([deadline_met(inst, DeadlineSpec(d.label, d.target, d.year, v,
-                                                        1.0, d.soft), close)
-                        for v in scopes])
+        scopes, met = _met_by_county(inst, d, close, counties)
         room = np.array([0 if int(c) in exclude else len(v)
                          for c, v in zip(counties, scopes)]) - met
         room = np.maximum(room, 0)
@@ -127,6 +124,14 @@ def quota_parts(inst: Instance, start: np.ndarray, exclude: set[int] = frozenset
                 quotas.setdefault(int(c), []).append(
                     DeadlineSpec(d.label, d.target, d.year, v, (m + e) / len(v), d.soft))
     return {c: relaxed_part(inst, c, quotas=tuple(q)) for c, q in quotas.items()}
+
+
+def _met_by_county(inst: Instance, d: DeadlineSpec, close: np.ndarray, counties):
+    """(each county's villages of the deadline's scope, how many of them meet it)."""
+    scopes = [d.villages[inst.village_county[d.villages] == c] for c in counties]
+    met = np.array([deadline_met(inst, DeadlineSpec(d.label, d.target, d.year, v, 1.0,
+                                                    d.soft), close) for v in scopes])
+    return scopes, met
 
 
 def relaxed_round(inst: Instance, mapper, budget, workers: int, opts: dict) -> dict:
@@ -191,6 +196,8 @@ def relaxed_round(inst: Instance, mapper, budget, workers: int, opts: dict) -> d
                            "status": "feasible" if r["status"] == "optimal" else r["status"]}
             parts[at[c]] = part
         found["repaired"] = [inst.county_names[c] for c in sorted(fixed)]
+    if timed and not found["missed"]:
+        _last_retry(inst, parts, outs, start, set(fixed), mapper, budget, workers, opts)
     elif first and found["missed"]:
         # every quota of the first round taken, villages on time lost or not: a plan of
         # the whole when it meets the deadlines, nothing proven; the split meeting them
@@ -206,6 +213,33 @@ def relaxed_round(inst: Instance, mapper, budget, workers: int, opts: dict) -> d
             found["fallback"] = {"parts": alt_parts, "outs": alt_outs,
                                  "counties": [inst.county_names[c] for c in sorted(first)]}
     return {**found, "seconds": time.perf_counter() - began}
+
+
+def _last_retry(inst, parts, outs, start, repaired, mapper, budget, workers, opts):
+    """The plan meets the shared deadlines: the time kept for quotas and for the split
+    county by county is not needed, so the counties still cut short are solved again,
+    from their plans, in all that is left.  A county's new plan (and bound, of its
+    relaxed program) is taken where it is no worse, batch by batch then by value, and the
+    merged plan still meets the shared deadlines with it; else the county keeps its
+    earlier plan and bound (the bound of a solve reaching higher counts is no bound
+    of the lower ones)."""
+    again = [i for i, o in enumerate(outs) if o["status"] == "time_limit"
+             and int(parts[i].county) not in repaired]
+    if not again or budget.left() < RETRY_ROOM:
+        return
+    redo = solve_parts([parts[i] for i in again], mapper, budget, workers, 0.0, opts,
+                       hints=[outs[i]["start"] for i in again])
+    key = lambda o: [s["on_time"] for s in o["stages"] or []] + [  # noqa: E731
+        o["objective"] if inst.objective == "max_coverage" else -o["objective"]]
+    for i, r in zip(again, redo):
+        if r["start"] is None or key(r) < key(outs[i]):
+            continue
+        old = start[parts[i].projects].copy()
+        start[parts[i].projects] = r["start"]
+        if missed_shared(inst, start):
+            start[parts[i].projects] = old
+        else:
+            outs[i] = r
 
 
 def merged_start(inst: Instance, parts: list[Part], outs: list[dict]) -> np.ndarray:

@@ -172,3 +172,22 @@ def test_a_county_whose_stages_find_no_plan_keeps_its_greedy_plan(tmp_path, monk
         assert [s["on_time"] for s in out["stages"]] == list(
             batch_counts(part, on_time(part, plan)))
         assert not any(s["solved"] or s["proven"] for s in out["stages"])
+
+
+def test_a_county_without_a_bound_gets_its_lp_bound(tmp_path):
+    """A county reached too late keeps its greedy plan and has no bound of its own
+    (models.decompose.late_part); lp_bounds gives it its LP relaxation's keeping its
+    batch counts: at least the value of every plan keeping them, its own optimum among
+    them (solved here whole, exactly) included."""
+    from models.decompose import late_part, lp_bounds
+
+    _, inst = _instance(tmp_path, 6, villages=20, counties=2, weighted=False)
+    parts = split_by_county(inst)
+    outs = [late_part(p.instance) for p in parts]
+    assert all(o is not None and o["bound"] is None for o in outs)
+    lp_bounds(parts, outs)
+    for part, out in zip(parts, outs):
+        floors = tuple(s["on_time"] for s in out["stages"])
+        best = solve(part.instance.replace(batch_floor=floors), gap=0, threads=1)
+        assert out["bound_by"] == "LP relaxation"
+        assert out["bound"] >= best.objective - 1e-6 >= out["objective"] - 1e-6
