@@ -86,6 +86,8 @@ def run_sweep(folder, scales, stream=None, scheduler=None, on_result=None, lang=
         close(client)
     frame = pd.DataFrame(rows).reindex(columns=SWEEP_COLUMNS).sort_values("scale")
     frame = frame.reset_index(drop=True)
+    for count in ("gaps_closed", "villages_on_time"):  # whole numbers, blank without a plan
+        frame[count] = frame[count].astype("Int64")
     for text in ("status", "error", "why"):  # blank, not NaN, where a row has none
         frame[text] = frame[text].astype(object).where(frame[text].notna(), "")
     dv, dm = frame["value"].diff(), frame["money"].diff()

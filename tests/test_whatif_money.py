@@ -11,6 +11,7 @@ pooled half 20 + P07 9), its total 372 with P05's other half; the least extra mo
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -90,6 +91,13 @@ def test_compare(out):
 def test_sweep(out):
     t = read(out, "sweep/sweep.csv").set_index("scale")
     assert (t.at["1.0", "cost"], t.at["1.0", "money"]) == ("352.0000", "360.0000")
+    # counts are whole numbers (the solve's own at scale 1), blank at the scale with no
+    # plan (0.5, test_whatif): not "2.0" because that row has none
+    assert t.at["0.5", "error"] == "no plan"
+    assert (t.at["0.5", "villages_on_time"], t.at["0.5", "gaps_closed"]) == ("", "")
+    summary = json.loads((out / "plan" / "summary.json").read_text(encoding="utf-8"))
+    assert t.at["1.0", "villages_on_time"] == str(sum(summary["villages_on_time"].values()))
+    assert t.at["1.0", "gaps_closed"] == str(summary["gaps_closed"])
 
 
 def test_needs(out):
