@@ -44,6 +44,27 @@ MIP_SECONDS = 2.0
 #: the Lagrangian from no multipliers, seconds per work of the program (measured: 3.3-3.5
 #: s on scenarios/shanxi-province, 38,362 works, its exit batches' counts kept; 2 cores)
 SECONDS_PER_WORK = 1e-4
+#: seconds for the LP bound of a county that has none of its own (lp_bounds)
+LP_BOUND_SECONDS = 10.0
+
+
+def lp_bounds(parts: list, outs: list[dict]) -> None:
+    """A county with a plan but no bound of its own (reached late, or cut short before its
+    solver had one) gets its LP relaxation's, keeping its batch counts as floors: the
+    bound its own solve would have kept (`LP_BOUND_SECONDS` each at most)."""
+    from .marginal import lp_relaxation
+
+    for part, out in zip(parts, outs):
+        if out["bound"] is not None or out["start"] is None:
+            continue
+        sub = part.instance
+        if out.get("stages"):
+            sub = sub.replace(batch_floor=tuple(s["on_time"] for s in out["stages"]))
+        try:
+            out["bound"] = lp_relaxation(sub, 1, time_limit=LP_BOUND_SECONDS)[0]
+            out["bound_by"] = "LP relaxation"
+        except RuntimeError:
+            pass
 
 
 class SplitBound:

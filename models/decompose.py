@@ -185,8 +185,6 @@ def solve_part(part_instance: Instance, opts: dict) -> dict:
             "plan_from": res.options.get("plan_from"), "stages": stages}
 
 
-#: seconds for the LP bound of a county that has none of its own (lp_bounds)
-LP_BOUND_SECONDS = 10.0
 #: a county whose task starts with less than this left before the common deadline keeps
 #: its greedy plan when that keeps every hard rule (no model built, nothing proven)
 LATE = 0.5
@@ -233,30 +231,11 @@ def solve_parts(parts: list[Part], mapper, budget, workers: int, keep: float,
     return list(mapper(solve_part, [p.instance for p in parts], part_opts))
 
 
-def lp_bounds(parts: list[Part], outs: list[dict]) -> None:
-    """A county with a plan but no bound of its own (reached late, or cut short before its
-    solver had one) gets its LP relaxation's, keeping its batch counts as floors: the
-    bound its own solve would have kept (`LP_BOUND_SECONDS` each at most)."""
-    from .marginal import lp_relaxation
-
-    for part, out in zip(parts, outs):
-        if out["bound"] is not None or out["start"] is None:
-            continue
-        sub = part.instance
-        if out.get("stages"):
-            sub = sub.replace(batch_floor=tuple(s["on_time"] for s in out["stages"]))
-        try:
-            out["bound"] = lp_relaxation(sub, 1, time_limit=LP_BOUND_SECONDS)[0]
-            out["bound_by"] = "LP relaxation"
-        except RuntimeError:
-            pass
-
-
 def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
                     **opts) -> Result:
     """Split, solve every county (through `mapper`, `workers` at a time), merge into one
     Result; `budget` (models.budget.TimeBudget) is the run's one time limit."""
-    from .county_bound import SplitBound, everything_bound
+    from .county_bound import SplitBound, everything_bound, lp_bounds
     from .relaxed import better, kept_plans, relaxed_round
     from .solve import on_time, plan_value
 

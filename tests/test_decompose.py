@@ -179,7 +179,8 @@ def test_a_county_without_a_bound_gets_its_lp_bound(tmp_path):
     (models.decompose.late_part); lp_bounds gives it its LP relaxation's keeping its
     batch counts: at least the value of every plan keeping them, its own optimum among
     them (solved here whole, exactly) included."""
-    from models.decompose import late_part, lp_bounds
+    from models.county_bound import lp_bounds
+    from models.decompose import late_part
 
     _, inst = _instance(tmp_path, 6, villages=20, counties=2, weighted=False)
     parts = split_by_county(inst)
