@@ -231,6 +231,14 @@ def solve_parts(parts: list[Part], mapper, budget, workers: int, keep: float,
     return list(mapper(solve_part, [p.instance for p in parts], part_opts))
 
 
+def merged_start(inst: Instance, parts: list[Part], outs: list[dict]) -> np.ndarray:
+    """The whole's start years from the county outcomes (each with a plan)."""
+    start = np.full(inst.n_projects, -1, dtype=np.int64)
+    for part, out in zip(parts, outs):
+        start[part.projects] = out["start"]
+    return start
+
+
 def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
                     **opts) -> Result:
     """Split, solve every county (through `mapper`, `workers` at a time), merge into one
@@ -301,7 +309,6 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
             # by county; their counties' programs are kept, so no second solve by price
             parts, outs, resplitting = alt["parts"], alt["outs"], False
             relaxed["plan"] = "quotas of the first round, villages on time lost"
-    start = np.full(inst.n_projects, -1, dtype=np.int64)
     statuses = [o["status"] for o in outs]
     failed = [o["county"] for o in outs if o["start"] is None]
     options = {**opts, "decomposed": "by county", "parts": len(parts),
@@ -314,8 +321,7 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
         options["failed_counties"] = failed
         return Result.no_solution(status, opts.get("backend", "highs"),
                                   time.perf_counter() - t0, options=options)
-    for part, out in zip(parts, outs):
-        start[part.projects] = out["start"]
+    start = merged_start(inst, parts, outs)
     if relaxed is not None:
         options["shared_deadlines"] = {
             "dropped_first": True, "missed": relaxed["missed"],

@@ -40,7 +40,7 @@ import time
 
 import numpy as np
 
-from .decompose import Part, county_part, solve_parts
+from .decompose import Part, county_part, merged_start, solve_parts
 from .evaluate import deadline_counts, deadline_met
 from .instance import DeadlineSpec, Instance
 from .ledger import split_whole
@@ -63,7 +63,7 @@ REPAIR_VILLAGES = 3
 #: rounds of quotas at most: a county whose quota costs a village on time is left out
 #: of the next round, its quota shared among the others
 REPAIR_ROUNDS = 3
-#: seconds left in that share for a second solve of the counties cut short
+#: seconds left at least for the last retry of the counties cut short (`_last_retry`)
 RETRY_ROOM = 2.0
 
 
@@ -173,15 +173,12 @@ def relaxed_round(inst: Instance, mapper, budget, workers: int, opts: dict) -> d
              "missed": [inst.deadlines[k].label for k in shared_deadlines(inst)]}
     if any(o["start"] is None for o in outs):
         return {**found, "seconds": time.perf_counter() - began}
-    start = np.full(inst.n_projects, -1, dtype=np.int64)
-    for part, out in zip(parts, outs):
-        start[part.projects] = out["start"]
+    start = merged_start(inst, parts, outs)
     found["missed"] = missed_shared(inst, start)
     if found["missed"] and not repairable(inst, start):
         # far from the deadlines: the split meeting them county by county gets the time
         return {**found, "seconds": time.perf_counter() - began}
     at = {int(p.county): i for i, p in enumerate(parts)}
-    counts = lambda out: [s["on_time"] for s in out["stages"] or []]  # noqa: E731
     refused: set[int] = set()  # counties whose quota would cost a village on time
     fixed: dict[int, tuple[Part, dict]] = {}
     relaxed_start, first = start.copy(), {}  # the first round's quota plans, all
@@ -195,7 +192,7 @@ def relaxed_round(inst: Instance, mapper, budget, workers: int, opts: dict) -> d
         if not first:
             first = {c: (fixes[c], r) for c, r in zip(order, redo) if r["start"] is not None}
         for c, r in zip(order, redo):
-            if r["start"] is not None and counts(r) == counts(outs[at[c]]):
+            if r["start"] is not None and _counts(r) == _counts(outs[at[c]]):
                 fixed[c] = (fixes[c], r)
                 start[fixes[c].projects] = r["start"]
             else:
@@ -206,9 +203,7 @@ def relaxed_round(inst: Instance, mapper, budget, workers: int, opts: dict) -> d
         for c, (part, r) in fixed.items():
             # its relaxed bounds stay (module docstring); its plan is not proven optimal
             # in the relaxation any more
-            mine = outs[at[c]]
-            outs[at[c]] = {**r, "bound": mine["bound"], "stages": mine["stages"],
-                           "status": "feasible" if r["status"] == "optimal" else r["status"]}
+            outs[at[c]] = _restricted(r, outs[at[c]]["bound"], outs[at[c]]["stages"])
             parts[at[c]] = part
         found["repaired"] = [inst.county_names[c] for c in sorted(fixed)]
     if timed and not found["missed"]:
@@ -223,11 +218,23 @@ def relaxed_round(inst: Instance, mapper, budget, workers: int, opts: dict) -> d
             alt_parts, alt_outs = list(parts), list(outs)
             for c, (part, r) in first.items():
                 alt_parts[at[c]] = part
-                alt_outs[at[c]] = {**r, "bound": None, "status": "feasible"
-                                   if r["status"] == "optimal" else r["status"]}
+                alt_outs[at[c]] = _restricted(r, None, r["stages"])
             found["fallback"] = {"parts": alt_parts, "outs": alt_outs,
                                  "counties": [inst.county_names[c] for c in sorted(first)]}
     return {**found, "seconds": time.perf_counter() - began}
+
+
+def _counts(out: dict) -> list[int]:
+    """A county outcome's villages on time per batch."""
+    return [s["on_time"] for s in out["stages"] or []]
+
+
+def _restricted(out: dict, bound, stages) -> dict:
+    """The outcome of a county solved in a restriction of its relaxed program (a quota
+    kept): with the bound and stage records given (its relaxed solve's, which stay
+    valid for the whole, or None), and not proven optimal (only the restriction is)."""
+    return {**out, "bound": bound, "stages": stages,
+            "status": "feasible" if out["status"] == "optimal" else out["status"]}
 
 
 def _last_retry(inst, parts, outs, start, repaired, mapper, budget, workers, opts):
@@ -245,30 +252,21 @@ def _last_retry(inst, parts, outs, start, repaired, mapper, budget, workers, opt
         return
     redo = solve_parts([parts[i] for i in again], mapper, budget, workers, 0.0, opts,
                        hints=[outs[i]["start"] for i in again])
-    counts = lambda o: [s["on_time"] for s in o["stages"] or []]  # noqa: E731
-    key = lambda o: counts(o) + [  # noqa: E731
+    key = lambda o: _counts(o) + [  # noqa: E731
         o["objective"] if inst.objective == "max_coverage" else -o["objective"]]
     for i, r in zip(again, redo):
         quota = int(parts[i].county) in repaired
         if r["start"] is None or key(r) < key(outs[i]) or (
-                quota and counts(r) != counts(outs[i])):
+                quota and _counts(r) != _counts(outs[i])):
             continue
         old = start[parts[i].projects].copy()
         start[parts[i].projects] = r["start"]
         if missed_shared(inst, start):
             start[parts[i].projects] = old
         elif quota:
-            outs[i] = {**r, "bound": outs[i]["bound"], "stages": outs[i]["stages"],
-                       "status": "feasible" if r["status"] == "optimal" else r["status"]}
+            outs[i] = _restricted(r, outs[i]["bound"], outs[i]["stages"])
         else:
             outs[i] = r
-
-
-def merged_start(inst: Instance, parts: list[Part], outs: list[dict]) -> np.ndarray:
-    start = np.full(inst.n_projects, -1, dtype=np.int64)
-    for part, out in zip(parts, outs):
-        start[part.projects] = out["start"]
-    return start
 
 
 def better(inst: Instance, alt: dict, parts: list[Part], outs: list[dict]) -> bool:
