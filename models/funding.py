@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .eligibility import breadth, pairs
 from .instance import Instance
 from .ledger import carries, work_years
 
@@ -85,7 +86,7 @@ def _flow(inst, proj, year, units, flows) -> np.ndarray:
     sink = B * Y + n_dem
     flow = min_cost_flow.SimpleMinCostFlow()
     big = total_supply
-    breadth = np.argsort(np.argsort(inst.proj_pools.sum(axis=0), kind="stable"), kind="stable")
+    rank = np.argsort(np.argsort(breadth(inst), kind="stable"), kind="stable")
     tails, heads, caps, costs = [], [], [], []
 
     def arc(tail, head):
@@ -100,11 +101,10 @@ def _flow(inst, proj, year, units, flows) -> np.ndarray:
             if keeps[b, t]:
                 arc(b * Y + t, b * Y + t + 1)
             arc(b * Y + t, sink)
-    elig = inst.proj_pools[proj] & ~inst.levering[None, :]  # (n_dem, B)
-    d_idx, b_idx = np.nonzero(elig)
+    d_idx, b_idx = pairs(inst, proj, ~inst.levering)
     # a preference, not the ledger: money of a year whose row says carry_over is spent
     # after money whose row says it lapses (kept as it was: plans stay byte-identical)
-    arc_cost = np.where(inst.pool_carry[b_idx, year[d_idx]], 2 * B, 0) + breadth[b_idx] + 1
+    arc_cost = np.where(inst.pool_carry[b_idx, year[d_idx]], 2 * B, 0) + rank[b_idx] + 1
     tails.extend((b_idx * Y + year[d_idx]).tolist())
     heads.extend((B * Y + d_idx).tolist())
     caps.extend(units[d_idx].tolist())

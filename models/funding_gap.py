@@ -25,6 +25,7 @@ from .backends import get as get_backend
 from .budget import TimeBudget
 from .columns import decode
 from .decompose import separable, split_by_county
+from .eligibility import breadth
 from .formulation import build
 from .instance import Instance
 from .money import UNITS
@@ -101,7 +102,7 @@ def funding_gap(inst: Instance, params: SolveParams, budget: TimeBudget | None =
     model.add_rows("funding-gap-total", 1, np.zeros(len(slack)), slack, 1.0,
                    hi=total + TOLERANCE)
     # the rule: later years first, then the more flexible pool
-    flexible = inst.proj_pools.sum(axis=0)
+    flexible = breadth(inst)
     rank = np.empty(B)
     rank[np.argsort(-flexible, kind="stable")] = np.arange(B) / max(B, 1)
     weight = (Y - 1 - np.arange(Y))[None, :] + rank[:, None]

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .eligibility import breadth as pools_breadth, payable
 from .evaluate import deadline_counts, deadline_gaps
 from .instance import Instance
 from .ledger import carries, reach
@@ -53,24 +54,24 @@ class _Greedy:
         self.pooled = pooled.tolist()
         total = pooled.sum(axis=1)
         self.blocked = (self.inst.lock_out
-                        | ((total > 0) & ~inst.proj_pools.any(axis=1))
+                        | ((total > 0) & ~payable(inst))
                         | (inst.proj_latest < inst.proj_earliest)).tolist()
         # value per pooled yuan (on-time value; free works first)
         value = inst.gap_value(np.zeros(P, dtype=np.int64), inst.proj_gap) if P else np.zeros(0)
         self.ratio = value / (total / inst.money_units + 1e-9) if P else np.zeros(0)
         # eligibility classes and, per class and year, the pools in drawing order
         if P and B:
-            # rows packed 8 pools a byte (first pool the high bit): the same classes in
-            # the same order as np.unique of the bool rows, at an eighth of the bytes
-            packed = np.packbits(inst.proj_pools, axis=1)
+            # the instance's classes with the same pools taken as one (rows packed 8 pools
+            # a byte, first pool the high bit: the order of np.unique of the bool rows)
+            packed = np.packbits(inst.class_pools, axis=1)
             rows = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1])))
             _, first, cls = np.unique(rows.reshape(-1), return_index=True,
                                       return_inverse=True)
-            classes, cls = inst.proj_pools[first], cls.reshape(-1)
+            classes, cls = inst.class_pools[first], cls.reshape(-1)[inst.proj_class]
         else:
             classes, cls = np.zeros((1, B), bool), np.zeros(P, dtype=np.int64)
         self.cls = cls.tolist()
-        breadth = inst.proj_pools.sum(axis=0) if P else np.zeros(B)
+        breadth = pools_breadth(inst) if P else np.zeros(B)
         keeps = carries(inst)  # money present in year t survives into t+1
         self.order = []
         for c in range(len(classes)):

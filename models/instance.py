@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .eligibility import class_of, compact, work_county, work_deep
 from .money import UNITS
 
 OBJECTIVES = ("max_coverage", "min_cost")
@@ -89,7 +90,8 @@ class Instance:
     proj_pooled_units: np.ndarray  # (P, Dmax) pooled money per year of duration, units
     proj_earliest: np.ndarray  # earliest start, year index
     proj_latest: np.ndarray  # latest start, year index (already able to finish)
-    proj_pools: np.ndarray  # (P, B) bool: pool b may pay for project p
+    proj_class: np.ndarray  # (P,) the work's eligibility class (models.eligibility)
+    class_pools: np.ndarray  # (K, B) bool: pool b may pay for the works of class k
     proj_group: np.ndarray  # alternative group index, -1 for none
     requires: np.ndarray  # (R, 2): project r[0] requires project r[1]
     lock_in: np.ndarray  # bool (P)
@@ -163,13 +165,16 @@ class Instance:
     def take_pools(self, index: np.ndarray, rows: np.ndarray | None = None) -> dict:
         """Replacements for every per-pool field (and the eligibility columns), taking the
         pools at `index` in that order (repeats allowed: a pool cut into parts); `rows`:
-        only these works' rows of the eligibility (a county's)."""
+        only these works' classes (a county's)."""
         index = np.asarray(index, dtype=np.int64)
         out = {name: getattr(self, name)[index] for name in self.POOL_FIELDS
                if getattr(self, name) is not None}
         out["pool_stream"] = tuple(self.pool_stream[b] for b in index)
-        out["proj_pools"] = take_columns(self.proj_pools if rows is None
-                                         else self.proj_pools[rows], index)
+        proj_class, class_pools = self.proj_class, self.class_pools
+        if rows is not None:
+            proj_class, class_pools = compact(proj_class[rows], class_pools)
+        out["proj_class"] = proj_class
+        out["class_pools"] = take_columns(class_pools, index)
         return out
 
     def replace(self, **changes) -> Instance:
@@ -265,7 +270,15 @@ class Instance:
         check("proj_pooled_units", self.proj_pooled_units, (P, dmax), 0)
         check("proj_earliest", self.proj_earliest, (P,), 0, Y - 1)
         check("proj_latest", self.proj_latest, (P,), -1, Y - 1)
-        check("proj_pools", self.proj_pools, (P, B))
+        K = len(self.class_pools)
+        check("proj_class", self.proj_class, (P,), 0, K - 1)
+        check("class_pools", self.class_pools, (K, B))
+        if len(np.unique(self.proj_class)) != K:
+            raise InstanceError("an eligibility class has no work")
+        for per_work in (work_county(self), work_deep(self)):
+            if np.any(class_of(self, per_work)[self.proj_class] != per_work):
+                raise InstanceError("an eligibility class spans counties or deep-poverty "
+                                    "statuses")
         check("proj_group", self.proj_group, (P,), -1)
         check("lock_in", self.lock_in, (P,))
         check("lock_out", self.lock_out, (P,))

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .eligibility import class_of, work_deep
 from .instance import Instance
 
 # ------------------------------------------------------------------ costs
@@ -184,11 +185,12 @@ def balances(inst: Instance, spent: np.ndarray) -> dict[str, np.ndarray]:
 # ------------------------------------------------------------------ reserves
 
 
-def reserve_parts(inst: Instance, reserve: list, deep_proj: np.ndarray) -> Instance:
+def reserve_parts(inst: Instance, reserve: list) -> Instance:
     """A reserved share of a stream (for deep-poverty villages) as a pool of its own:
     floor(share x money) of each year (and of the outside limit), which only the works
     of deep-poverty villages may use; the rest stays open to all."""
     original = inst.n_pools  # a second reserve of one stream cuts the open part only
+    deep = class_of(inst, work_deep(inst))  # one per eligibility class
     for res in reserve:
         parts = [b for b in range(original) if inst.pool_stream[b] == res["stream"]]
         if not parts:
@@ -200,7 +202,7 @@ def reserve_parts(inst: Instance, reserve: list, deep_proj: np.ndarray) -> Insta
             share = np.floor(inst.pool_budget_units[b] * res["share"] + 1e-9).astype(np.int64)
             cut["pool_budget_units"][b] -= share
             cut["pool_budget_units"][part] = share
-            cut["proj_pools"][:, part] &= deep_proj
+            cut["class_pools"][:, part] &= deep
             limit = inst.pool_outside_limit
             if limit is not None:
                 lim = np.where(limit[b] >= 0, np.floor(limit[b] * res["share"] + 1e-9), -1)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import eligibility
 from .instance import Instance
 
 
@@ -39,7 +40,7 @@ def exit_obstacles(inst: Instance) -> dict[int, list[Obstacle]]:
     time are left out)."""
     out: dict[int, list[Obstacle]] = {}
     due = inst.village_due[inst.gap_village]
-    payable = (inst.proj_pooled_units.sum(axis=1) == 0) | inst.proj_pools.any(axis=1)
+    payable = (inst.proj_pooled_units.sum(axis=1) == 0) | eligibility.payable(inst)
     finish = inst.proj_earliest + inst.proj_duration - 1
     in_window = inst.proj_latest >= inst.proj_earliest
     contrib = (inst.proj_contrib if inst.proj_contrib is not None

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from models.eligibility import classify
 from models.instance import DeadlineSpec, Instance
 from models.ledger import reserve_parts, work_costs
 from models.money import UNITS, to_units_floor, to_units_round
@@ -143,30 +144,34 @@ def pools(T: Tables, keys: pd.DataFrame) -> dict:
     }
 
 
-def eligibility(T: Tables, keys: pd.DataFrame, pool_county: np.ndarray) -> np.ndarray:
-    """(P, B) bool: the work's own `streams` (blank: any), the pool's county and the
-    stream's `targets` ('*': any) all allow it."""
+def eligibility(T: Tables, keys: pd.DataFrame, pool_county: np.ndarray) -> dict:
+    """Which pools may pay for each work, by eligibility class (models.eligibility): the
+    work's own `streams` (blank: any), the pool's county and the stream's `targets`
+    ('*': any) all allow it.  Worked out once per distinct (county, streams, target) of
+    the works, not per work."""
     p = T.p
-    proj_county = (T.v["county"].map(T.county_idx).to_numpy()[T.work_village()] if len(p)
-                   else np.zeros(0, dtype=np.int64))
-    eligible = np.zeros((len(p), len(keys)), dtype=bool)
-    stream_ok = {st: np.array([not s or st in s for s in p["streams"]], dtype=bool)
-                 for st in set(keys["stream"])}
-    target_ok = {}
-    # a county's pool can only pay that county's works: look at those rows alone
-    by_county = np.argsort(proj_county, kind="stable")
-    bounds = np.searchsorted(proj_county[by_county], np.arange(len(T.county_idx) + 1))
+    if not len(p):
+        return {"proj_class": np.zeros(0, dtype=np.int64),
+                "class_pools": np.zeros((0, len(keys)), dtype=bool)}
+    proj_county = T.v["county"].map(T.county_idx).to_numpy()[T.work_village()]
+    deep = T.v["deep_poverty"].astype(bool).to_numpy()[T.work_village()]
+    kinds = pd.DataFrame({"county": proj_county, "streams": p["streams"].map(
+        lambda s: "\x1f".join(sorted(s))), "target": p["target"].to_numpy()})
+    row_of = kinds.groupby(list(kinds.columns), sort=True).ngroup().to_numpy(np.int64)
+    first = np.unique(row_of, return_index=True)[1]
+    kind = kinds.iloc[first].reset_index(drop=True)
+    kind_streams = [p["streams"].iloc[i] for i in first]
+    county = kind["county"].to_numpy(np.int64)
+    rows = np.zeros((len(kind), len(keys)), dtype=bool)
     for b, r in enumerate(keys.itertuples()):
-        ok = stream_ok[r.stream]
+        ok = np.array([not s or r.stream in s for s in kind_streams], dtype=bool)
         if "*" not in r.targets:
-            key_t = tuple(sorted(r.targets))
-            if key_t not in target_ok:
-                target_ok[key_t] = p["target"].isin(r.targets).to_numpy()
-            ok = ok & target_ok[key_t]
-        rows = (by_county[bounds[pool_county[b]]: bounds[pool_county[b] + 1]] if r.county
-                else np.arange(len(p)))
-        eligible[rows[ok[rows]], b] = True
-    return eligible
+            ok &= kind["target"].isin(r.targets).to_numpy()
+        if r.county:
+            ok &= county == pool_county[b]
+        rows[:, b] = ok
+    proj_class, class_pools = classify(rows, row_of, proj_county, deep)
+    return {"proj_class": proj_class, "class_pools": class_pools}
 
 
 def cumulative(T: Tables, proj_gap: np.ndarray) -> dict:
@@ -255,7 +260,7 @@ def build_instance(scn: Scenario) -> Instance:
         years=np.asarray(scn.years, dtype=np.int64),
         objective=scn.objective,
         **villages(T), **gaps(T), **work, **money, **rules(T),
-        proj_pools=eligibility(T, keys, money["pool_county"]),
+        **eligibility(T, keys, money["pool_county"]),
         **cumulative(T, work["proj_gap"]),
         deadlines=deadlines(T),
         late_factor=scn.weights["late_factor"],
@@ -268,7 +273,5 @@ def build_instance(scn: Scenario) -> Instance:
         money_units=UNITS,
         meta={"name": scn.name},
     )
-    deep_work = (T.v["deep_poverty"].astype(bool).to_numpy()[T.work_village()] if len(T.p)
-                 else np.zeros(0, dtype=bool))
-    return reserve_parts(inst, scn.reserve, deep_work)
+    return reserve_parts(inst, scn.reserve)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from models.eligibility import dense, rows_of
 from models.instance import Instance
 from models.ledger import (
     balances,
@@ -20,24 +21,27 @@ from models.ledger import (
 
 
 def instance(budget, carry, *, pooled=((5, 0),), duration=(2,), return_after=None,
-             return_share=None, leverage=None) -> Instance:
-    """One village, one gap, works of the given pooled money per year of duration, and
-    pools with the given yearly budgets (units) and carry flags."""
+             return_share=None, leverage=None, deep=(True,), village_of=None) -> Instance:
+    """One gap in each village (deep-poverty villages where `deep`), works (in village 0,
+    or `village_of`) of the given pooled money per year of duration, and pools with the
+    given yearly budgets (units) and carry flags."""
     budget = np.asarray(budget, dtype=np.int64)
     B, Y = budget.shape
-    P = len(duration)
+    P, V = len(duration), len(deep)
     pooled = np.asarray(pooled, dtype=np.int64)
+    gap = np.zeros(P, np.int64) if village_of is None else np.asarray(village_of, np.int64)
     return Instance(
         years=np.arange(2018, 2018 + Y), objective="max_coverage",
-        village_ids=("v1",), village_county=np.zeros(1, np.int64),
-        village_due=np.zeros(1, np.int64), village_deep=np.array([True]),
-        county_names=("甲县",), target_codes=("water",), gap_village=np.zeros(1, np.int64),
-        gap_target=np.zeros(1, np.int64), gap_weight=np.ones(1), gap_exit=np.ones(1, bool),
-        project_ids=tuple(f"p{i}" for i in range(P)), proj_gap=np.zeros(P, np.int64),
-        proj_duration=np.asarray(duration, np.int64), proj_cost_units=pooled.copy(),
-        proj_pooled_units=pooled, proj_earliest=np.zeros(P, np.int64),
-        proj_latest=Y - np.asarray(duration, np.int64),
-        proj_pools=np.ones((P, B), bool), proj_group=np.full(P, -1),
+        village_ids=tuple(f"v{v + 1}" for v in range(V)),
+        village_county=np.zeros(V, np.int64), village_due=np.zeros(V, np.int64),
+        village_deep=np.array(deep, bool), county_names=("甲县",), target_codes=("water",),
+        gap_village=np.arange(V), gap_target=np.zeros(V, np.int64), gap_weight=np.ones(V),
+        gap_exit=np.ones(V, bool), project_ids=tuple(f"p{i}" for i in range(P)),
+        proj_gap=gap, proj_duration=np.asarray(duration, np.int64),
+        proj_cost_units=pooled.copy(), proj_pooled_units=pooled,
+        proj_earliest=np.zeros(P, np.int64), proj_latest=Y - np.asarray(duration, np.int64),
+        **dense(np.ones((P, B), bool), np.zeros(P, np.int64), np.array(deep, bool)[gap]),
+        proj_group=np.full(P, -1),
         requires=np.zeros((0, 2), np.int64), lock_in=np.zeros(P, bool),
         lock_out=np.zeros(P, bool), pool_stream=tuple(f"s{b}" for b in range(B)),
         pool_county=np.full(B, -1), pool_budget_units=budget,
@@ -120,8 +124,10 @@ def test_shiftable_needs_carry_every_year_and_no_revolving_or_leverage():
 
 
 def test_reserve_parts_keep_the_floor_of_the_share_for_deep_poverty():
-    inst = instance([[105, 10, 0]], [[1, 1, 1]], pooled=((5, 0), (5, 0)), duration=(2, 2))
-    cut = reserve_parts(inst, [{"stream": "s0", "share": 0.1}], np.array([True, False]))
+    # work p0 in a deep-poverty village, p1 in another
+    inst = instance([[105, 10, 0]], [[1, 1, 1]], pooled=((5, 0), (5, 0)), duration=(2, 2),
+                    deep=(True, False), village_of=(0, 1))
+    cut = reserve_parts(inst, [{"stream": "s0", "share": 0.1}])
     # floor(10.5) = 10 and floor(1) = 1 reserved; the open part keeps the rest
     assert cut.pool_budget_units.tolist() == [[95, 9, 0], [10, 1, 0]]
-    assert cut.proj_pools.tolist() == [[True, True], [True, False]]
+    assert rows_of(cut, [0, 1]).tolist() == [[True, True], [True, False]]

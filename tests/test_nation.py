@@ -19,6 +19,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from models.eligibility import rows_of
 from planner.cli import main
 from planner.generate.nation import nation_counties
 
@@ -181,8 +182,9 @@ def test_it_validates_and_builds(two):
     assert len(pooled) == 2
     county_of_proj = inst.village_county[inst.gap_village[inst.proj_gap]]
     reach = {}
+    rows = rows_of(inst, np.arange(inst.n_projects))
     for b in pooled:  # a province's pool reaches only its province's counties
-        reach[inst.pool_stream[b]] = set(np.unique(county_of_proj[inst.proj_pools[:, b]]))
+        reach[inst.pool_stream[b]] = set(np.unique(county_of_proj[rows[:, b]]))
         assert 0 < len(reach[inst.pool_stream[b]]) < len(inst.county_names)
     # the county split cuts each province's pool among that province's counties only
     from models.pooled_split import share_out
@@ -192,7 +194,14 @@ def test_it_validates_and_builds(two):
         slices = [b for b in range(cut.n_pools) if cut.pool_stream[b] == stream]
         assert {int(cut.pool_county[b]) for b in slices} == counties
         total = sum(int(cut.pool_budget_units[b].sum()) for b in slices)
-        assert total == int(inst.pool_budget_units[list(inst.pool_stream).index(stream)].sum())
+        whole = list(inst.pool_stream).index(stream)
+        assert total == int(inst.pool_budget_units[whole].sum())
+        # each slice may pay exactly the works of its county that the whole pool may pay
+        works = np.arange(inst.n_projects)
+        may = rows_of(inst, works)[:, whole]
+        for b in slices:
+            mine = may & (county_of_proj == cut.pool_county[b])
+            assert (rows_of(cut, works)[:, b] == mine).all() and mine.any()
 
 
 def test_same_seed_same_bytes(two, tmp_path):

@@ -84,7 +84,7 @@ def dominated_starts(inst: Instance, proj: np.ndarray, start: np.ndarray) -> np.
     if len(inst.requires):
         prerequisite[inst.requires[:, 1]] = True
     ok = shiftable(inst)
-    free = ~prerequisite & np.all(~inst.proj_pools | ok[None, :], axis=1)
+    free = ~prerequisite & np.all(~inst.class_pools | ok[None, :], axis=1)[inst.proj_class]
     same_next = np.zeros(len(proj), dtype=bool)
     same_next[:-1] = (proj[1:] == proj[:-1]) & (sig[1:] == sig[:-1])
     return same_next & free[proj]

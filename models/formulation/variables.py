@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..eligibility import class_of, payable, work_county
 from ..evaluate import deadline_gaps
 from ..instance import Instance
 from ..ledger import carries, return_years, work_years
@@ -132,7 +133,7 @@ def starts(m: LinearModel, inst: Instance, reduce: bool) -> Layout:
         proj, start = proj[keep], start[keep]
     finish = start + inst.proj_duration[proj] - 1
     needs_money = inst.proj_pooled_units.sum(axis=1) > 0
-    unfundable = needs_money & ~inst.proj_pools.any(axis=1)
+    unfundable = needs_money & ~payable(inst)
     ub = np.where(unfundable[proj], 0.0, 1.0)
     x = m.add_vars("x", len(proj), 0.0, ub, integer=True)
     return Layout(x=x, x_proj=proj, x_start=start, x_finish=finish,
@@ -162,11 +163,12 @@ def flows(m: LinearModel, inst: Instance, L: Layout):
     exact), and outside[c,b,t] for the levering pools."""
     Y = inst.n_years
     money = 1.0 / inst.money_units
-    county = inst.village_county[inst.gap_village[inst.proj_gap]]
-    key = np.column_stack([inst.proj_pools.astype(np.int64), county])
+    # the instance's classes (one county each) with the same pools taken as one
+    key = np.column_stack([inst.class_pools.astype(np.int64),
+                           class_of(inst, work_county(inst))])
     uniq, cls = np.unique(key, axis=0, return_inverse=True)
     classes = uniq[:, :-1].astype(bool)
-    L.classes = cls.reshape(-1)
+    L.classes = cls.reshape(-1)[inst.proj_class]
     L.n_classes = len(classes)
     # spending entries: one per start and year of its duration
     rep, _, year, units = work_years(inst, L.x_proj, L.x_start)

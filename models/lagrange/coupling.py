@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ..eligibility import reached
 from ..evaluate import deadline_gaps
 from ..instance import VALUE_QUANTUM, Instance
 from ..ledger import reach
@@ -104,11 +105,8 @@ def coupling_of(inst: Instance) -> Coupling:
     out = Coupling(labels, kind, np.array(rhs, dtype=float), np.array(cap, dtype=float),
                    _scales(inst, kind), batch_of, money_of, np.unique(inst.village_county))
     out = out.with_floors(inst)
-    county_of_proj = inst.village_county[inst.gap_village[inst.proj_gap]]
     reaches = np.zeros((len(inst.county_names), inst.n_pools), dtype=bool)
-    if len(pooled):
-        hit = np.argwhere(inst.proj_pools[:, pooled])
-        reaches[county_of_proj[hit[:, 0]], pooled[hit[:, 1]]] = True
+    reaches[:, pooled] = reached(inst, pooled)
     for c in out.counties:
         vmask = inst.village_county == c
         vnew = np.cumsum(vmask) - 1

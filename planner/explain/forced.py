@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from models.eligibility import rows_of
 from models.evaluate import batch_counts, on_time, plan_value
 from models.funding import FundingError, allocate
 from models.greedy import hard_violations
@@ -130,7 +131,7 @@ def plan_with(ctx: Ctx, forced, p: int, lo: int) -> np.ndarray | None:
         start[inst.proj_group == inst.proj_group[p]] = -1
     start[p] = lo
     years = {lo + k for k in range(int(inst.proj_duration[p]))}
-    pools = inst.proj_pools[p]
+    pools = rows_of(inst, [p])[0]
     served = {int(v): i for i, batch in enumerate(inst.batches) for v in batch}
     ledger_key = Ledger(ctx).key
     droppable = []
@@ -138,7 +139,7 @@ def plan_with(ctx: Ctx, forced, p: int, lo: int) -> np.ndarray | None:
         kind = ledger_key.get(inst.project_ids[q], ("other",))[0]
         spends = {int(start[q]) + k for k in range(int(inst.proj_duration[q]))}
         if q == p or inst.lock_in[q] or kind == "deadline" or not (spends & years) \
-                or not (inst.proj_pools[q] & pools).any():
+                or not (rows_of(inst, [q])[0] & pools).any():
             continue
         v = int(inst.gap_village[inst.proj_gap[q]])
         droppable.append((kind == "exit", -served.get(v, -1),

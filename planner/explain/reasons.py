@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from models.eligibility import pools_of
 from models.money import fmt_short
 
 from .context import MAX_FORCED, Ctx
@@ -76,7 +77,7 @@ def _money_lines(ctx: Ctx, p: int, lo: int, hi: int) -> tuple[list[str], bool, l
     index, left, needed))."""
     inst = ctx.inst
     pid = inst.project_ids[p]
-    pools = np.flatnonzero(inst.proj_pools[p])
+    pools = pools_of(inst, p)
     d = int(inst.proj_duration[p])
     lines, fits_any, shorts = [], False, []
     for s in range(lo, hi + 1):
@@ -121,7 +122,7 @@ def _money_findings(ctx: Ctx, ledger: Ledger, p: int, lo: int, hi: int,
             out.append(Finding("", f"the money was there ({pid} fits in what the plan "
                                    "left), but the plan put it into other works", CHOICE))
         return out, True
-    pools = np.flatnonzero(inst.proj_pools[p])
+    pools = pools_of(inst, p)
     short = {t: (left, need) for t, left, need in shorts}  # a year once
     for t in sorted(short):
         for b in pools:
@@ -232,7 +233,7 @@ def gap_reasons(ctx: Ctx, g: int, due: int, ledger: Ledger | None = None
     fundable = []
     for p, lo, hi in timely:
         pid = inst.project_ids[p]
-        if ctx.pooled_total[p] > 0 and not inst.proj_pools[p].any():
+        if ctx.pooled_total[p] > 0 and not len(pools_of(inst, p)):
             found.append(Finding(f"{pid} is not eligible for any stream: "
                                  + "; ".join(_ineligible_reasons(ctx, p))))
         else:
@@ -257,7 +258,7 @@ def gap_reasons(ctx: Ctx, g: int, due: int, ledger: Ledger | None = None
                              "one is not in the exit standard",
                              "under min_cost only exit-standard gaps must close, and it is "
                              "not one", WORTH))
-    order = sorted(timely, key=lambda c: (not inst.proj_pools[c[0]].any()
+    order = sorted(timely, key=lambda c: (not len(pools_of(inst, c[0]))
                                           and ctx.pooled_total[c[0]] > 0,
                                           ctx.pooled_total[c[0]], inst.project_ids[c[0]]))
     return found, order[:MAX_FORCED]
