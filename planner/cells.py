@@ -60,7 +60,13 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def restore_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Undo `neutralise_frame` on a frame read back (in place) and return it."""
     for col in _text_columns(frame):
-        frame[col] = frame[col].map(restore)
+        # only a text cell starting with ' can have been neutralised: map those alone
+        try:
+            marked = frame[col].str.startswith("'", na=False).astype(bool)
+        except AttributeError:  # not a column of text
+            continue
+        if marked.any():
+            frame.loc[marked, col] = frame.loc[marked, col].map(restore)
     frame.columns = [restore(c) for c in frame.columns]
     return frame
 

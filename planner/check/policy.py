@@ -12,9 +12,14 @@ from .report import Report
 
 def deadline_results(f: Facts) -> list[dict]:
     """Per deadline: villages in scope (planned villages only), how many have no open
-    gap of the target at the end of its year, and how many must."""
+    gap of the target at the end of its year, and how many must (worked out once per
+    Facts: the deadline check and the summary check both read it)."""
+    cached = getattr(f, "_deadline_results", None)
+    if cached is not None:
+        return cached
     v = f.village_table[~f.village_table["relocated_bool"]]
     g = f.gaps
+    of_target = {t: g[g["target"] == t] for t in {d.target for d in f.inp.deadlines}}
     out = []
     for d in f.inp.deadlines:
         if d.scope == "all":
@@ -24,12 +29,14 @@ def deadline_results(f: Facts) -> list[dict]:
         else:
             scope = v[v["county"].isin(d.scope)]
         ids = set(scope["village_id"])
-        have = g[g["village_id"].isin(ids) & (g["target"] == d.target)]
+        have = of_target[d.target]
+        have = have[have["village_id"].isin(ids)]
         still_open = have[~(have["close_year"] <= d.year)]
         n = len(ids)
         out.append({"deadline": d, "n": n, "met": n - len(still_open),
                     "required": int(math.ceil(d.share * n - 1e-9)),
                     "open": sorted(still_open["village_id"])})
+    f._deadline_results = out
     return out
 
 
