@@ -138,8 +138,13 @@ def solve_part(part_instance: Instance, opts: dict) -> dict:
     opts = dict(opts)
     deadline = opts.pop("deadline", None)
     share = opts.pop("time_share", None)
+    after = opts.pop("works_after", None)  # this county's and the later ones' works
+    workers = opts.pop("workers", 1)
     if deadline is not None:
         left = max(0.05, deadline - time.time())
+        if after is not None:  # its share of what is left now, among the works to come
+            share = max(share or 0.0, left * min(1.0, share_of(part_instance, after,
+                                                                workers)))
         opts["time_limit"] = left if share is None else max(0.05, min(share, left))
     hint = None
     began = time.time()
@@ -225,10 +230,20 @@ def solve_parts(parts: list[Part], mapper, budget, workers: int, keep: float,
         size = np.array([max(1, len(p.projects)) for p in parts], dtype=float)
         left = max(0.05, budget.left() - keep)
         deadline = budget.deadline() - keep
-        for o, n in zip(part_opts, size):
+        after = np.cumsum(size[::-1])[::-1]  # the works of each county and those after it
+        for o, n, rest in zip(part_opts, size, after):
             o["deadline"] = deadline
             o["time_share"] = max(0.2, left * min(1.0, workers * n / size.sum()))
+            # counties are taken in order: one that starts when others ended early gets
+            # its share of what is left then (solve_part)
+            o["works_after"], o["workers"] = float(rest), workers
     return list(mapper(solve_part, [p.instance for p in parts], part_opts))
+
+
+def share_of(part_instance: Instance, works_after: float, workers: int) -> float:
+    """A county's share of the time left when it starts: its works among those of the
+    counties not started yet, times the workers solving side by side."""
+    return workers * max(1, part_instance.n_projects) / max(1.0, works_after)
 
 
 def merged_start(inst: Instance, parts: list[Part], outs: list[dict]) -> np.ndarray:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.budget import TimeBudget
+from models.budget import OUTPUT_FACTOR, TimeBudget
 from models.instance import Instance
 from models.money import fmt
 from models.params import AUTO_SPLIT_PROJECTS, SolveParams
@@ -153,11 +153,14 @@ def plan_scenario(folder: str | Path | Scenario, out: str | Path | None = None, 
     started = time.monotonic()
     scn = folder if isinstance(folder, Scenario) else load_scenario(folder)
     inst = build_instance(scn)
+    # checking reads every input again and writing follows the plan's size: keep back
+    # time in proportion to what reading and building took (models.budget)
+    kept = OUTPUT_FACTOR * (time.monotonic() - started) if out is not None else 0.0
     for line in exit_notes(scn, inst) if notice else ():
         notice(line)
     params = (SolveParams.merged(scn.solver, **solver_given) if params is None
               else params.updated(**solver_given))
-    budget = TimeBudget(params.time_limit, started)
+    budget = TimeBudget(params.time_limit, started, kept)
     inst, result = solve_planned(
         inst, params, budget, hint=hint, use_hint=use_hint,
         maximin=bool(scn.fairness.get("maximin")), split=split_by_county_wanted(inst, params),

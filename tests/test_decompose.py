@@ -192,3 +192,29 @@ def test_a_county_without_a_bound_gets_its_lp_bound(tmp_path):
         best = solve(part.instance.replace(batch_floor=floors), gap=0, threads=1)
         assert out["bound_by"] == "LP relaxation"
         assert out["bound"] >= best.objective - 1e-6 >= out["objective"] - 1e-6
+
+
+def test_a_county_started_late_takes_its_share_of_the_time_left(tmp_path, monkeypatch):
+    """A county's time is its works' share of what is left when it starts, among the
+    works of the counties not started yet (times the workers): the last county gets all
+    that is left, one of 100 works with 400 to come on 2 workers half of it; never less
+    than the share it was given."""
+    import time
+
+    import models.solve as msolve
+    from models.decompose import share_of, solve_part
+
+    _, inst = _instance(tmp_path, 2, villages=15, counties=3)
+    part = split_by_county(inst)[0].instance
+    assert share_of(part.replace(), 4 * part.n_projects, 2) == pytest.approx(0.5)
+    seen = []
+    real = msolve.solve
+    monkeypatch.setattr(msolve, "solve", lambda p, **o: seen.append(o["time_limit"])
+                        or real(p, **o))
+    for after, workers, given, want in ((part.n_projects, 1, 1.0, 20.0),
+                                        (4 * part.n_projects, 2, 1.0, 10.0),
+                                        (400 * part.n_projects, 1, 3.0, 3.0)):
+        seen.clear()
+        solve_part(part, {"threads": 1, "use_hint": False, "deadline": time.time() + 20.0,
+                          "time_share": given, "works_after": after, "workers": workers})
+        assert seen[0] == pytest.approx(want, abs=0.5)

@@ -157,3 +157,20 @@ def test_time_budget_shares():
     assert b.share(0.3) == pytest.approx(2.1)
     assert b.share(0.5, at_most=1.0) == pytest.approx(1.0)
     assert TimeBudget(None).left() is None
+
+
+def test_time_kept_for_checking_and_writing():
+    # 100 s, 30 s kept for the outputs (more than the 10 % reserve): solving ends at 70 s
+    b = TimeBudget(100.0, started=0.0, kept=30.0)
+    b.elapsed = lambda: 20.0
+    assert b.solving_ends() == pytest.approx(70.0) and b.left() == pytest.approx(50.0)
+    # a phase to half of it ends at 35 s: its own 10 % reserve is the rest of the run's
+    half = b.until(0.5)
+    half.elapsed = lambda: 20.0
+    assert half.solving_ends() == pytest.approx(35.0) and half.left() == pytest.approx(15.0)
+    # less kept than the reserve: the reserve holds
+    assert TimeBudget(100.0, kept=3.0).solving_ends() == pytest.approx(90.0)
+    # kept beyond the limit: every solve gets the floor, never a negative time
+    late = TimeBudget(10.0, started=0.0, kept=50.0)
+    late.elapsed = lambda: 1.0
+    assert late.left() == pytest.approx(0.05)
