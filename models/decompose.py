@@ -132,7 +132,7 @@ def split_by_county(inst: Instance) -> list[Part]:
 def solve_part(part_instance: Instance, opts: dict) -> dict:
     """One county (runs in a worker): start years and what the solver proved.
     `opts["deadline"]` (wall clock, time.time()) ends the county's share of the run."""
-    from .solve import solve
+    from .solve import TIE_BREAK_FLOOR, solve
     from .warmstart import warm_start
 
     opts = dict(opts)
@@ -183,7 +183,10 @@ def solve_part(part_instance: Instance, opts: dict) -> dict:
                     "plan_from": None, "stages": stages}
         if opts.get("time_limit") is not None:
             opts["time_limit"] = max(0.05, opts["time_limit"] - (time.time() - began))
-    res = solve(part_instance, hint=hint, **opts)
+    # under the run's common deadline the time a county's tie-break would take beyond a
+    # fifth of its value solve is the later counties' (their villages on time first)
+    res = solve(part_instance, hint=hint, tie_break_floor=0.0 if deadline is not None
+                else TIE_BREAK_FLOOR, **opts)
     return {"start": res.start if res.has_solution else None, "status": res.status.value,
             "objective": res.objective, "bound": res.bound, "seconds": res.seconds,
             "county": part_instance.meta.get("county"),
