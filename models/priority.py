@@ -31,6 +31,9 @@ from .instance import Instance
 from .params import SolveParams
 from .result import Result, SolveStatus
 
+#: share of the time left that each exit-priority stage's search may take
+STAGE_SHARE = 0.5
+
 
 def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
                  hint: np.ndarray | None, progress=False
@@ -72,8 +75,10 @@ def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
             record.update(on_time=have, bound=lp_bound, status="optimal", proven=True,
                           solved=False, bound_by="LP relaxation")
         else:
-            # each stage a share of what is left, the final value solve one more share
-            share = budget.share(1.0 / (n - i + 1))
+            # each stage half of what is left (an earlier batch comes first: cut short,
+            # the later stages lose what a stage before them would have won), the
+            # final value solve what the last stage leaves
+            share = budget.share(STAGE_SHARE)
             res = solve(inst, params.updated(time_limit=share), hint=hint, stage=i,
                         progress=progress)
             if not res.has_solution:

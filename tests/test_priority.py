@@ -182,6 +182,41 @@ def test_a_stage_within_the_gap_but_below_its_bound_is_not_proven(tmp_path, monk
     assert [s["status"] for s in stages][0] in ("optimal", "feasible", "time_limit")
 
 
+def test_each_stage_searches_in_half_of_the_time_left(tmp_path, monkeypatch):
+    """Cut short, the earlier batch comes first: a stage whose LP does not prove it
+    searches in half of what is left (of 20 s: 9 s for the first, 4.5 s for the second
+    when the first took it all), not an equal share with every later stage."""
+    import models.dive as mdive
+    import models.solve as msolve
+    from models.budget import TimeBudget
+    from models.params import SolveParams
+    from models.priority import solve_stages
+    from planner.build import build_instance
+
+    folder = tmp_path / "scn"
+    write_folder(two_batches(), folder)
+    inst = build_instance(load_scenario(folder))
+    budget = TimeBudget(20.0, started=0.0)
+    clock = {"t": 0.0}
+    budget.elapsed = lambda: clock["t"]
+    given = []
+    real = msolve.solve
+
+    def slow(inst, params=None, **kw):  # each search takes its whole time limit
+        given.append(params.time_limit)
+        res = real(inst, params.updated(time_limit=30), **kw)
+        clock["t"] += params.time_limit
+        res.bound = (res.bound or 0) + 1  # not proven: the next stage is searched too
+        return res
+
+    monkeypatch.setattr(msolve, "solve", slow)
+    monkeypatch.setattr(mdive, "lp_dive", lambda *a, bound=False, **kw: (
+        (None, None) if bound else None))
+    solve_stages(inst, SolveParams(threads=1), budget, None)
+    # 20 s less the 10 % reserve: 18 s left; half is 9 s, then half of the 9 s left
+    assert given == pytest.approx([9.0, 4.5])
+
+
 # --- what the rule cost (summary.json priority_cost) ---------------------------------
 
 @pytest.fixture
