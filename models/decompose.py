@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .eligibility import work_county
 from .instance import DeadlineSpec, Instance
 from .pooled_split import LEX_SPLIT_MAX, lexicographic_use, price_directed_shares, share_out
 from .priority import lp_proven, merged_stages, record_stages
@@ -56,7 +57,7 @@ def separable(inst: Instance) -> str | None:
         return "a fairness spread between counties couples them"
     if inst.revolving.any() or inst.levering.any():
         return "a revolving or levering fund (solved whole)"
-    county_of_proj = inst.village_county[inst.gap_village[inst.proj_gap]]
+    county_of_proj = work_county(inst)
     if len(inst.requires) and np.any(county_of_proj[inst.requires[:, 0]]
                                      != county_of_proj[inst.requires[:, 1]]):
         return "a project requires a project of another county"

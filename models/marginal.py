@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .eligibility import work_county
 from .formulation import build
 from .instance import Instance
 
@@ -37,7 +38,7 @@ def lp_relaxation(inst: Instance, threads: int | None = None,
 
     model, layout = build(inst)
     objective, duals, cols = highs.solve_relaxation(model, threads, time_limit=time_limit)
-    county = inst.village_county[inst.gap_village[inst.proj_gap]]
+    county = work_county(inst)
     class_county = np.full(layout.classes.max() + 1 if len(layout.classes) else 0, -1)
     class_county[layout.classes] = county
     use = np.zeros((inst.n_pools, len(inst.county_names), inst.n_years))
