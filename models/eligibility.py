@@ -56,6 +56,11 @@ def work_county(inst) -> np.ndarray:
     return inst.village_county[inst.gap_village[inst.proj_gap]]
 
 
+def class_county(inst) -> np.ndarray:
+    """(K,) the county of each class's works."""
+    return class_of(inst, work_county(inst))
+
+
 def work_deep(inst) -> np.ndarray:
     return inst.village_deep[inst.gap_village[inst.proj_gap]].astype(bool)
 
@@ -107,5 +112,5 @@ def reached(inst, pools: np.ndarray) -> np.ndarray:
     """(C, len(pools)) bool: county c has a work that pools[j] may pay for."""
     out = np.zeros((len(inst.county_names), len(pools)), dtype=bool)
     k, j = np.nonzero(inst.class_pools[:, pools])
-    out[class_of(inst, work_county(inst))[k], j] = True
+    out[class_county(inst)[k], j] = True
     return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .eligibility import class_of, work_county
+from .eligibility import class_county
 from .instance import Instance
 from .ledger import split_whole
 
@@ -28,7 +28,7 @@ def pooled_need(inst: Instance) -> np.ndarray:
     need = np.zeros((inst.n_pools, len(inst.county_names)))
     pooled = np.flatnonzero(inst.pool_county < 0)
     k, j = np.nonzero(inst.class_pools[:, pooled])  # a class's works are one county's
-    np.add.at(need, (pooled[j], class_of(inst, work_county(inst))[k]), of_class[k])
+    np.add.at(need, (pooled[j], class_county(inst)[k]), of_class[k])
     return need
 
 
@@ -63,7 +63,7 @@ def share_out(inst: Instance, weights: np.ndarray | None = None) -> Instance:
     need = pooled_need(inst)
     if weights is None:
         weights = np.repeat(need[:, :, None], inst.n_years, axis=2)
-    class_county = class_of(inst, work_county(inst))
+    county_of = class_county(inst)
     keep = np.flatnonzero(inst.pool_county >= 0)
     # a pool is cut among the counties it may pay for (a province's pool among the
     # province's counties); one that pays for none stays whole with the first county
@@ -81,7 +81,7 @@ def share_out(inst: Instance, weights: np.ndarray | None = None) -> Instance:
         part = slice(at, at + len(mine))
         cut["pool_county"][part] = mine
         cut["pool_budget_units"][part] = base
-        cut["class_pools"][:, part] &= class_county[:, None] == mine[None, :]
+        cut["class_pools"][:, part] &= county_of[:, None] == mine[None, :]
         at += len(mine)
     return inst.replace(**cut, meta={**inst.meta,
                                      "shared_out": [inst.pool_stream[b] for b in pooled]})

@@ -117,9 +117,7 @@ def quota_parts(inst: Instance, start: np.ndarray, exclude: set[int] = frozenset
     counties = np.unique(inst.village_county)
     close = inst.close_year(start)
     quotas: dict[int, list[DeadlineSpec]] = {}
-    for k in shared_deadlines(inst):
-        d = inst.deadlines[k]
-        short = d.required() - deadline_met(inst, d, close)
+    for d, short in _shortfalls(inst, close):
         if short <= 0:
             continue
         scopes, met = _met_by_county(inst, d, close, counties)
@@ -139,13 +137,15 @@ def quota_parts(inst: Instance, start: np.ndarray, exclude: set[int] = frozenset
 def repairable(inst: Instance, start: np.ndarray) -> bool:
     """Whether every shared deadline `start` misses is short by at most REPAIR_MAX_SHORT
     of its villages required, or REPAIR_VILLAGES."""
-    close = inst.close_year(start)
-    for k in shared_deadlines(inst):
-        d = inst.deadlines[k]
-        short = d.required() - deadline_met(inst, d, close)
-        if short > max(REPAIR_VILLAGES, REPAIR_MAX_SHORT * d.required()):
-            return False
-    return True
+    return all(short <= max(REPAIR_VILLAGES, REPAIR_MAX_SHORT * d.required())
+               for d, short in _shortfalls(inst, inst.close_year(start)))
+
+
+def _shortfalls(inst: Instance, close: np.ndarray) -> list[tuple[DeadlineSpec, int]]:
+    """(deadline, villages it lacks) for each shared deadline, given each gap's close
+    year (`Instance.close_year`); 0 or less where it is met."""
+    return [(inst.deadlines[k], inst.deadlines[k].required()
+             - deadline_met(inst, inst.deadlines[k], close)) for k in shared_deadlines(inst)]
 
 
 def _met_by_county(inst: Instance, d: DeadlineSpec, close: np.ndarray, counties):
@@ -290,7 +290,6 @@ def kept_plans(parts: list[Part], relaxed: dict | None) -> dict[int, dict]:
     restriction of it, and its bounds hold there too; nothing to solve again."""
     if relaxed is None:
         return {}
-    from .evaluate import deadline_counts
     from .greedy import hard_violations
 
     kept = {}

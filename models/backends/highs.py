@@ -125,32 +125,6 @@ def _status(h, highspy) -> SolveStatus:
     return mapping.get(s, SolveStatus.UNKNOWN if has else SolveStatus.ERROR)
 
 
-def _to_highs_lp(model: LinearModel, highspy, relax: bool = False):
-    """The model as a HighsLp, the matrix passed column-wise as it is."""
-    cost, lb, ub, integer, rlo, rhi, *_ = model.arrays()
-    start, index, value = model.csc()
-    lp = highspy.HighsLp()
-    lp.num_col_ = model.n_vars
-    lp.num_row_ = model.n_rows
-    lp.col_cost_ = cost
-    lp.col_lower_ = lb
-    lp.col_upper_ = np.where(np.isinf(ub), highspy.kHighsInf, ub)
-    lp.row_lower_ = np.where(np.isinf(rlo), -highspy.kHighsInf, rlo)
-    lp.row_upper_ = np.where(np.isinf(rhi), highspy.kHighsInf, rhi)
-    lp.offset_ = model.offset
-    lp.sense_ = highspy.ObjSense.kMaximize if model.maximize else highspy.ObjSense.kMinimize
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = start
-    lp.a_matrix_.index_ = index
-    lp.a_matrix_.value_ = value
-    lp.a_matrix_.num_col_ = model.n_vars
-    lp.a_matrix_.num_row_ = model.n_rows
-    if integer.any() and not relax:
-        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                           for i in integer]
-    return lp
-
-
 def _pass_model(h, model: LinearModel, highspy, relax: bool = False) -> None:
     """Hand the model to `h` as arrays (HiGHS copies them whole: a third of the time of
     filling a HighsLp field by field, which converts element by element)."""
@@ -188,10 +162,13 @@ def write_model(model: LinearModel, path: str) -> None:
     LP), with named rows and columns, the objective's sense and constant."""
     import highspy
 
-    lp = _to_highs_lp(model, highspy)
-    lp.col_names_, lp.row_names_ = names(model)
     h = new_highs()
-    h.passModel(lp)
+    _pass_model(h, model, highspy)
+    cols, rows = names(model)
+    for j, name in enumerate(cols):
+        h.passColName(j, name)
+    for i, name in enumerate(rows):
+        h.passRowName(i, name)
     status = h.writeModel(str(path))
     if status == highspy.HighsStatus.kError:
         raise OSError(f"HiGHS could not write {path}")

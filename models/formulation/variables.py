@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..eligibility import class_of, payable, work_county
+from ..eligibility import class_county, payable
 from ..evaluate import deadline_gaps
 from ..instance import Instance
 from ..ledger import carries, return_years, work_years
@@ -165,7 +165,7 @@ def flows(m: LinearModel, inst: Instance, L: Layout):
     money = 1.0 / inst.money_units
     # the instance's classes (one county each) with the same pools taken as one
     key = np.column_stack([inst.class_pools.astype(np.int64),
-                           class_of(inst, work_county(inst))])
+                           class_county(inst)])
     uniq, cls = np.unique(key, axis=0, return_inverse=True)
     classes = uniq[:, :-1].astype(bool)
     L.classes = cls.reshape(-1)[inst.proj_class]

@@ -7,6 +7,9 @@ and the villages table the schedule implies.
 
 from __future__ import annotations
 
+import math
+from functools import cached_property
+
 import numpy as np
 import pandas as pd
 
@@ -20,6 +23,7 @@ class Facts:
     starts      one row per scheduled known project: start, finish and its inputs
     gaps        every gap with `close_year` (NaN: open), `due`, progress shares
     village_table  every village with its recomputed plan row (text cells)
+    deadline_results  per deadline, the villages in scope and how many meet it
     """
 
     def __init__(self, inp: Inputs, sched: pd.DataFrame, streams: list[str]):
@@ -74,6 +78,33 @@ class Facts:
         self.planned_ids = set(v.loc[~v["relocated"].astype(bool), "village_id"])
         self.gaps = self._gap_table()
         self.village_table = self._village_table()
+
+    @cached_property
+    def deadline_results(self) -> list[dict]:
+        """Per deadline: villages in scope (planned villages only), how many have no
+        open gap of the target at the end of its year, how many must, and which do not
+        (the deadline check and the summary check both read it)."""
+        v = self.village_table[~self.village_table["relocated_bool"]]
+        g = self.gaps
+        deadlines = self.inp.deadlines
+        of_target = {t: g[g["target"] == t] for t in {d.target for d in deadlines}}
+        out = []
+        for d in deadlines:
+            if d.scope == "all":
+                scope = v
+            elif d.scope == "deep_poverty":
+                scope = v[v["deep_bool"]]
+            else:
+                scope = v[v["county"].isin(d.scope)]
+            ids = set(scope["village_id"])
+            have = of_target[d.target]
+            have = have[have["village_id"].isin(ids)]
+            still_open = have[~(have["close_year"] <= d.year)]
+            n = len(ids)
+            out.append({"deadline": d, "n": n, "met": n - len(still_open),
+                        "required": int(math.ceil(d.share * n - 1e-9)),
+                        "open": sorted(still_open["village_id"])})
+        return out
 
     def due_of(self, exit_year):
         """The year a village's exit standard is due: its exit year, or the first year."""

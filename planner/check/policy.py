@@ -2,48 +2,16 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from .facts import Facts
 from .report import Report
 
 
-def deadline_results(f: Facts) -> list[dict]:
-    """Per deadline: villages in scope (planned villages only), how many have no open
-    gap of the target at the end of its year, and how many must (worked out once per
-    Facts: the deadline check and the summary check both read it)."""
-    cached = getattr(f, "_deadline_results", None)
-    if cached is not None:
-        return cached
-    v = f.village_table[~f.village_table["relocated_bool"]]
-    g = f.gaps
-    of_target = {t: g[g["target"] == t] for t in {d.target for d in f.inp.deadlines}}
-    out = []
-    for d in f.inp.deadlines:
-        if d.scope == "all":
-            scope = v
-        elif d.scope == "deep_poverty":
-            scope = v[v["deep_bool"]]
-        else:
-            scope = v[v["county"].isin(d.scope)]
-        ids = set(scope["village_id"])
-        have = of_target[d.target]
-        have = have[have["village_id"].isin(ids)]
-        still_open = have[~(have["close_year"] <= d.year)]
-        n = len(ids)
-        out.append({"deadline": d, "n": n, "met": n - len(still_open),
-                    "required": int(math.ceil(d.share * n - 1e-9)),
-                    "open": sorted(still_open["village_id"])})
-    f._deadline_results = out
-    return out
-
-
 def check_deadlines(f: Facts, rep: Report) -> None:
     """Hard deadlines: at the end of the year, at least ceil(share * villages in
     scope) villages have no open gap of the target (no gap at all counts as met)."""
-    for r in deadline_results(f):
+    for r in f.deadline_results:
         d = r["deadline"]
         if d.soft or r["met"] >= r["required"]:
             continue

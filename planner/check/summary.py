@@ -16,7 +16,7 @@ import pandas as pd
 from .facts import Facts
 from .inputs import DEFAULT_GAP, is_number
 from .language import CHECKED as LANGUAGE_CHECKED
-from .policy import county_rates, deadline_results
+from .policy import county_rates
 from .priority import check_exit_priority, check_priority_cost
 from .report import TOL, VALUE_QUANTUM, Report, money
 
@@ -164,7 +164,7 @@ def check_summary(f: Facts, summary: dict, ledger: pd.DataFrame, rep: Report) ->
         c.bad("objective_kind", s["objective_kind"], f"scenario.yaml says {inp.objective!r}")
     _check_counts(f, c)
     _check_money(f, ledger, c)
-    deadlines = deadline_results(f)
+    deadlines = f.deadline_results
     if "deadlines" in s:
         _check_deadlines(deadlines, s["deadlines"], c)
     if "fairness" in s:
