@@ -244,6 +244,23 @@ def solve_parts(parts: list[Part], mapper, budget, workers: int, keep: float,
     return list(mapper(solve_part, [p.instance for p in parts], part_opts))
 
 
+def rescue_parts(parts: list[Part], outs: list[dict], mapper, budget, workers: int,
+                 opts: dict) -> None:
+    """Counties left without a plan by their time (not proven infeasible: a stage found
+    no plan in its share and the greedy plan breaks a hard rule) solved once more, in
+    place, with the time kept for the bound after the counties: without a plan of every
+    county the run has none at all, so the bound waits."""
+    lost = [i for i, o in enumerate(outs)
+            if o["start"] is None and o["status"] != SolveStatus.INFEASIBLE.value]
+    if not lost:
+        return
+    again = solve_parts([parts[i] for i in lost], mapper, budget, workers, 0.0, opts)
+    for i, out in zip(lost, again):
+        if out["start"] is not None:
+            out["rescued"] = True
+            outs[i] = out
+
+
 def share_of(part_instance: Instance, works_after: float, workers: int) -> float:
     """A county's share of the time left when it starts: its works among those of the
     counties not started yet, times the workers solving side by side."""
@@ -322,6 +339,7 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
         outs = [kept.get(i) for i in range(len(parts))]
         for i, out in zip(todo, solved):
             outs[i] = out
+        rescue_parts(parts, outs, mapper, budget, workers, opts)
         alt = relaxed.get("fallback") if relaxed is not None else None
         if alt is not None and better(inst, alt, parts, outs):
             # the quotas of the relaxed round beat the split meeting the shares county
@@ -330,14 +348,18 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
             relaxed["plan"] = "quotas of the first round, villages on time lost"
     statuses = [o["status"] for o in outs]
     failed = [o["county"] for o in outs if o["start"] is None]
+    rescued = [o["county"] for o in outs if o.get("rescued")]
     options = {**opts, "decomposed": "by county", "parts": len(parts),
                "part_status": dict(zip([o["county"] for o in outs], statuses)),
                "plan_from": ("warm start in " + ", ".join(
                    str(o["county"]) for o in outs if o.get("plan_from") == "warm start"))
                if any(o.get("plan_from") == "warm start" for o in outs) else "solver"}
+    if rescued:
+        options["rescued_counties"] = rescued
     if failed:
         status = (SolveStatus.INFEASIBLE if "infeasible" in statuses else SolveStatus.TIME_LIMIT)
         options["failed_counties"] = failed
+        options["failed_statuses"] = [o["status"] for o in outs if o["start"] is None]
         return Result.no_solution(status, opts.get("backend", "highs"),
                                   time.perf_counter() - t0, options=options)
     start = merged_start(inst, parts, outs)

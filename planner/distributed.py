@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import os
 import sys
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -146,7 +147,12 @@ def dask_mapper(scheduler: str | None = None, tasks: int | None = None):
     client = client_for(scheduler, tasks or (os.cpu_count() or 1))
     try:
         def mapper(fn, *iterables):
-            futures = client.map(fn, *iterables, pure=False, retries=RETRIES)
+            with warnings.catch_warnings():
+                # the county programs are megabytes in the graph, which Dask says each
+                # time on stderr; sent ahead (scatter) they would be lost with a worker
+                # that dies, which the retries are for
+                warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
+                futures = client.map(fn, *iterables, pure=False, retries=RETRIES)
             return client.gather(futures)
         mapper.workers = max(1, len(client.scheduler_info().get("workers", {})))
         yield mapper

@@ -175,9 +175,13 @@ def plan_scenario(folder: str | Path | Scenario, out: str | Path | None = None, 
             raise PlanningError(NO_PLAN_HEAD.get(said, NO_PLAN_HEAD["en"]) + "\n  "
                                 + "\n  ".join(why), result.status)
         if result.status is SolveStatus.TIME_LIMIT:
+            lost = result.options.get("failed_counties")
+            where = (f" in {len(lost)} of {result.options.get('parts')} counties ("
+                     + ", ".join(map(str, lost[:5])) + (", ..." if len(lost) > 5 else "")
+                     + ")") if lost else ""
             raise PlanningError(f"no plan found within the time limit of {params.time_limit} s "
-                                f"({result.backend}); give more time with --time-limit",
-                                result.status)
+                                f"({result.backend}){where}; give more time with "
+                                "--time-limit", result.status)
         raise PlanningError(f"the solver {result.backend} ended with status "
                             f"{result.status.value} and no plan", result.status)
     plan = make_plan(scn, inst, result)

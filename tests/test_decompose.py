@@ -3,6 +3,8 @@ verified plan within 1% of a valid bound when a pool is shared; Dask as the map.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -113,6 +115,14 @@ def test_counties_on_a_two_worker_dask_cluster(tmp_path):
                       dashboard_address=None) as cluster:
         with dask_mapper(cluster.scheduler_address) as mapper:
             remote = solve_by_county(inst, mapper=mapper, gap=0, threads=1, tie_break=False)
+            # a task's arguments of megabytes (a nation's county programs are): no Dask
+            # warning about the graph's size on the user's stderr
+            big = np.arange(1_500_000, dtype=np.float64)  # 12 MB
+            with warnings.catch_warnings(record=True) as said:
+                warnings.simplefilter("always")
+                total = mapper(np.sum, [big, big[:10]])
+    assert total == [big.sum(), 45.0]
+    assert not [w for w in said if "large graph" in str(w.message)]
     assert remote.objective == pytest.approx(local.objective)
     assert (remote.start == local.start).all()
 
@@ -218,3 +228,49 @@ def test_a_county_started_late_takes_its_share_of_the_time_left(tmp_path, monkey
         solve_part(part, {"threads": 1, "use_hint": False, "deadline": time.time() + 20.0,
                           "time_share": given, "works_after": after, "workers": workers})
         assert seen[0] == pytest.approx(want, abs=0.5)
+
+
+def test_a_county_left_without_a_plan_is_solved_again(tmp_path, monkeypatch):
+    """A county whose first solve ends with no plan (under load HiGHS can stop before its
+    first solution) is solved once more before the run gives up: the run has the plan
+    it would have had, and says which county was rescued; an infeasible county is not
+    tried again."""
+    import models.decompose as dec
+
+    scn, inst = _instance(tmp_path, 4, pooled=True, villages=30, counties=3)
+    whole = solve_by_county(inst, gap=0, threads=1, tie_break=False)
+    assert whole.has_solution and "rescued_counties" not in whole.options
+    real, calls = dec.solve_part, []
+
+    def first_lost(part_instance, opts):
+        county = part_instance.meta.get("county")
+        calls.append(county)
+        if calls.count(county) == 1 and county == inst.county_names[1]:
+            return {"start": None, "status": "time_limit", "objective": None,
+                    "bound": None, "seconds": 0.0, "county": county,
+                    "plan_from": None, "stages": None}
+        return real(part_instance, opts)
+
+    monkeypatch.setattr(dec, "solve_part", first_lost)
+    again = solve_by_county(inst, gap=0, threads=1, tie_break=False)
+    assert again.has_solution
+    assert again.options["rescued_counties"] == [inst.county_names[1]]
+    assert calls.count(inst.county_names[1]) == 2
+    assert all(calls.count(c) == 1 for c in inst.county_names if c != inst.county_names[1])
+    np.testing.assert_array_equal(again.start, whole.start)
+    assert _verified(scn, inst, again, tmp_path) == []
+
+    def infeasible(part_instance, opts):
+        county = part_instance.meta.get("county")
+        calls.append(county)
+        if county == inst.county_names[1]:
+            return {"start": None, "status": "infeasible", "objective": None,
+                    "bound": None, "seconds": 0.0, "county": county,
+                    "plan_from": None, "stages": None}
+        return real(part_instance, opts)
+
+    calls.clear()
+    monkeypatch.setattr(dec, "solve_part", infeasible)
+    none = solve_by_county(inst, gap=0, threads=1, tie_break=False)
+    assert not none.has_solution and none.options["failed_counties"] == [inst.county_names[1]]
+    assert calls.count(inst.county_names[1]) == 1
