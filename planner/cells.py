@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -52,9 +53,34 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy with every text cell (and text header) neutralised."""
     out = frame.copy()
     for col in _text_columns(out):
-        out[col] = out[col].map(neutralise).astype(object)
+        out[col] = pd.Series(_each_distinct(out[col], neutralise), index=out.index,
+                             dtype=object)
     out.columns = [neutralise(c) for c in out.columns]
     return out
+
+
+def _each_distinct(cells: pd.Series, change) -> np.ndarray:
+    """`change` of every cell (as objects), worked out once per distinct cell where the
+    cells are text or numbers (the cells that `change` returns as they are stay the same
+    objects); cell by cell otherwise."""
+    values = cells.to_numpy(dtype=object)
+    try:
+        if not (cells.dtype == object or isinstance(cells.dtype, pd.StringDtype)):
+            raise TypeError(cells.dtype)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells, or not a column of objects
+        return cells.map(change).astype(object).to_numpy()
+    new = [change(u) for u in uniques]
+    changed = [k for k, (n, u) in enumerate(zip(new, uniques)) if n is not u]
+    if not changed:
+        return values
+    replace = np.empty(len(uniques), dtype=object)
+    for k in changed:
+        replace[k] = new[k]
+    at = np.flatnonzero(np.isin(codes, changed))
+    values = values.copy()
+    values[at] = replace[codes[at]]
+    return values
 
 
 def restore_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -62,13 +88,23 @@ def restore_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for col in _text_columns(frame):
         # only a text cell starting with ' can have been neutralised: map those alone
         try:
-            marked = frame[col].str.startswith("'", na=False).astype(bool)
+            frame[col].str  # noqa: B018 - the accessor tells a column of text
         except AttributeError:  # not a column of text
             continue
+        marked = pd.Series(_starts_quoted(frame[col].to_numpy(dtype=object)),
+                           index=frame.index)
         if marked.any():
             frame.loc[marked, col] = frame.loc[marked, col].map(restore)
     frame.columns = [restore(c) for c in frame.columns]
     return frame
+
+
+def _starts_quoted(values: np.ndarray) -> np.ndarray:
+    """str.startswith("'", na=False) of each cell, asked once per distinct cell."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    quoted = np.array([isinstance(u, str) and u.startswith("'") for u in uniques] + [False],
+                      dtype=bool)
+    return quoted[codes]  # code -1 (a missing cell): the False at the end
 
 
 def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
