@@ -69,20 +69,24 @@ def separable(inst: Instance) -> str | None:
     return None
 
 
-def county_part(inst: Instance, county: int, pool_mask: np.ndarray | None = None,
+def county_part(inst: Instance, county: int | np.ndarray, pool_mask: np.ndarray | None = None,
                 deadlines: tuple[DeadlineSpec, ...] | None = None) -> Part:
     """County `county`'s own program: its villages, gaps and works, the pools of
     `pool_mask` (default: the county's own; a pooled pool taken here becomes the
     county's, with its whole budget) and `deadlines` (default: the instance's)
-    restricted to its villages."""
-    vmask = inst.village_county == county
+    restricted to its villages.  `county` an array: those counties' together (each pool
+    keeping its county; models.group_split), Part.county the first."""
+    many = np.ndim(county) > 0
+    vmask = (np.isin(inst.village_county, county) if many
+             else inst.village_county == county)
     vnew = np.cumsum(vmask) - 1
     gmask = vmask[inst.gap_village]
     gnew = np.cumsum(gmask) - 1
     pmask = gmask[inst.proj_gap]
     pidx = np.flatnonzero(pmask)
     pnew = np.cumsum(pmask) - 1
-    bmask = inst.pool_county == county if pool_mask is None else pool_mask
+    bmask = (np.isin(inst.pool_county, county) if many else inst.pool_county == county) \
+        if pool_mask is None else pool_mask
     req = inst.requires[pmask[inst.requires[:, 0]]] if len(inst.requires) else inst.requires
     groups = inst.proj_group[pmask]
     uniq, inv = np.unique(groups[groups >= 0], return_inverse=True)
@@ -98,7 +102,8 @@ def county_part(inst: Instance, county: int, pool_mask: np.ndarray | None = None
             exact = False
         deadlines.append(DeadlineSpec(d.label, d.target, d.year, vnew[scope], d.share, d.soft))
     pools = inst.take_pools(np.flatnonzero(bmask), rows=pidx)  # the county's rows only
-    pools["pool_county"] = np.full(len(pools["pool_county"]), county)
+    if not many:
+        pools["pool_county"] = np.full(len(pools["pool_county"]), county)
     sub = inst.replace(
         village_ids=tuple(v for v, m in zip(inst.village_ids, vmask) if m),
         village_county=inst.village_county[vmask], village_due=inst.village_due[vmask],
@@ -117,10 +122,11 @@ def county_part(inst: Instance, county: int, pool_mask: np.ndarray | None = None
         lock_in=inst.lock_in[pmask], lock_out=inst.lock_out[pmask],
         deadlines=tuple(deadlines),
         batches=tuple(vnew[b[vmask[b]]] for b in inst.batches), batch_floor=(),
-        meta={**inst.meta, "county": inst.county_names[county]},
+        meta={**inst.meta, "county": "+".join(inst.county_names[c] for c in county)
+              if many else inst.county_names[county]},
         **pools,
     )
-    return Part(county, sub, pidx, exact)
+    return Part(int(county[0]) if many else county, sub, pidx, exact)
 
 
 def split_by_county(inst: Instance) -> list[Part]:
@@ -281,7 +287,7 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
     Result; `budget` (models.budget.TimeBudget) is the run's one time limit."""
     from .county_bound import SplitBound, everything_bound, lp_bounds
     from .relaxed import better, kept_plans, relaxed_round
-    from .solve import on_time, plan_value
+    from .solve import batch_counts, on_time, plan_value
 
     t0 = time.perf_counter()
     work = inst
@@ -407,6 +413,17 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
         value = plan_value(inst, start)
         for s, n in zip(stages, refloored.batch_floor):  # the counts the plan now keeps
             s["on_time"] = int(n)
+    if "slice_of" in work.meta and (budget is None or budget.left() > 1):
+        # the counties merged pairwise with their slices of the pooled money, level by
+        # level (models.group_split): what the cut lost to rounding, the merged use
+        from .group_split import regroup
+
+        start, options["regrouped"] = regroup(work, parts, start, mapper, workers, budget,
+                                              opts)
+        value = plan_value(inst, start)
+        if stages is not None:  # the counts the plan now keeps (they only rise)
+            for s, n in zip(stages, batch_counts(inst, on_time(inst, start))):
+                s["on_time"] = int(n)
     if stages is not None and lex_bounds is not None:
         lp_proven(stages, lex_bounds)  # after the split of the counts: they only rise
     if bounder is not None and bound is not None and not exact:

@@ -83,7 +83,11 @@ def share_out(inst: Instance, weights: np.ndarray | None = None) -> Instance:
         cut["pool_budget_units"][part] = base
         cut["class_pools"][:, part] &= county_of[:, None] == mine[None, :]
         at += len(mine)
-    return inst.replace(**cut, meta={**inst.meta,
+    # which pooled pool each pool of the cut is a slice of (-1: not cut), for merging
+    # counties' slices again (models.group_split)
+    slice_of = tuple(int(b) for b in np.concatenate([np.full(len(keep), -1)]
+                              + [np.repeat(b, len(r)) for b, r in zip(pooled, reached)]))
+    return inst.replace(**cut, meta={**inst.meta, "slice_of": slice_of,
                                      "shared_out": [inst.pool_stream[b] for b in pooled]})
 
 

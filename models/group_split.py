@@ -1,0 +1,133 @@
+"""Counties merged in pairs, their slices of the pooled money with them (issue 18, item 5).
+
+Cut into county slices (models.pooled_split.share_out), the pooled money of a province
+loses what the whole program does with fractions: a county whose slice pays for 10.6
+villages of a batch serves 10, another with 7.6 serves 7, and the 1.2 left over
+would have been one more village of the whole.  Here the counties are merged pairwise,
+level by level, like the rounds of a knockout: at level 1 each pair of counties that
+draws on the same pooled pools is one program (`group_part`: both counties' villages,
+works and own pools, and each pooled pool's two slices as one pool holding both), solved
+under the same rules as a county (models.decompose.solve_part: the exit-priority stages,
+then the value) from the two plans it holds; at level 2 the pairs of pairs, and so on,
+while the run's time lasts.  The last level, when reached, is the whole program of each
+province.
+
+A merged program is a plan of the whole when its plan is: its pooled money is the sum of
+its slices, each no more than the pool's, and a deadline with a share, met by each part
+on its own villages, is met over the merged villages (the parts' sums of the rounded-up
+requirements are at least the merged one's); a group's new plan is taken only when it
+is better under the exit priority (more of the first batch on time, then the next, ...,
+then more value) than the plans it replaces, which are a plan of the merged program
+(the money of the slices added up), so no level ends below the one before and the batch
+counts only rise: the bound computed with the counts the counties reached as floors
+(models.county_bound) stays a bound of the plan.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .evaluate import batch_counts, on_time, plan_value
+from .instance import Instance
+
+#: seconds a level needs at least per group a worker solves (a merged program is a few
+#: counties' works: under this the level is not started)
+LEVEL_ROOM = 1.0
+
+
+def group_part(work: Instance, counties: np.ndarray):
+    """The program of `counties` together (models.decompose.Part, county: the first):
+    their villages, works and own pools, every pooled pool's slices of theirs merged
+    into one pool (`work.meta["slice_of"]`, models.pooled_split.share_out) with the sum
+    of their money, pooled again among them (pool_county -1)."""
+    from .decompose import county_part
+
+    counties = np.asarray(counties, dtype=np.int64)
+    taken = np.isin(work.pool_county, counties)
+    part = county_part(work, counties, pool_mask=taken)
+    sub = part.instance
+    slice_of = np.asarray(work.meta["slice_of"])[np.flatnonzero(taken)]
+    budget = sub.pool_budget_units.copy()
+    eligible = sub.class_pools.copy()
+    county = sub.pool_county.copy()
+    keep = []
+    first: dict[int, int] = {}
+    for j, b in enumerate(slice_of):
+        if b < 0:
+            keep.append(j)
+            continue
+        if b not in first:
+            first[b] = j
+            keep.append(j)
+            county[j] = -1
+            continue
+        k = first[b]
+        budget[k] += budget[j]
+        eligible[:, k] |= eligible[:, j]
+    merged = sub.replace(pool_budget_units=budget, class_pools=eligible, pool_county=county)
+    pools = merged.take_pools(np.asarray(keep, dtype=np.int64))
+    part.instance = merged.replace(**pools, meta={**sub.meta, "slice_of": slice_of[keep]})
+    return part
+
+
+def rank(inst: Instance, start: np.ndarray) -> tuple:
+    """A plan's standing under the exit priority: its batches' counts in order, then its
+    value (greater is better)."""
+    counts = batch_counts(inst, on_time(inst, start)) if inst.batches else []
+    return (*counts, plan_value(inst, start))
+
+
+def pairs(work: Instance, groups: list[np.ndarray]) -> list[list[int]]:
+    """The groups paired for the next level: groups drawing on the same pooled pools
+    (a province's counties), in order, two by two; a group left alone stays as it is."""
+    slice_of = np.asarray(work.meta["slice_of"])
+    key = {}
+    for g, counties in enumerate(groups):
+        drawn = tuple(sorted(set(slice_of[np.isin(work.pool_county, counties)
+                                          & (slice_of >= 0)].tolist())))
+        key.setdefault(drawn, []).append(g)
+    out = []
+    for drawn, members in key.items():
+        if not drawn:  # no pooled money: nothing to merge for
+            out.extend([g] for g in members)
+            continue
+        out.extend(members[i:i + 2] for i in range(0, len(members), 2))
+    return out
+
+
+def regroup(work: Instance, parts: list, start: np.ndarray, mapper, workers: int,
+            budget, opts: dict, levels: int | None = None) -> tuple[np.ndarray, dict]:
+    """(the whole's start years after the levels of merged counties, what they did).
+    `parts`: the county parts of `work` (the cut instance), `start`: the whole plan (one
+    start year per work of `work`), `levels`: at most this many (default: until each
+    province is one program or the time is out)."""
+    from .decompose import solve_parts
+
+    t0 = time.perf_counter()
+    groups = [np.array([p.county]) for p in parts]
+    start = start.copy()
+    done = []
+    while levels is None or len(done) < levels:
+        paired = pairs(work, groups)
+        merging = [m for m in paired if len(m) == 2]
+        if not merging:
+            break
+        if budget is not None and budget.limit is not None and (
+                budget.left() < LEVEL_ROOM * max(1, len(merging) / max(1, workers))):
+            break
+        merged = [np.concatenate([groups[g] for g in m]) for m in merging]
+        gparts = [group_part(work, c) for c in merged]
+        hints = [start[gp.projects] for gp in gparts]
+        outs = solve_parts(gparts, mapper, budget, workers, 0.0, opts, hints=hints)
+        taken = 0
+        for gp, hint, out in zip(gparts, hints, outs):
+            if out["start"] is not None and rank(gp.instance, out["start"]) > rank(
+                    gp.instance, hint):
+                start[gp.projects] = out["start"]
+                taken += 1
+        done.append({"groups": len(merging), "counties_per_group":
+                     int(max(len(c) for c in merged)), "taken": taken})
+        groups = [np.concatenate([groups[g] for g in m]) for m in paired]
+    return start, {"levels": done, "seconds": round(time.perf_counter() - t0, 3)}
