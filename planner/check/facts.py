@@ -170,8 +170,7 @@ class Facts:
         n_exit_closed = ids.map(ex_by["closed"].sum()).fillna(0).astype(np.int64)
         n_exit_on_time = ids.map(ex_by["on_time"].sum()).fillna(0).astype(np.int64)
         last_exit = ids.map(ex_by["close_year"].max())
-        join = lambda frame: (ids.map(frame.groupby("village_id", sort=False)["target"]  # noqa: E731
-                                      .agg(";".join)).astype(object).fillna(""))
+        join = lambda frame: ids.map(_joined(frame)).astype(object).fillna("")  # noqa: E731
         open_t = join(g[~g["closed"]])
         late_t = join(g[g["closed"] & (g["close_year"] > g["due"])])
         on_time = (n_exit_on_time == n_exit).to_numpy()
@@ -200,3 +199,11 @@ class Facts:
                 "true" if possible.get(i, True) else "false" for i in ids]),
         })
         return out.reset_index(drop=True)
+
+
+def _joined(frame: pd.DataFrame) -> dict[str, str]:
+    """village id -> its rows' targets joined by `;`, in the rows' order."""
+    targets: dict[str, list] = {}
+    for vid, target in zip(frame["village_id"], frame["target"]):
+        targets.setdefault(vid, []).append(target)
+    return {vid: ";".join(t) for vid, t in targets.items()}

@@ -82,8 +82,11 @@ def to_numbers(frame: pd.DataFrame, name: str, columns, rep: Report, integer=Fal
     for col in columns:
         text = frame[col]
         num = pd.to_numeric(text, errors="coerce").astype(float)
-        if blank is not None:
-            num = num.where(text.astype(str).str.strip() != "", blank)
+        if blank is not None:  # a blank cell is no number: look at those alone
+            missing = num.isna().to_numpy()
+            filled = np.ones(len(num), dtype=bool)
+            filled[missing] = text[missing].astype(str).str.strip() != ""
+            num = num.where(filled, blank)
         bad = num.isna() | ~np.isfinite(num)
         if integer:
             bad |= num != np.round(num)

@@ -19,6 +19,7 @@ import pandas as pd
 from models.funding import allocate
 from models.instance import Instance
 from models.money import UNITS
+from models.possible import exit_obstacles
 from models.result import Result
 
 from ..scenario import Scenario
@@ -47,7 +48,8 @@ def make_plan(scn: Scenario, inst: Instance, result: Result) -> Plan:
     assert inst.money_units == UNITS, "outputs assume 4 decimals per money unit"
     alloc, outside = allocate(inst, result.start, result.flows)
     schedule = schedule_table(scn, inst, result, alloc, outside)
-    villages = village_table(scn, inst, result)
+    blocked = exit_obstacles(inst)  # why_not_possible, in English and in Chinese
+    villages = village_table(scn, inst, result, blocked)
     funds = funds_table(scn, inst, result, alloc, outside)
     summary = summary_of(scn, inst, result, schedule, villages, funds)
-    return Plan(schedule, villages, funds, summary, why_zh(scn, inst))
+    return Plan(schedule, villages, funds, summary, why_zh(scn, inst, blocked))

@@ -18,7 +18,9 @@ from models.result import Result
 from ..scenario import Scenario
 
 
-def village_table(scn: Scenario, inst: Instance, result: Result) -> pd.DataFrame:
+def village_table(scn: Scenario, inst: Instance, result: Result,
+                  blocked: dict | None = None) -> pd.DataFrame:
+    """`blocked`: models.possible.exit_obstacles(inst), when the caller has it."""
     start = result.start
     years = inst.years
     close = inst.close_year(start)  # cumulative gaps close when their quantity is reached
@@ -28,9 +30,11 @@ def village_table(scn: Scenario, inst: Instance, result: Result) -> pd.DataFrame
     gaps_of: dict[int, list[int]] = {}
     for g, v in enumerate(inst.gap_village):
         gaps_of.setdefault(int(v), []).append(g)
-    all_gaps = scn.gaps.groupby("village_id")["target"].apply(list).to_dict()
+    all_gaps: dict[str, list] = {}  # village -> its gaps' targets, in gaps.csv's order
+    for vid, target in zip(scn.gaps["village_id"], scn.gaps["target"]):
+        all_gaps.setdefault(vid, []).append(target)
     code = lambda g: inst.target_codes[inst.gap_target[g]]
-    blocked = exit_obstacles(inst)
+    blocked = exit_obstacles(inst) if blocked is None else blocked
     rows = []
     for r in scn.villages.itertuples():
         row = {"village_id": r.village_id, "village_name": r.name, "county": r.county,
@@ -68,9 +72,10 @@ def village_table(scn: Scenario, inst: Instance, result: Result) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def why_zh(scn: Scenario, inst: Instance) -> list[str]:
-    """why_not_possible in Chinese, one text per row of village_table."""
-    blocked = exit_obstacles(inst)
+def why_zh(scn: Scenario, inst: Instance, blocked: dict | None = None) -> list[str]:
+    """why_not_possible in Chinese, one text per row of village_table (`blocked`: as
+    village_table's)."""
+    blocked = exit_obstacles(inst) if blocked is None else blocked
     vidx = {v: i for i, v in enumerate(inst.village_ids)}
     names = {code: t["name_zh"] for code, t in scn.targets.items()}
     return ["；".join(why(inst, o, names) for o in blocked.get(vidx.get(vid, -1), []))
