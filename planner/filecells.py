@@ -90,6 +90,7 @@ def _csv_rows(path: Path, problems: Problems) -> list[list[str]] | None:
         problems.add(path.name, f"is separated by {sep}, not commas; save it as "
                      "\"CSV UTF-8 (comma delimited)\" (or as .xlsx)", row=1)
         return None
+    plain = '"' not in text and not any(c in text for c in BLANKS)  # no cell to strip
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
     rows = []
     try:
@@ -104,7 +105,18 @@ def _csv_rows(path: Path, problems: Problems) -> list[list[str]] | None:
             problems.add(path.name, f"is not a well-formed CSV table ({exc})",
                          row=reader.line_num or None)
         return None
-    return rows
+    return rows if plain else _stripped(rows)
+
+
+#: the characters str.strip() takes off (str.isspace) but for the line breaks \r and \n:
+#: a CSV text holding none of them and no quote (so no cell holds a line break) has no
+#: cell that stripping would change
+BLANKS = ("\t\x0b\x0c\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+          "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+def _stripped(rows: list[list[str]]) -> list[list[str]]:
+    return [list(map(str.strip, r)) for r in rows]
 
 
 def _xlsx_cell(value) -> str:
@@ -207,15 +219,17 @@ def raw_frame(path: Path, problems: Problems,
     stand for); `_row` is the spreadsheet row; warnings in attrs["warnings"]."""
     name = path.name
     notes: list[str] = []
-    try:
-        rows = _xlsx_rows(path, problems, notes) if path.suffix.lower() == ".xlsx" \
-            else _csv_rows(path, problems)
+    try:  # the cells stripped of surrounding blanks
+        if path.suffix.lower() == ".xlsx":
+            rows = _xlsx_rows(path, problems, notes)
+            rows = None if rows is None else _stripped(rows)
+        else:
+            rows = _csv_rows(path, problems)
     except OSError as exc:
         problems.add(name, f"cannot be read ({exc.strerror or exc})")
         return None
     if rows is None:
         return None
-    rows = [list(map(str.strip, r)) for r in rows]
     if not rows or not any(any(r) for r in rows):
         problems.add(name, "the file is empty; it needs a header row and at least one data row")
         return None
@@ -230,7 +244,7 @@ def raw_frame(path: Path, problems: Problems,
     n_before = len(problems.items)
     _bad_cells(name, header, [rows[0]], problems, first_row=1)
     _bad_cells(name, header, body, problems)
-    for i, r in enumerate(body):
+    for i, r in enumerate(body if body and max(map(len, body)) > width else ()):
         if len(r) > width and any(r[width:]):
             problems.add(name, f"has {len(r)} cells but the header has {width} columns; "
                          "remove the extra cells or quote a cell that contains a comma",

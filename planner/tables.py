@@ -149,7 +149,7 @@ def _clean_column(col: Column, texts: list[str]) -> list | None:
     so that the caller reports cell by cell.  Numbers: every plainly spelled cell read
     by float() at once and the same limits checked on the array; other types: each
     distinct text parsed once."""
-    blank = [i for i, text in enumerate(texts) if text == ""]
+    blank = [i for i, text in enumerate(texts) if text == ""] if "" in texts else []
     if blank and col.required:
         return None
     filled = [text for text in texts if text != ""] if blank else texts

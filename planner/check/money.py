@@ -112,14 +112,20 @@ def check_eligibility(f: Facts, rep: Report) -> None:
     listed = p.loc[p["streams"].map(len) > 0, "project_id"]
     allows = p[["project_id", "streams"]].explode("streams").dropna()
     pools = f.inp.funds[["stream", "county", "targets"]].drop_duplicates(["stream", "county"])
+    # the rows' projects, counties and targets as codes of their distinct values, once
+    is_listed = s["project_id"].isin(listed).to_numpy()
+    county_code, counties = _codes(s["pool_county"])
+    target_code, targets_seen = _codes(s["gap_target"])
     for stream in f.streams:
-        use = s[s[stream] > TOL]
+        drawn = (s[stream] > TOL).to_numpy()
+        use = s[drawn]
         if use.empty:
             continue
-        ok_project = (~use["project_id"].isin(listed)
-                      | use["project_id"].isin(allows.loc[allows["streams"] == stream,
-                                                          "project_id"]))
-        bad = use[~ok_project & use["known"]]
+        ok_project = ~is_listed[drawn]
+        named = ~ok_project  # the projects listing streams: is this one of them?
+        ok_project[named] = use.loc[named, "project_id"].isin(
+            allows.loc[allows["streams"] == stream, "project_id"]).to_numpy()
+        bad = use[~ok_project & use["known"].to_numpy()]
         bad = bad.assign(listed=[";".join(t) for t in bad["p_streams"]])
         rep.each("eligibility", bad[["_row", "project_id", "year", stream, "listed"]],
                  lambda r, stream=stream:
@@ -129,7 +135,11 @@ def check_eligibility(f: Facts, rep: Report) -> None:
         sp = pools[pools["stream"] == stream]
         pooled = stream in f.pooled_streams
         county = (pd.Series("", index=use.index) if pooled else use["pool_county"])
-        has_pool = county.isin(set(sp["county"]))
+        if pooled:  # every row's county is the blank one
+            code, names = np.zeros(len(use), dtype=np.int64), pd.Index([""], dtype=object)
+        else:
+            code, names = county_code[drawn], counties
+        has_pool = names.isin(set(sp["county"]))[code]
         bad = use[~has_pool]
         rep.each("eligibility", bad[["_row", "project_id", "year", "pool_county", stream]],
                  lambda r, stream=stream:
@@ -138,9 +148,9 @@ def check_eligibility(f: Facts, rep: Report) -> None:
                  f"row for county {r['pool_county']}")
         targets = sp.explode("targets")
         star = set(targets.loc[targets["targets"] == "*", "county"])
-        pairs = pd.MultiIndex.from_arrays([targets["county"], targets["targets"]])
-        ok_target = (county.isin(star)
-                     | pd.MultiIndex.from_arrays([county, use["gap_target"]]).isin(pairs))
+        pairs = set(zip(targets["county"], targets["targets"]))
+        ok_target = names.isin(star)[code] | _pair_in(code, names, target_code[drawn],
+                                                      targets_seen, pairs)
         allowed = dict(zip(sp["county"], sp["targets"].map(";".join)))
         bad = use.assign(key=county)[has_pool & ~ok_target]
         rep.each("eligibility", bad[["_row", "project_id", "year", "gap_target", "key", stream]],
@@ -148,6 +158,23 @@ def check_eligibility(f: Facts, rep: Report) -> None:
                  f"schedule.csv row {r['_row']}: project {r['project_id']} (target "
                  f"{r['gap_target']}) draws {money(r[stream])} from {stream} in {r['year']}, "
                  f"which may pay only for {allowed.get(r['key'], '')}")
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Each cell's position among the column's distinct values (a missing one too)."""
+    code, uniques = pd.factorize(column, use_na_sentinel=False)
+    return code, pd.Index(uniques, dtype=object)
+
+
+def _pair_in(a: np.ndarray, a_names: pd.Index, b: np.ndarray, b_names: pd.Index,
+             pairs: set) -> np.ndarray:
+    """Whether each row's (a, b), by the codes of the two columns, is one of `pairs`."""
+    key = a.astype(np.int64) * max(len(b_names), 1) + b
+    seen, back = np.unique(key, return_inverse=True)
+    width = max(len(b_names), 1)
+    hit = np.array([(a_names[k // width], b_names[k % width]) in pairs for k in seen],
+                   dtype=bool)
+    return hit[back.reshape(-1)] if len(seen) else np.zeros(len(a), dtype=bool)
 
 def _ledger(f: Facts) -> pd.DataFrame:
     """Per pool (stream, county or blank) and year: budget (rounded down to whole
