@@ -418,12 +418,25 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
         # level (models.group_split): what the cut lost to rounding, the merged use
         from .group_split import regroup
 
+        keep = (bounder.reserve(budget.left()) if bounder is not None and stages is not None
+                and budget is not None else 0.0)
         start, options["regrouped"] = regroup(work, parts, start, mapper, workers, budget,
-                                              opts)
+                                              opts, keep=keep)
         value = plan_value(inst, start)
         if stages is not None:  # the counts the plan now keeps (they only rise)
-            for s, n in zip(stages, batch_counts(inst, on_time(inst, start))):
+            counts = batch_counts(inst, on_time(inst, start))
+            for s, n in zip(stages, counts):
                 s["on_time"] = int(n)
+            if (bounder is not None and tuple(counts) != tuple(floored.batch_floor)
+                    and (budget is None or budget.left() > 0.5)):
+                # the value's bound keeping the higher counts: tighter, and valid
+                floored = floored.replace(batch_floor=tuple(int(n) for n in counts))
+                again, source, info = bounder.final(floored, budget.left() if budget
+                                                    else None)
+                options["regrouped"]["bound_after"] = again
+                if again is not None and (bound is None or again < bound):
+                    bound, options["bound_source"] = again, source
+                    options.update(info)
     if stages is not None and lex_bounds is not None:
         lp_proven(stages, lex_bounds)  # after the split of the counts: they only rise
     if bounder is not None and bound is not None and not exact:

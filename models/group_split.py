@@ -31,10 +31,14 @@ import numpy as np
 
 from .evaluate import batch_counts, on_time, plan_value
 from .instance import Instance
+from .pooled_split import LEX_SPLIT_MAX
 
 #: seconds a level needs at least per group a worker solves (a merged program is a few
 #: counties' works: under this the level is not started)
 LEVEL_ROOM = 1.0
+#: works a merged program may hold at most (two groups above it stay apart): the size
+#: of program the whole-program LP split handles (models.pooled_split.LEX_SPLIT_MAX)
+GROUP_MAX_WORKS = LEX_SPLIT_MAX
 
 
 def group_part(work: Instance, counties: np.ndarray):
@@ -81,8 +85,12 @@ def rank(inst: Instance, start: np.ndarray) -> tuple:
 
 def pairs(work: Instance, groups: list[np.ndarray]) -> list[list[int]]:
     """The groups paired for the next level: groups drawing on the same pooled pools
-    (a province's counties), in order, two by two; a group left alone stays as it is."""
+    (a province's counties), in order, two by two, unless the two hold more than
+    GROUP_MAX_WORKS works; a group left alone stays as it is."""
     slice_of = np.asarray(work.meta["slice_of"])
+    works = np.bincount(work.village_county[work.gap_village[work.proj_gap]],
+                        minlength=len(work.county_names))
+    size = [int(works[c].sum()) for c in groups]
     key = {}
     for g, counties in enumerate(groups):
         drawn = tuple(sorted(set(slice_of[np.isin(work.pool_county, counties)
@@ -93,16 +101,23 @@ def pairs(work: Instance, groups: list[np.ndarray]) -> list[list[int]]:
         if not drawn:  # no pooled money: nothing to merge for
             out.extend([g] for g in members)
             continue
-        out.extend(members[i:i + 2] for i in range(0, len(members), 2))
+        for i in range(0, len(members), 2):
+            two = members[i:i + 2]
+            if len(two) == 2 and size[two[0]] + size[two[1]] > GROUP_MAX_WORKS:
+                out.extend([g] for g in two)
+            else:
+                out.append(two)
     return out
 
 
 def regroup(work: Instance, parts: list, start: np.ndarray, mapper, workers: int,
-            budget, opts: dict, levels: int | None = None) -> tuple[np.ndarray, dict]:
+            budget, opts: dict, levels: int | None = None,
+            keep: float = 0.0) -> tuple[np.ndarray, dict]:
     """(the whole's start years after the levels of merged counties, what they did).
     `parts`: the county parts of `work` (the cut instance), `start`: the whole plan (one
     start year per work of `work`), `levels`: at most this many (default: until each
-    province is one program or the time is out)."""
+    province is one program or the time is out), `keep`: seconds of the budget left
+    after them (for the bound at the counts they reach)."""
     from .decompose import solve_parts
 
     t0 = time.perf_counter()
@@ -115,12 +130,12 @@ def regroup(work: Instance, parts: list, start: np.ndarray, mapper, workers: int
         if not merging:
             break
         if budget is not None and budget.limit is not None and (
-                budget.left() < LEVEL_ROOM * max(1, len(merging) / max(1, workers))):
+                budget.left() - keep < LEVEL_ROOM * max(1, len(merging) / max(1, workers))):
             break
         merged = [np.concatenate([groups[g] for g in m]) for m in merging]
         gparts = [group_part(work, c) for c in merged]
         hints = [start[gp.projects] for gp in gparts]
-        outs = solve_parts(gparts, mapper, budget, workers, 0.0, opts, hints=hints)
+        outs = solve_parts(gparts, mapper, budget, workers, keep, opts, hints=hints)
         taken = 0
         for gp, hint, out in zip(gparts, hints, outs):
             if out["start"] is not None and rank(gp.instance, out["start"]) > rank(

@@ -124,3 +124,17 @@ def test_merged_to_the_top_it_reaches_the_whole_programs_optimum(pooled):
     assert rank(inst, top)[:-1] == rank(inst, whole.start)[:-1]  # every batch's count
     assert rank(inst, top)[-1] == pytest.approx(rank(inst, whole.start)[-1])
     assert _feasible(inst, top)
+
+
+def test_groups_above_the_size_limit_stay_apart(pooled, monkeypatch):
+    import models.group_split as gs
+
+    _, inst = pooled
+    work = share_out(inst)
+    works = np.bincount(inst.village_county[inst.gap_village[inst.proj_gap]])
+    # room for counties 0 and 1 together, not for them with county 2
+    monkeypatch.setattr(gs, "GROUP_MAX_WORKS", int(works[0] + works[1]))
+    assert pairs(work, [np.array([0]), np.array([1]), np.array([2])]) == [[0, 1], [2]]
+    assert pairs(work, [np.array([0, 1]), np.array([2])]) == [[0], [1]]
+    monkeypatch.setattr(gs, "GROUP_MAX_WORKS", int(works[0] + works[1]) - 1)
+    assert pairs(work, [np.array([0]), np.array([1]), np.array([2])]) == [[0], [1], [2]]
