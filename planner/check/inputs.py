@@ -38,6 +38,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -188,9 +189,10 @@ def _projects(raw: pd.DataFrame, scn_projects: pd.DataFrame, years, catalogue,
     p["latest_year"] = [last if y is None or pd.isna(y) else int(y) for y in p["latest_year"]]
     p["cost_profile"] = [tuple(prof) if prof is not None else tuple([1.0 / d] * d)
                          for prof, d in zip(p["cost_profile"], p["duration"])]
-    p["department"] = [departments.canonical(d if d else catalogue.get(t, ("", ""))[1],
-                                             dept_names)
-                       for d, t in zip(p["department"], p["target"])]
+    named: dict[tuple, str] = {}  # each distinct (department, target) named once
+    p["department"] = [named[k] if k in named else named.setdefault(k, departments.canonical(
+        k[0] if k[0] else catalogue.get(k[1], ("", ""))[1], dept_names))
+        for k in zip(p["department"], p["target"])]
     given = scn_projects.set_index("project_id")
     unknown = sorted(set(given.index) - set(p["project_id"]))
     for pid in unknown[:10]:
@@ -198,8 +200,10 @@ def _projects(raw: pd.DataFrame, scn_projects: pd.DataFrame, years, catalogue,
     p = p[p["project_id"].isin(given.index)].reset_index(drop=True)
     g = given.loc[p["project_id"]]
     p["cost"] = g["cost"].astype(float).to_numpy()
-    p["earliest_year"] = [max(a, int(b)) for a, b in zip(p["earliest_year"], g["earliest_year"])]
-    p["latest_year"] = [min(a, int(b)) for a, b in zip(p["latest_year"], g["latest_year"])]
+    p["earliest_year"] = np.maximum(p["earliest_year"].to_numpy(dtype=np.int64),
+                                    g["earliest_year"].to_numpy(dtype=np.int64))
+    p["latest_year"] = np.minimum(p["latest_year"].to_numpy(dtype=np.int64),
+                                  g["latest_year"].to_numpy(dtype=np.int64))
     return p
 
 

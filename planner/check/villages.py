@@ -28,13 +28,21 @@ def _norm_bool(text: pd.Series) -> pd.Series:
     def norm(x: str) -> str:
         b = parse_bool(x) if x else None
         return x if b is None else ("true" if b else "false")
-    return text.map(norm)
+    return _each_distinct(text, norm)
 
 
 def _norm_list(text: pd.Series) -> pd.Series:
     """A `;` list as its sorted items (the order of the targets is no claim)."""
-    return text.map(lambda x: ";".join(sorted(t.strip() for t in str(x).split(";")
-                                              if t.strip())))
+    return _each_distinct(text, lambda x: ";".join(sorted(t.strip() for t in str(x).split(";")
+                                                          if t.strip())))
+
+
+def _each_distinct(text: pd.Series, norm) -> pd.Series:
+    """text.map(norm), with `norm` called once per distinct cell."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    normed = np.empty(len(uniques), dtype=object)
+    normed[:] = [norm(u) for u in uniques]
+    return pd.Series(normed[codes], index=text.index, dtype=object)
 
 
 def check_villages_table(f: Facts, plan: pd.DataFrame, rep: Report) -> None:
