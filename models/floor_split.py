@@ -122,7 +122,7 @@ def resplit(parts: list, plans: list, nbar: np.ndarray, floors: np.ndarray, mapp
             keep: float = 0.0, settled: np.ndarray | None = None,
             **opts) -> tuple[list, dict]:
     """(the county plans after the split, what it did).  `parts`: the county parts
-    (models.decompose.Part), `plans`: their start years, `nbar`: (C, B) the bound's
+    (models.county_parts.Part), `plans`: their start years, `nbar`: (C, B) the bound's
     counts per county, `floors`: the province's counts to keep, `prices`: (B,) the
     bound's price of a village of each batch (`choose`), `keep`: seconds of the budget
     left after the county tasks, `settled`: (C,) bool, the counties whose plan was proven

@@ -24,7 +24,7 @@ import numpy as np
 from .backends import get as get_backend
 from .budget import TimeBudget
 from .columns import decode
-from .decompose import separable, split_by_county
+from .county_parts import separable, split_by_county
 from .eligibility import breadth
 from .formulation import build
 from .instance import Instance

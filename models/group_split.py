@@ -42,11 +42,11 @@ GROUP_MAX_WORKS = LEX_SPLIT_MAX
 
 
 def group_part(work: Instance, counties: np.ndarray):
-    """The program of `counties` together (models.decompose.Part, county: the first):
+    """The program of `counties` together (models.county_parts.Part, county: the first):
     their villages, works and own pools, every pooled pool's slices of theirs merged
     into one pool (`work.meta["slice_of"]`, models.pooled_split.share_out) with the sum
     of their money, pooled again among them (pool_county -1)."""
-    from .decompose import county_part
+    from .county_parts import county_part
 
     counties = np.asarray(counties, dtype=np.int64)
     taken = np.isin(work.pool_county, counties)

@@ -40,7 +40,8 @@ import time
 
 import numpy as np
 
-from .decompose import Part, county_part, merged_start, solve_parts
+from .county_parts import Part, county_part, merged_start
+from .decompose import solve_parts
 from .evaluate import deadline_counts, deadline_met
 from .instance import DeadlineSpec, Instance
 from .ledger import split_whole
@@ -88,7 +89,7 @@ def kept_deadlines(inst: Instance) -> tuple[tuple[DeadlineSpec, ...], tuple[Dead
 
 def relaxed_part(inst: Instance, county: int, pool_mask: np.ndarray | None = None,
                  quotas: tuple[DeadlineSpec, ...] = ()) -> Part:
-    """County `county`'s program without the shared deadlines (models.decompose.county_part
+    """County `county`'s program without the shared deadlines (models.county_parts.county_part
     otherwise: `pool_mask` the pools it may draw on; `quotas`: deadlines of the county's
     own villages kept too)."""
     exact, markers = kept_deadlines(inst)

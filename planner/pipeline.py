@@ -108,7 +108,7 @@ NO_PLAN_HEAD = {"en": "the hard rules cannot all hold with this money:",
 
 def split_by_county_wanted(inst: Instance, params: SolveParams) -> bool:
     """decompose: off | county | auto (>= 2 counties and AUTO_SPLIT_PROJECTS projects)."""
-    from models.decompose import separable
+    from models.county_parts import separable
 
     mode = params.decompose
     if mode == "off" or len(np.unique(inst.village_county)) < 2:

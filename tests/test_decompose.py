@@ -8,7 +8,8 @@ import warnings
 import numpy as np
 import pytest
 
-from models.decompose import separable, solve_by_county, split_by_county
+from models.county_parts import separable, split_by_county
+from models.decompose import solve_by_county
 from models.pooled_split import share_out
 from models.solve import solve
 from planner.build import build_instance

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from models.columns import complete_plan, mapped_hint
-from models.decompose import merged_start, solve_by_county, solve_parts, split_by_county
+from models.county_parts import merged_start, split_by_county
+from models.decompose import solve_by_county, solve_parts
 from models.formulation import build
 from models.group_split import group_part, pairs, rank, regroup
 from models.params import SolveParams
