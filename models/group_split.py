@@ -77,8 +77,10 @@ def group_part(work: Instance, counties: np.ndarray):
 
 
 def rank(inst: Instance, start: np.ndarray) -> tuple:
-    """A plan's standing under the exit priority: its batches' counts in order, then its
-    value (greater is better)."""
+    """A plan's standing (greater is better): under the exit priority its batches'
+    counts in order, then its value; for min_cost the pooled money, negated."""
+    if inst.objective != "max_coverage":
+        return (-plan_value(inst, start),)
     counts = batch_counts(inst, on_time(inst, start)) if inst.batches else []
     return (*counts, plan_value(inst, start))
 

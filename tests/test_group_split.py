@@ -139,3 +139,19 @@ def test_groups_above_the_size_limit_stay_apart(pooled, monkeypatch):
     assert pairs(work, [np.array([0, 1]), np.array([2])]) == [[0], [1]]
     monkeypatch.setattr(gs, "GROUP_MAX_WORKS", int(works[0] + works[1]) - 1)
     assert pairs(work, [np.array([0]), np.array([1]), np.array([2])]) == [[0], [1], [2]]
+
+
+def test_the_rank_of_a_plan_follows_the_objective(pooled):
+    from models.evaluate import batch_counts, on_time, plan_value
+    from models.greedy import greedy
+
+    _, inst = pooled
+    some, none = greedy(inst), np.full(inst.n_projects, -1)
+    assert plan_value(inst, some) > 0
+    # most value: the batches' counts first, then the value
+    assert rank(inst, some) == (*batch_counts(inst, on_time(inst, some)),
+                                plan_value(inst, some))
+    assert rank(inst, some) > rank(inst, none)
+    # least pooled money: the cheaper plan ranks higher (nothing bought costs nothing)
+    cheap = inst.replace(objective="min_cost")
+    assert rank(cheap, none) > rank(cheap, some)
