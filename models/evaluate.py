@@ -73,3 +73,11 @@ def plan_value(inst: Instance, start: np.ndarray) -> float:
 def batch_counts(inst: Instance, on_time_villages: np.ndarray) -> list[int]:
     """Villages on time in each exit-priority batch, in the order they are served."""
     return [int(on_time_villages[b].sum()) for b in inst.batches]
+
+
+def priority_rank(inst: Instance, start: np.ndarray) -> tuple:
+    """A plan's standing under the run's rule, greater is better: each exit batch's
+    villages on time in the order served, then more value (less pooled money, under
+    min_cost)."""
+    sign = 1 if inst.objective == "max_coverage" else -1
+    return (*batch_counts(inst, on_time(inst, start)), sign * plan_value(inst, start))

@@ -29,7 +29,7 @@ import time
 
 import numpy as np
 
-from .evaluate import batch_counts, on_time, plan_value
+from .evaluate import priority_rank
 from .instance import Instance
 from .pooled_split import LEX_SPLIT_MAX
 
@@ -74,15 +74,6 @@ def group_part(work: Instance, counties: np.ndarray):
     pools = merged.take_pools(np.asarray(keep, dtype=np.int64))
     part.instance = merged.replace(**pools, meta={**sub.meta, "slice_of": slice_of[keep]})
     return part
-
-
-def rank(inst: Instance, start: np.ndarray) -> tuple:
-    """A plan's standing (greater is better): under the exit priority its batches'
-    counts in order, then its value; for min_cost the pooled money, negated."""
-    if inst.objective != "max_coverage":
-        return (-plan_value(inst, start),)
-    counts = batch_counts(inst, on_time(inst, start)) if inst.batches else []
-    return (*counts, plan_value(inst, start))
 
 
 def pairs(work: Instance, groups: list[np.ndarray]) -> list[list[int]]:
@@ -140,8 +131,8 @@ def regroup(work: Instance, parts: list, start: np.ndarray, mapper, workers: int
         outs = solve_parts(gparts, mapper, budget, workers, keep, opts, hints=hints)
         taken = 0
         for gp, hint, out in zip(gparts, hints, outs):
-            if out["start"] is not None and rank(gp.instance, out["start"]) > rank(
-                    gp.instance, hint):
+            if out["start"] is not None and priority_rank(
+                    gp.instance, out["start"]) > priority_rank(gp.instance, hint):
                 start[gp.projects] = out["start"]
                 taken += 1
         done.append({"groups": len(merging), "counties_per_group":

@@ -42,7 +42,7 @@ import numpy as np
 
 from .county_parts import Part, county_part, merged_start
 from .decompose import solve_parts
-from .evaluate import deadline_counts, deadline_met
+from .evaluate import deadline_counts, deadline_met, priority_rank
 from .instance import DeadlineSpec, Instance
 from .ledger import split_whole
 
@@ -253,12 +253,11 @@ def _last_retry(inst, parts, outs, start, repaired, mapper, budget, workers, opt
         return
     redo = solve_parts([parts[i] for i in again], mapper, budget, workers, 0.0, opts,
                        hints=[outs[i]["start"] for i in again])
-    key = lambda o: _counts(o) + [  # noqa: E731
-        o["objective"] if inst.objective == "max_coverage" else -o["objective"]]
     for i, r in zip(again, redo):
         quota = int(parts[i].county) in repaired
-        if r["start"] is None or key(r) < key(outs[i]) or (
-                quota and _counts(r) != _counts(outs[i])):
+        sub = parts[i].instance
+        if r["start"] is None or priority_rank(sub, r["start"]) < priority_rank(
+                sub, outs[i]["start"]) or (quota and _counts(r) != _counts(outs[i])):
             continue
         old = start[parts[i].projects].copy()
         start[parts[i].projects] = r["start"]
@@ -274,14 +273,10 @@ def better(inst: Instance, alt: dict, parts: list[Part], outs: list[dict]) -> bo
     """Whether the first round's quotas taken (`alt`, relaxed_round's "fallback") give a
     better plan than the split's (`parts`, `outs`): more villages on time batch by
     batch in the order served, then more value (less money, under min_cost)."""
-    from .evaluate import batch_counts, on_time, plan_value
-
     if any(o["start"] is None for o in outs):
         return True
     a, b = merged_start(inst, alt["parts"], alt["outs"]), merged_start(inst, parts, outs)
-    key = lambda x: batch_counts(inst, on_time(inst, x)) + [  # noqa: E731
-        plan_value(inst, x) * (1 if inst.objective == "max_coverage" else -1)]
-    return key(a) > key(b)
+    return priority_rank(inst, a) > priority_rank(inst, b)
 
 
 def kept_plans(parts: list[Part], relaxed: dict | None) -> dict[int, dict]:
