@@ -113,7 +113,11 @@ def check_eligibility(f: Facts, rep: Report) -> None:
     allows = p[["project_id", "streams"]].explode("streams").dropna()
     pools = f.inp.funds[["stream", "county", "targets"]].drop_duplicates(["stream", "county"])
     # the rows' projects, counties and targets as codes of their distinct values, once
-    is_listed = s["project_id"].isin(listed).to_numpy()
+    project_code, projects = _codes(s["project_id"])
+    is_listed = projects.isin(listed)[project_code]
+    # stream -> the codes of the schedule's projects that list it
+    listing = {stream: projects.get_indexer(pids)
+               for stream, pids in allows.groupby("streams", sort=False)["project_id"]}
     county_code, counties = _codes(s["pool_county"])
     target_code, targets_seen = _codes(s["gap_target"])
     for stream in f.streams:
@@ -123,8 +127,9 @@ def check_eligibility(f: Facts, rep: Report) -> None:
             continue
         ok_project = ~is_listed[drawn]
         named = ~ok_project  # the projects listing streams: is this one of them?
-        ok_project[named] = use.loc[named, "project_id"].isin(
-            allows.loc[allows["streams"] == stream, "project_id"]).to_numpy()
+        lists_it = np.zeros(len(projects) + 1, dtype=bool)  # the last: not scheduled (-1)
+        lists_it[listing.get(stream, np.empty(0, dtype=np.int64))] = True
+        ok_project[named] = lists_it[:-1][project_code[drawn][named]]
         bad = use[~ok_project & use["known"].to_numpy()]
         bad = bad.assign(listed=[";".join(t) for t in bad["p_streams"]])
         rep.each("eligibility", bad[["_row", "project_id", "year", stream, "listed"]],

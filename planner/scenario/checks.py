@@ -36,7 +36,11 @@ def _dup(frame: pd.DataFrame, keys: list[str], problems: Problems, what: str):
 def validate_villages(v: pd.DataFrame, years, problems: Problems):
     f = v.attrs["file"]
     _dup(v, ["village_id"], problems, "village_id")
-    for r in v.itertuples():
+    year = _numbers(v["exit_year"])
+    clean = (year <= years[-1]) & (year >= 1949)  # a sufficient test, as _clean_projects
+    for col in ("population", "poor_households"):
+        clean &= ~(_numbers(v[col]) < 0)
+    for r in v[~clean].itertuples():  # the rows below report nothing
         if r.exit_year > years[-1]:
             problems.add(f, f"exit year after the horizon {years[0]}-{years[-1]}; "
                          "extend `years` in scenario.yaml or correct the year",
@@ -53,7 +57,12 @@ def validate_villages(v: pd.DataFrame, years, problems: Problems):
 def validate_gaps(g, village_ids, codes, problems):
     f = g.attrs["file"]
     _dup(g, ["village_id", "target"], problems, "gap (village_id, target)")
-    for r in g.itertuples():
+    known = set(codes)
+    clean = np.array([v in village_ids and t in known
+                      for v, t in zip(g["village_id"].tolist(), g["target"].tolist())],
+                     dtype=bool)  # a sufficient test, as _clean_projects
+    clean &= ~(_numbers(g["weight"]) < 0) & ~(_numbers(g["quantity"]) <= 0)
+    for r in g[~clean].itertuples():  # the rows below report nothing
         if r.village_id not in village_ids:
             problems.add(f, "unknown village_id; it is not in villages.csv",
                          row=r._1, column="village_id", value=r.village_id)
