@@ -87,20 +87,28 @@ class Facts:
         v = self.village_table[~self.village_table["relocated_bool"]]
         g = self.gaps
         deadlines = self.inp.deadlines
-        of_target = {t: g[g["target"] == t] for t in {d.target for d in deadlines}}
+        # villages by the code of their id, counties by theirs; each gap by its village's
+        village, ids = pd.factorize(v["village_id"], use_na_sentinel=False)
+        county, counties = pd.factorize(v["county"], use_na_sentinel=False)
+        deep = v["deep_bool"].to_numpy(dtype=bool)
+        of_target = {}
+        for t in {d.target for d in deadlines}:
+            have = g[g["target"] == t]
+            of_target[t] = (have, pd.Index(ids).get_indexer(have["village_id"]))
         out = []
         for d in deadlines:
             if d.scope == "all":
-                scope = v
+                scope = np.ones(len(v), dtype=bool)
             elif d.scope == "deep_poverty":
-                scope = v[v["deep_bool"]]
+                scope = deep
             else:
-                scope = v[v["county"].isin(d.scope)]
-            ids = set(scope["village_id"])
-            have = of_target[d.target]
-            have = have[have["village_id"].isin(ids)]
+                scope = pd.Index(counties).isin(d.scope)[county]
+            chosen = np.zeros(len(ids) + 1, dtype=bool)  # the last: a village not in v
+            chosen[village[scope]] = True
+            have, gap_village = of_target[d.target]
+            have = have[chosen[gap_village]]
             still_open = have[~(have["close_year"] <= d.year)]
-            n = len(ids)
+            n = int(chosen.sum())
             out.append({"deadline": d, "n": n, "met": n - len(still_open),
                         "required": int(math.ceil(d.share * n - 1e-9)),
                         "open": sorted(still_open["village_id"])})
