@@ -1,0 +1,32 @@
+"""The written cells a column at a time (planner.cells, planner.plan.money): the formula
+guard and the money text on columns mixing text, numbers and blanks, by hand."""
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from planner.cells import neutralise_frame, restore_frame
+from planner.plan.money import money_text
+
+
+def test_neutralise_frame_mixed_column():
+    frame = pd.DataFrame({"a": ["=SUM(A1)", 3, None, "-12.5000", "'+x", "ok", "=SUM(A1)",
+                                "@x", float("nan")],
+                          "n": range(9)})
+    out = neutralise_frame(frame)
+    got = out["a"].tolist()
+    assert got[:2] == ["'=SUM(A1)", 3] and got[2] is None
+    assert got[3:8] == ["-12.5000", "''+x", "ok", "'=SUM(A1)", "'@x"]
+    assert isinstance(got[8], float) and math.isnan(got[8])
+    assert out["a"].dtype == object and out["n"].tolist() == list(range(9))
+    assert frame["a"].iloc[0] == "=SUM(A1)"  # the input frame is left as it was
+    back = restore_frame(pd.DataFrame({"a": ["'=SUM(A1)", "''+x", "'plain", "x"]}))
+    assert back["a"].tolist() == ["=SUM(A1)", "'+x", "'plain", "x"]
+
+
+def test_money_text_float_column():
+    frame = pd.DataFrame({"cost": [1.5, np.nan, -0.0, 12.34565, 1e9], "name": list("abcde")})
+    out = money_text(frame)
+    assert out["cost"].tolist() == ["1.5000", "", "-0.0000", "12.3456", "1000000000.0000"]
+    assert out["cost"].dtype == object and out["name"].tolist() == list("abcde")
