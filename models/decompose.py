@@ -51,6 +51,7 @@ def solve_part(part_instance: Instance, opts: dict) -> dict:
     share = opts.pop("time_share", None)
     after = opts.pop("works_after", None)  # this county's and the later ones' works
     workers = opts.pop("workers", 1)
+    dives = opts.pop("dives_only", False)  # models.group_split: the stages' dives only
     if deadline is not None:
         left = max(0.05, deadline - time.time())
         if after is not None:  # its share of what is left now, among the works to come
@@ -79,7 +80,7 @@ def solve_part(part_instance: Instance, opts: dict) -> dict:
         part_instance, hint, stages, failed = solve_stages(
             part_instance, SolveParams().updated(**{k: v for k, v in opts.items()
                                                     if k in NAMES}),
-            TimeBudget(opts.get("time_limit")), hint)
+            TimeBudget(opts.get("time_limit")), hint, dives_only=dives)
         if failed is not None and failed is not SolveStatus.INFEASIBLE:
             # a stage found no plan in the county's time (under load HiGHS can stop
             # before its first solution: status "not set"): the greedy plan when it keeps
@@ -92,6 +93,13 @@ def solve_part(part_instance: Instance, opts: dict) -> dict:
             return {"start": None, "status": failed.value, "objective": None, "bound": None,
                     "seconds": time.time() - began, "county": part_instance.meta.get("county"),
                     "plan_from": None, "stages": stages}
+        if dives and hint is not None:  # the last dive's plan, no value search
+            from .evaluate import plan_value
+
+            return {"start": hint, "status": "feasible",
+                    "objective": plan_value(part_instance, hint), "bound": None,
+                    "seconds": time.time() - began, "plan_from": "LP dive",
+                    "county": part_instance.meta.get("county"), "stages": stages}
         if opts.get("time_limit") is not None:
             opts["time_limit"] = max(0.05, opts["time_limit"] - (time.time() - began))
     # under the run's common deadline the time a county's tie-break would take beyond a

@@ -110,32 +110,56 @@ def regroup(work: Instance, parts: list, start: np.ndarray, mapper, workers: int
     `parts`: the county parts of `work` (the cut instance), `start`: the whole plan (one
     start year per work of `work`), `levels`: at most this many (default: until each
     province is one program or the time is out), `keep`: seconds of the budget left
-    after them (for the bound at the counts they reach)."""
-    from .decompose import solve_parts
-
+    after them (for the bound at the counts they reach).  Under the exit priority each
+    level's programs take their stages' LP dives only (`dives_only`: a merged pair's
+    gain is a batch's fraction made whole, which the dive finds; the searches of the
+    last stages and of the value took 26 of a pair's 30 s for nothing more), and the
+    groups of the last level reached are then solved in full in the time left."""
     t0 = time.perf_counter()
     groups = [np.array([p.county]) for p in parts]
     start = start.copy()
     done = []
+    quick = bool(work.batches) and work.objective == "max_coverage"
     while levels is None or len(done) < levels:
         paired = pairs(work, groups)
         merging = [m for m in paired if len(m) == 2]
-        if not merging:
-            break
-        if budget is not None and budget.limit is not None and (
-                budget.left() - keep < LEVEL_ROOM * max(1, len(merging) / max(1, workers))):
+        if not merging or not _room(budget, keep, len(merging), workers):
             break
         merged = [np.concatenate([groups[g] for g in m]) for m in merging]
-        gparts = [group_part(work, c) for c in merged]
-        hints = [start[gp.projects] for gp in gparts]
-        outs = solve_parts(gparts, mapper, budget, workers, keep, opts, hints=hints)
-        taken = 0
-        for gp, hint, out in zip(gparts, hints, outs):
-            if out["start"] is not None and priority_rank(
-                    gp.instance, out["start"]) > priority_rank(gp.instance, hint):
-                start[gp.projects] = out["start"]
-                taken += 1
+        taken = _solve_groups(work, merged, start, mapper, workers, budget, keep,
+                              {**opts, "dives_only": quick})
         done.append({"groups": len(merging), "counties_per_group":
-                     int(max(len(c) for c in merged)), "taken": taken})
+                     int(max(len(c) for c in merged)), "taken": taken,
+                     "search": "LP dives" if quick else "full"})
         groups = [np.concatenate([groups[g] for g in m]) for m in paired]
+    top = [c for c in groups if len(c) > 1]
+    if quick and top and _room(budget, keep, len(top), workers):
+        taken = _solve_groups(work, top, start, mapper, workers, budget, keep, opts)
+        done.append({"groups": len(top), "counties_per_group":
+                     int(max(len(c) for c in top)), "taken": taken, "search": "full"})
     return start, {"levels": done, "seconds": round(time.perf_counter() - t0, 3)}
+
+
+def _room(budget, keep: float, groups: int, workers: int) -> bool:
+    """Whether the time left (less `keep`) holds LEVEL_ROOM for each group a worker
+    solves."""
+    return budget is None or budget.limit is None or (
+        budget.left() - keep >= LEVEL_ROOM * max(1, groups / max(1, workers)))
+
+
+def _solve_groups(work: Instance, merged: list[np.ndarray], start: np.ndarray, mapper,
+                  workers: int, budget, keep: float, opts: dict) -> int:
+    """Each group of counties solved as one program from the plans it holds, its plan
+    taken into `start` (in place) where better under the run's rule: how many were."""
+    from .decompose import solve_parts
+
+    gparts = [group_part(work, c) for c in merged]
+    hints = [start[gp.projects] for gp in gparts]
+    outs = solve_parts(gparts, mapper, budget, workers, keep, opts, hints=hints)
+    taken = 0
+    for gp, hint, out in zip(gparts, hints, outs):
+        if out["start"] is not None and priority_rank(
+                gp.instance, out["start"]) > priority_rank(gp.instance, hint):
+            start[gp.projects] = out["start"]
+            taken += 1
+    return taken

@@ -36,11 +36,13 @@ STAGE_SHARE = 0.5
 
 
 def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
-                 hint: np.ndarray | None, progress=False
+                 hint: np.ndarray | None, progress=False, dives_only: bool = False
                  ) -> tuple[Instance, np.ndarray | None, list[dict], SolveStatus | None]:
     """(the instance with every batch's floor, the last stage's plan, the stage records,
     the status when a stage found no plan at all, else None).  `progress`: the
-    reporter of models.solve.solve, given to every stage's solve."""
+    reporter of models.solve.solve, given to every stage's solve; `dives_only`: no
+    stage's search, each keeps what its LP dive reached (proven only where that meets
+    the LP bound; models.group_split's quick merged programs)."""
     from .dive import lp_dive
     from .greedy import hard_violations
     from .solve import solve
@@ -73,6 +75,9 @@ def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
         if lp_bound is not None and have >= lp_bound:
             # the plan meets the LP relaxation's bound: proven without a search
             record.update(on_time=have, bound=lp_bound, status="optimal", proven=True,
+                          solved=False, bound_by="LP relaxation")
+        elif dives_only and have >= 0:
+            record.update(on_time=have, bound=lp_bound, status="feasible", proven=False,
                           solved=False, bound_by="LP relaxation")
         else:
             # each stage half of what is left (an earlier batch comes first: cut short,

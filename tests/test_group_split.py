@@ -121,7 +121,8 @@ def test_merged_to_the_top_it_reaches_the_whole_programs_optimum(pooled):
     assert rank(inst, start) < rank(inst, whole.start)
     assert rank(inst, start)[0] == rank(inst, whole.start)[0] - 1
     top, info = regroup(work, parts, start, map, 1, None, opts)
-    assert [lv["counties_per_group"] for lv in info["levels"]] == [2, 3]
+    assert [(lv["counties_per_group"], lv["search"]) for lv in info["levels"]] == [
+        (2, "LP dives"), (3, "LP dives"), (3, "full")]
     assert rank(inst, top) >= rank(inst, start)
     assert rank(inst, top)[:-1] == rank(inst, whole.start)[:-1]  # every batch's count
     assert rank(inst, top)[-1] == pytest.approx(rank(inst, whole.start)[-1])
