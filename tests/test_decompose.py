@@ -173,7 +173,7 @@ def test_a_county_whose_stages_find_no_plan_keeps_its_greedy_plan(tmp_path, monk
     assert not hard_violations(part, plan) and part.batches
     for status, kept in ((SolveStatus.TIME_LIMIT, True), (SolveStatus.INFEASIBLE, False)):
         monkeypatch.setattr(priority, "solve_stages",
-                            lambda p, params, budget, hint, *a, s=status: (p, hint, [], s))
+                            lambda p, params, budget, hint, *a, s=status, **k: (p, hint, [], s))
         out = solve_part(part, {"threads": 1})
         if not kept:
             assert out["start"] is None and out["status"] == "infeasible"
