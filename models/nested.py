@@ -4,9 +4,9 @@ A priority list is a sequence of plans, one per budget level s_1 < ... < s_K, ea
 holding every work of the one before (the works are locked in; their start years may
 move).  This module knows plans as start arrays of one instance:
 
-* `rule_key`: how two plans compare under the instance's own rule (the exit batches'
-  on-time counts in the order served, then the value, under the lexicographic exit
-  priority; the value alone otherwise) -- the order `models.priority` optimises;
+* plans compare by `models.evaluate.priority_rank`, the instance's own rule (the exit
+  batches' on-time counts in the order served, then the value, under the lexicographic
+  exit priority; the value alone otherwise) -- the order `models.priority` optimises;
 * `level_hint`: the warm start of a level, the best by that rule of the level below's
   plan (still a plan: the money only grew) and the planner's own warm start (greedy
   and LP dive, which put the locked-in works first), so no level ends below the one
@@ -21,24 +21,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .evaluate import batch_counts, on_time, plan_value
+from .evaluate import plan_value, priority_rank
 from .instance import Instance
 
 
-def rule_key(inst: Instance, start: np.ndarray) -> tuple:
-    """A plan's standing under the instance's rule, larger is better: each batch's
-    villages on time in the order served (lexicographic exit priority), then the value."""
-    counts = batch_counts(inst, on_time(inst, start)) if inst.batches else []
-    return (*counts, plan_value(inst, start))
-
-
 def best_plan(inst: Instance, plans) -> np.ndarray | None:
-    """The best of `plans` (start arrays, None skipped) by `rule_key`; the first on ties."""
+    """The best of `plans` (start arrays, None skipped) by `priority_rank`; the first on ties."""
     best, key = None, None
     for start in plans:
         if start is None:
             continue
-        k = rule_key(inst, start)
+        k = priority_rank(inst, start)
         if key is None or k > key:
             best, key = start, k
     return best
@@ -46,7 +39,7 @@ def best_plan(inst: Instance, plans) -> np.ndarray | None:
 
 def level_hint(inst: Instance, below: np.ndarray | None, threads: int | None,
                time_left: float | None, info: dict | None = None) -> np.ndarray | None:
-    """The warm start of a level: the better (rule_key) of `below` (the plan of the level
+    """The warm start of a level: the better (priority_rank) of `below` (the plan of the level
     below, a plan here too) and the planner's warm start (models.warmstart)."""
     from .warmstart import warm_start
 

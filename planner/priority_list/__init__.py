@@ -46,7 +46,8 @@ import numpy as np
 import pandas as pd
 
 from models.budget import TimeBudget
-from models.nested import level_hint, rule_key
+from models.evaluate import priority_rank
+from models.nested import level_hint
 from models.params import SolveParams
 from models.result import SolveStatus
 from models.strategy import solve_planned
@@ -230,8 +231,8 @@ def _solve(lv: Level, below: Level | None, params: SolveParams, budget: TimeBudg
             inst, params.updated(time_limit=share), own, maximin=maximin, split=True,
             county_mapper=lambda: dask_mapper(params.scheduler, tasks=counties),
             progress=progress or False)
-        short = hint_below is not None and result.has_solution and rule_key(
-            inst, result.start) < rule_key(inst, hint_below)
+        short = hint_below is not None and result.has_solution and priority_rank(
+            inst, result.start) < priority_rank(inst, hint_below)
         if short or not result.has_solution:
             extra = max(FALLBACK_SECONDS, FALLBACK_SHARE * share) if short else share
             left = budget.left()  # within the command's one time limit

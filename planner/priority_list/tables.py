@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models.nested import entry_order, pooled_units, rule_key
+from models.evaluate import priority_rank
+from models.nested import entry_order, pooled_units
 
 from ..headers import WHATIF_MONEY_COLUMNS
 from ..pipeline import VerificationError
@@ -112,7 +113,7 @@ def behind(nested, optimum, zh: bool = False) -> str:
     inst = nested.inst
     if not inst.batches:
         return ""
-    mine, theirs = rule_key(inst, nested.result.start), rule_key(optimum.inst,
+    mine, theirs = priority_rank(inst, nested.result.start), priority_rank(optimum.inst,
                                                                   optimum.result.start)
     for name, a, b in zip(inst.batch_labels, mine, theirs):
         if a != b:
