@@ -48,3 +48,44 @@ def test_choose_with_prices_trades_value_for_villages_of_a_batch():
                   np.array([2.0])).tolist() == [True, True]
     assert choose(old_v, old_n, new_v, new_n, found, np.array([4]),
                   np.array([4.0])).tolist() == [False, True]
+
+
+def test_resplit_keeps_the_provinces_counts_and_never_loses_value(tmp_path):
+    """The split by price end to end on counties that share no money: each county solved
+    again keeping targets that move a village of the first batch from one county to
+    another, then the choice per county; the province keeps every batch's count, the
+    value never falls, and every county's plan keeps its program's rules."""
+    from models.columns import complete_plan, mapped_hint
+    from models.county_parts import split_by_county
+    from models.decompose import solve_parts
+    from models.evaluate import batch_counts, on_time, plan_value
+    from models.floor_split import resplit
+    from models.formulation import build
+    from planner.build import build_instance
+    from planner.generate import generate
+    from planner.scenario import load_scenario
+
+    generate(tmp_path / "scn", villages=30, counties=3, seed=5)
+    inst = build_instance(load_scenario(tmp_path / "scn"))
+    assert inst.batches and not np.any(inst.pool_county < 0)
+    parts = split_by_county(inst)
+    opts = {"gap": 0, "threads": 1, "seed": 0}
+    plans = [o["start"] for o in solve_parts(parts, map, None, 1, 0.0, opts)]
+    counts = np.array([batch_counts(p.instance, on_time(p.instance, s))
+                       for p, s in zip(parts, plans)])
+    value = sum(plan_value(p.instance, s) for p, s in zip(parts, plans))
+    floors = counts.sum(axis=0)
+    nbar = counts.astype(float)
+    giver = int(np.argmax(counts[:, 0]))
+    nbar[giver, 0] -= 1
+    nbar[(giver + 1) % 3, 0] += 1
+    chosen, info = resplit(parts, plans, nbar, floors, **opts)
+    after = np.array([batch_counts(p.instance, on_time(p.instance, s))
+                      for p, s in zip(parts, chosen)])
+    assert (after.sum(axis=0) >= floors).all()
+    assert sum(plan_value(p.instance, s) for p, s in zip(parts, chosen)) >= value - 1e-9
+    assert info["value_after"] >= info["value_before"] - 1e-9 and info["moved"] >= 1
+    for p, s in zip(parts, chosen):
+        model, layout = build(p.instance)
+        assert complete_plan(model, layout, mapped_hint(p.instance, layout, s),
+                             time_limit=30, threads=1) is not None
