@@ -7,10 +7,10 @@ would have been one more village of the whole.  Here the counties are merged pai
 level by level, like the rounds of a knockout: at level 1 each pair of counties that
 draws on the same pooled pools is one program (`group_part`: both counties' villages,
 works and own pools, and each pooled pool's two slices as one pool holding both), solved
-under the same rules as a county (models.decompose.solve_part: the exit-priority stages,
-then the value) from the two plans it holds; at level 2 the pairs of pairs, and so on,
-while the run's time lasts.  The last level, when reached, is the whole program of each
-province.
+as a county is (models.decompose.solve_part) from the two plans it holds -- under the
+exit priority by its stages' LP dives only (`regroup`); at level 2 the pairs of pairs,
+and so on, while the run's time lasts, the groups of the last level reached then solved
+in full.  The last level, when reached, is the whole program of each province.
 
 A merged program is a plan of the whole when its plan is: its pooled money is the sum of
 its slices, each no more than the pool's, and a deadline with a share, met by each part
@@ -29,6 +29,7 @@ import time
 
 import numpy as np
 
+from .county_parts import county_part
 from .evaluate import priority_rank
 from .instance import Instance
 from .pooled_split import LEX_SPLIT_MAX
@@ -46,8 +47,6 @@ def group_part(work: Instance, counties: np.ndarray):
     their villages, works and own pools, every pooled pool's slices of theirs merged
     into one pool (`work.meta["slice_of"]`, models.pooled_split.share_out) with the sum
     of their money, pooled again among them (pool_county -1)."""
-    from .county_parts import county_part
-
     counties = np.asarray(counties, dtype=np.int64)
     taken = np.isin(work.pool_county, counties)
     part = county_part(work, counties, pool_mask=taken)
