@@ -206,6 +206,19 @@ class SplitBound:
             out[part] += w[k] * act[cp.batch_of]
         return out
 
+    def again(self, floored: Instance, bound: float | None, options: dict,
+              seconds: float | None) -> tuple[float | None, float | None]:
+        """(the least bound, the one found now): `final` keeping `floored`'s counts,
+        higher than those a bound was found with; every such bound holds for a plan
+        keeping them, so the lower is kept, its source and record written in
+        `options`."""
+        found, source, info = self.final(floored, seconds)
+        if found is not None and (bound is None or found < bound):
+            bound = found
+            options["bound_source"] = source
+            options.update(info)
+        return bound, found
+
     def tighten(self, seconds: float | None) -> tuple[float | None, str, dict] | None:
         """The Lagrangian's bound tightened by the counties' integer programs at its
         multipliers when `seconds` allow one round of them (None: not tried), as

@@ -269,7 +269,6 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
     if failed:
         status = (SolveStatus.INFEASIBLE if "infeasible" in statuses else SolveStatus.TIME_LIMIT)
         options["failed_counties"] = failed
-        options["failed_statuses"] = [o["status"] for o in outs if o["start"] is None]
         return Result.no_solution(status, opts.get("backend", "highs"),
                                   time.perf_counter() - t0, options=options)
     start = merged_start(inst, parts, outs)
@@ -340,12 +339,8 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
                     and (budget is None or budget.left() > 0.5)):
                 # the value's bound keeping the higher counts: tighter, and valid
                 floored = floored.replace(batch_floor=tuple(int(n) for n in counts))
-                again, source, info = bounder.final(floored, budget.left() if budget
-                                                    else None)
-                options["regrouped"]["bound_after"] = again
-                if again is not None and (bound is None or again < bound):
-                    bound, options["bound_source"] = again, source
-                    options.update(info)
+                bound, options["regrouped"]["bound_after"] = bounder.again(
+                    floored, bound, options, budget.left() if budget else None)
     if stages is not None and lex_bounds is not None:
         lp_proven(stages, lex_bounds)  # after the split of the counts: they only rise
     if bounder is not None and bound is not None and not exact:

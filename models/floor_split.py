@@ -204,12 +204,9 @@ def split_rounds(parts: list, plans: list, bounder, floored: Instance, bound, op
         floored = floored.replace(batch_floor=counts)
         if budget is not None and budget.left() is not None and budget.left() <= 0.5:
             break
-        again, source, extra = bounder.final(floored, budget.left() if budget else None)
+        bound, again = bounder.again(floored, bound, options,
+                                     budget.left() if budget else None)
         info["bound_after"] = None if again is None else float(again)
-        if again is not None and (bound is None or again < bound):
-            bound = again
-            options["bound_source"] = source
-            options.update(extra)
         if not info["taken"]:
             break
     out = dict(rounds[-1]) if rounds else {}

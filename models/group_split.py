@@ -30,6 +30,7 @@ import time
 import numpy as np
 
 from .county_parts import county_part
+from .eligibility import work_county
 from .evaluate import priority_rank
 from .instance import Instance
 from .pooled_split import LEX_SPLIT_MAX
@@ -80,8 +81,7 @@ def pairs(work: Instance, groups: list[np.ndarray]) -> list[list[int]]:
     (a province's counties), in order, two by two, unless the two hold more than
     GROUP_MAX_WORKS works; a group left alone stays as it is."""
     slice_of = np.asarray(work.meta["slice_of"])
-    works = np.bincount(work.village_county[work.gap_village[work.proj_gap]],
-                        minlength=len(work.county_names))
+    works = np.bincount(work_county(work), minlength=len(work.county_names))
     size = [int(works[c].sum()) for c in groups]
     key = {}
     for g, counties in enumerate(groups):
@@ -103,13 +103,12 @@ def pairs(work: Instance, groups: list[np.ndarray]) -> list[list[int]]:
 
 
 def regroup(work: Instance, parts: list, start: np.ndarray, mapper, workers: int,
-            budget, opts: dict, levels: int | None = None,
-            keep: float = 0.0) -> tuple[np.ndarray, dict]:
+            budget, opts: dict, keep: float = 0.0) -> tuple[np.ndarray, dict]:
     """(the whole's start years after the levels of merged counties, what they did).
     `parts`: the county parts of `work` (the cut instance), `start`: the whole plan (one
-    start year per work of `work`), `levels`: at most this many (default: until each
-    province is one program or the time is out), `keep`: seconds of the budget left
-    after them (for the bound at the counts they reach).  Under the exit priority each
+    start year per work of `work`), `keep`: seconds of the budget left after the levels
+    (for the bound at the counts they reach); the levels go on until each province is
+    one program (or GROUP_MAX_WORKS) or the time is out.  Under the exit priority each
     level's programs take their stages' LP dives only (`dives_only`: a merged pair's
     gain is a batch's fraction made whole, which the dive finds; the searches of the
     last stages and of the value took 26 of a pair's 30 s for nothing more), and the
@@ -119,7 +118,7 @@ def regroup(work: Instance, parts: list, start: np.ndarray, mapper, workers: int
     start = start.copy()
     done = []
     quick = bool(work.batches) and work.objective == "max_coverage"
-    while levels is None or len(done) < levels:
+    while True:
         paired = pairs(work, groups)
         merging = [m for m in paired if len(m) == 2]
         if not merging or not _room(budget, keep, len(merging), workers):
