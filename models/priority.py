@@ -42,41 +42,76 @@ def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
     the status when a stage found no plan at all, else None).  `progress`: the
     reporter of models.solve.solve, given to every stage's solve; `dives_only`: no
     stage's search, each keeps what its LP dive reached (proven only where that meets
-    the LP bound; models.group_split's quick merged programs)."""
-    from .dive import lp_dive
+    the LP bound; models.group_split's quick merged programs).
+
+    Two passes.  First every stage by its LP dive alone, then the value's dive: a plan
+    with every batch's count in a fraction of a search's time, most stages proven by
+    their LP bound already.  Then, unless `dives_only`, the stages again from that plan:
+    while the earlier batches keep the counts of the first pass, a stage proven there
+    (or searched there, having had no plan to dive around) is kept as it is, and one
+    its LP did not prove is searched from that plan in half of the time left; a stage
+    after a count that rose is dived and searched afresh.  Cut short, every batch has a
+    count at least the dives', instead of the first batches searched and the later
+    ones left with what little time is left (a county's share of a short run)."""
     from .greedy import hard_violations
+
+    # a plan's count proves a floor only when the plan keeps every hard rule (the rule
+    # of thumb's plan may break those models.greedy.hard_violations lists)
+    if hint is not None and hard_violations(inst, hint):
+        hint = None
+    first = _stages(inst, params, budget, hint, progress, search=False)
+    if dives_only or first[3] is not None:
+        return first
+    return _stages(inst, params, budget, first[1], progress, search=True, known=first[2])
+
+
+def _stages(inst: Instance, params: SolveParams, budget: TimeBudget,
+            hint: np.ndarray | None, progress, search: bool, known: list[dict] | None = None):
+    """One pass of `solve_stages`: `search` False, each stage keeps its dive's count (a
+    stage with no plan to dive from or around is searched); `known`, the first pass's
+    records, kept where the earlier batches' counts have not changed since."""
+    from .dive import lp_dive
     from .solve import solve
-    from .warmstart import dive_seconds
+    from .warmstart import DIVE_MAX_SECONDS
 
     stages: list[dict] = []
     n = len(inst.batches)
     count = lambda plan, i: (batch_counts(inst, on_time(inst, plan))[i]  # noqa: E731
                              if plan is not None else -1)
-    # a plan's count proves a floor only when the plan keeps every hard rule (the rule
-    # of thumb's plan may break those models.greedy.hard_violations lists)
-    if hint is not None and hard_violations(inst, hint):
-        hint = None
+    same = known is not None  # every earlier stage kept the first pass's count
+    given = hint
     for i in range(n):
         due = len(inst.batches[i])
         record = {"batch": inst.batch_labels[i], "due": due}
         have = count(hint, i)
+        was = known[i] if same else None
+        if was is not None and (was["proven"] or was["solved"]) and have == was["on_time"]:
+            stages.append(was)  # proven or searched in the first pass from the same floors
+            inst = inst.replace(batch_floor=inst.batch_floor + (have,))
+            continue
         if have == due:  # the whole batch on time already: nothing can do better
             record.update(on_time=due, bound=due, status="optimal", proven=True,
                           solved=False, bound_by="whole batch")
             stages.append(record)
             inst = inst.replace(batch_floor=inst.batch_floor + (due,))
             continue
-        # the stage's LP dive: a plan of this stage's objective and the LP bound
-        dive, lp = lp_dive(inst, params.threads, dive_seconds(budget.share(0.5)),
-                           stage=i, bound=True, around=hint)
-        if count(dive, i) > have:
-            hint, have = dive, count(dive, i)
-        lp_bound = int(np.floor(lp + 1e-6)) if lp is not None else None
+        if was is not None and have == was["on_time"]:
+            lp_bound = was["bound"]  # its dive was the first pass's, around this plan
+        else:
+            # the stage's LP dive: a plan of this stage's objective and the LP bound;
+            # the first pass shares the time left among the dives still to come
+            seconds = budget.share(1 / (n - i + 1) if not search else 0.5,
+                                   at_most=DIVE_MAX_SECONDS)
+            dive, lp = lp_dive(inst, params.threads, seconds, stage=i, bound=True,
+                               around=hint)
+            if count(dive, i) > have:
+                hint, have = dive, count(dive, i)
+            lp_bound = int(np.floor(lp + 1e-6)) if lp is not None else None
         if lp_bound is not None and have >= lp_bound:
             # the plan meets the LP relaxation's bound: proven without a search
             record.update(on_time=have, bound=lp_bound, status="optimal", proven=True,
                           solved=False, bound_by="LP relaxation")
-        elif dives_only and have >= 0:
+        elif not search and have >= 0:
             record.update(on_time=have, bound=lp_bound, status="feasible", proven=False,
                           solved=False, bound_by="LP relaxation")
         else:
@@ -100,10 +135,14 @@ def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
             record.update(on_time=got, bound=bound, status=res.status.value,
                           proven=bound is not None and got >= bound, solved=True,
                           bound_by="solver")
+        same = same and was is not None and record["on_time"] == was["on_time"]
         stages.append(record)
         inst = inst.replace(batch_floor=inst.batch_floor + (record["on_time"],))
+    if same and hint is given:  # the first pass's plan, which had the value's dive
+        return inst, hint, stages, None
     # the value's LP dive under every floor: the value solve's warm start when better
-    dive = lp_dive(inst, params.threads, dive_seconds(budget.share(0.5)), around=hint)
+    dive = lp_dive(inst, params.threads, budget.share(0.5, at_most=DIVE_MAX_SECONDS),
+                   around=hint)
     if dive is not None and (hint is None or plan_value(inst, dive) > plan_value(inst, hint)):
         hint = dive
     return inst, hint, stages, None

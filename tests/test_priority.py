@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 from models.result import SolveStatus
@@ -147,7 +148,10 @@ def test_the_checker_rejects_a_false_stage_claim(tmp_path):
 
 def test_a_stage_within_the_gap_but_below_its_bound_is_not_proven(tmp_path, monkeypatch):
     """Found on shanxi-province: 1,509 on time against a bound of 1,510 is `optimal`
-    at the default gap, yet one more village of the batch may be on time."""
+    at the default gap, yet one more village of the batch may be on time.  With every
+    bound one village too high, the second batch (0 of 1 on time) is not proven; the
+    first, its one village on time after the dives, is proven by the whole batch on
+    time, whatever the bounds say."""
     import models.solve as msolve
     from models.budget import TimeBudget
     from models.params import SolveParams
@@ -178,7 +182,8 @@ def test_a_stage_within_the_gap_but_below_its_bound_is_not_proven(tmp_path, monk
     _, _, stages, failed = solve_stages(inst, SolveParams(gap=0.5, threads=1), TimeBudget(30),
                                         None)
     assert failed is None
-    assert [s["proven"] for s in stages] == [False, False]
+    assert [s["proven"] for s in stages] == [True, False]
+    assert [s["bound_by"] for s in stages] == ["whole batch", "solver"]
     assert [s["status"] for s in stages][0] in ("optimal", "feasible", "time_limit")
 
 
@@ -215,6 +220,49 @@ def test_each_stage_searches_in_half_of_the_time_left(tmp_path, monkeypatch):
     solve_stages(inst, SolveParams(threads=1), budget, None)
     # 20 s less the 10 % reserve: 18 s left; half is 9 s, then half of the 9 s left
     assert given == pytest.approx([9.0, 4.5])
+
+
+def test_every_stage_is_dived_before_any_stage_is_searched(tmp_path, monkeypatch):
+    """Two passes: the dives of both batches and of the value come first, with a share
+    of the time left each (of 18 s: a third, then half, then all of what is left, at
+    most the dive's 2 s), then the searches of the stages not proven (every LP bound is
+    one village too high here: the first batch, its one village on time after its dive,
+    is proven whole; the second is searched, in half of the 18 s, from the dives' plan,
+    with no second dive); never a search of the value before both stages'."""
+    import models.dive as mdive
+    import models.solve as msolve
+    from models.budget import TimeBudget
+    from models.params import SolveParams
+    from models.priority import solve_stages
+    from planner.build import build_instance
+
+    folder = tmp_path / "scn"
+    write_folder(two_batches(), folder)
+    inst = build_instance(load_scenario(folder))
+    budget = TimeBudget(20.0, started=0.0)
+    budget.elapsed = lambda: 0.0
+    calls = []
+    real_dive, real_solve = mdive.lp_dive, msolve.solve
+
+    def dive(inst, threads=None, time_limit=2.0, stage=None, bound=False, around=None):
+        calls.append(("dive", stage, time_limit))
+        plan, lp = real_dive(inst, threads, time_limit, stage, True, around)
+        return (plan, (lp or 0) + 1) if bound else plan
+
+    def search(inst, params=None, **kw):
+        calls.append(("search", kw.get("stage"), params.time_limit))
+        return real_solve(inst, params, **kw)
+
+    monkeypatch.setattr(mdive, "lp_dive", dive)
+    monkeypatch.setattr(msolve, "solve", search)
+    hint = np.full(inst.n_projects, -1)  # nothing on time: no batch whole already
+    _, _, stages, failed = solve_stages(inst, SolveParams(threads=1), budget, hint)
+    assert failed is None
+    first_search = next(i for i, c in enumerate(calls) if c[0] == "search")
+    assert calls[:first_search] == [("dive", 0, 2.0), ("dive", 1, 2.0), ("dive", None, 2.0)]
+    assert calls[first_search] == ("search", 1, 9.0)
+    assert [c for c in calls[first_search:] if c[0] == "dive"] in ([], [("dive", None, 2.0)])
+    assert [s["bound_by"] for s in stages] == ["whole batch", "solver"]
 
 
 # --- what the rule cost (summary.json priority_cost) ---------------------------------
