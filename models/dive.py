@@ -34,7 +34,7 @@ def lp_dive(inst: Instance, threads: int | None = None, time_limit: float = 2.0,
     project) keeping every hard rule to search around (RINS, above); at a stage, when
     that plan's count already meets the LP bound, it is returned as it is."""
     from .backends import highs
-    from .columns import complete_plan, decode, mapped_hint
+    from .columns import decode
     from .formulation import build
     from .solve import stage_value
 
@@ -43,14 +43,29 @@ def lp_dive(inst: Instance, threads: int | None = None, time_limit: float = 2.0,
         lp, _, cols = highs.solve_relaxation(model, threads)
     except RuntimeError:
         return (None, None) if bound else None
+    if (around is not None and stage is not None and bound
+            and stage_value(inst, around, stage) >= np.floor(lp + 1e-6)):
+        return around, lp  # the plan meets the LP bound: nothing to search for
+    values = restricted(inst, model, layout, cols, around, time_limit, threads)
+    plan = None if values is None else decode(inst, layout, values)[0]
+    return (plan, lp) if bound else plan
+
+
+def restricted(inst: Instance, model, layout, cols: np.ndarray,
+               around: np.ndarray | None, time_limit: float, threads: int | None,
+               progress=False):
+    """Every variable of the model's best plan in the restricted program (None when it
+    has none in time): the starts fixed that the LP solution `cols` takes whole or
+    leaves at zero, or, `around` a plan, the starts on which the LP and that plan agree
+    (RINS, the plan its warm start).  `progress`: as for models.solve.solve."""
+    from .backends import highs
+    from .columns import complete_plan, mapped_hint
+
     x = cols[layout.x]
     base_lb, base_ub = model.lb[0].copy(), model.ub[0].copy()
     params = SolveParams(time_limit=time_limit, gap=1e-4, threads=threads, seed=None)
     start = None
     if around is not None:
-        if stage is not None and bound and stage_value(inst, around, stage) >= np.floor(
-                lp + 1e-6):
-            return around, lp  # the plan meets the LP bound: nothing to search for
         mine = mapped_hint(inst, layout, around)
         start = complete_plan(model, layout, mine, time_limit=time_limit, threads=threads)
     if start is not None:
@@ -60,12 +75,13 @@ def lp_dive(inst: Instance, threads: int | None = None, time_limit: float = 2.0,
     else:
         tries = [(np.where(x > 1 - 1e-6, 1.0, base_lb), ub)
                  for ub in (np.where(x < 1e-6, 0.0, base_ub), base_ub)]
-    plan = None
-    for lb, ub in tries:
-        model.lb[0], model.ub[0] = lb, ub
-        values = highs.BACKEND.solve(model, params, start).values
-        if values is not None:
-            plan = decode(inst, layout, values)[0]
-            break
-    model.lb[0], model.ub[0] = base_lb, base_ub
-    return (plan, lp) if bound else plan
+    values = None
+    try:
+        for lb, ub in tries:
+            model.lb[0], model.ub[0] = lb, ub
+            values = highs.BACKEND.solve(model, params, start, progress=progress).values
+            if values is not None:
+                break
+    finally:
+        model.lb[0], model.ub[0] = base_lb, base_ub
+    return values
