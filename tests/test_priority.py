@@ -223,12 +223,12 @@ def test_each_stage_searches_in_half_of_the_time_left(tmp_path, monkeypatch):
 
 
 def test_every_stage_is_dived_before_any_stage_is_searched(tmp_path, monkeypatch):
-    """Two passes: the dives of both batches and of the value come first, with a share
-    of the time left each (of 18 s: a third, then half, then all of what is left, at
-    most the dive's 2 s), then the searches of the stages not proven (every LP bound is
-    one village too high here: the first batch, its one village on time after its dive,
-    is proven whole; the second is searched, in half of the 18 s, from the dives' plan,
-    with no second dive); never a search of the value before both stages'."""
+    """Two passes: the dives of both batches and of the value come first, in half of the
+    time left each (of 18 s: 9 s, at most the dive's 2 s), then the searches of the
+    stages not proven (every LP bound is one village too high here: the first batch, its
+    one village on time after its dive, is proven whole; the second is searched, in half
+    of the 18 s, from the dives' plan, with no second dive); never a search of the value
+    before both stages'."""
     import models.dive as mdive
     import models.solve as msolve
     from models.budget import TimeBudget
