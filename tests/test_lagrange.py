@@ -181,3 +181,29 @@ def test_county_lps_run_on_dask(pooled):
     # differ: a county solved on another worker starts its LP afresh)
     assert run.converged and lp - 1e-6 <= run.bound <= lp * (1 + 2e-4)
     assert run.evaluations >= run.iterations >= 1
+
+
+def test_the_time_kept_for_the_final_phase_follows_the_first():
+    """SplitBound.reserve: after a first phase of 6 s, 100 s left, it keeps 1.5 x 6 = 9 s
+    for the final phase unless the first was the Lagrangian and converged (the final
+    starts warm from its multipliers): then half, 3 s; never more than 30 % of what is
+    left (6 s of 20 s), never less than 1 s."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from models.county_bound import SplitBound
+
+    inst = build_instance(load_scenario(Path(__file__).resolve().parents[1] / "scenarios"
+                                        / "tiny"))
+    bound = SplitBound(inst, method="lagrangian")
+    bound.first_seconds = 6.0
+    bound.run = SimpleNamespace(converged=False)
+    assert bound.reserve(100.0) == pytest.approx(9.0)
+    assert bound.reserve(20.0) == pytest.approx(6.0)
+    bound.run = SimpleNamespace(converged=True)
+    assert bound.reserve(100.0) == pytest.approx(3.0)
+    bound.first_seconds = 1.0
+    assert bound.reserve(100.0) == pytest.approx(1.0)
+    whole = SplitBound(inst, method="whole LP")
+    whole.first_seconds, whole.run = 6.0, SimpleNamespace(converged=True)
+    assert whole.reserve(100.0) == pytest.approx(9.0)
