@@ -12,7 +12,9 @@ value and the bound, and per rule the comparison: under the lexicographic rule t
 batch counts first (the plan with more of the first batch that differs is better),
 then the value; under the weighted rule the value, as a share of the whole's.  The
 merged counties' levels (models.group_split, `options.regrouped`) are shown for the
-county-by-county run.  No timing is asserted anywhere.
+county-by-county run: counties per program, programs, plans taken, and the search
+(`dives`: the stages' LP dives; `full`; `by plan`: in full, the pooled money cut again
+by the plan's own spending, models.county_polish).  No timing is asserted anywhere.
 """
 
 from __future__ import annotations
@@ -44,8 +46,13 @@ def solve(folder: Path, out: Path, limit: float, decompose: str) -> dict:
     return {"wall": wall, "status": s["status"], "value": s["objective"],
             "bound": s["best_bound"], "gap": s["gap"],
             "counts": [st["on_time"] for st in stages],
-            "levels": [(lv["counties_per_group"], lv["groups"], lv["taken"])
+            "levels": [(lv["counties_per_group"], lv["groups"], lv["taken"],
+                        SEARCH.get(lv.get("search"), lv.get("search")))
                        for lv in regrouped.get("levels", [])]}
+
+
+#: the search of a merged level (models.group_split), as printed
+SEARCH = {"LP dives": "dives", "full": "full", "full, money by the plan": "by plan"}
 
 
 def main() -> None:
@@ -63,7 +70,7 @@ def main() -> None:
           f"pooled stream, seed {args.seed}; --time-limit {args.time_limit}; load "
           f"{os.getloadavg()[0]:.2f}")
     print("| rule | run | wall s | status | on time per batch | value | bound | gap | "
-          "merged levels (counties, groups, taken) |")
+          "merged levels (counties, groups, taken, search) |")
     print("|---|---|---|---|---|---|---|---|---|")
     verdicts = []
     with tempfile.TemporaryDirectory(prefix="seams-") as tmp:

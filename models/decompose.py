@@ -31,6 +31,9 @@ from .result import Result, SolveStatus, relative_gap
 FLOOR_SPLIT_SHARE = 0.15
 #: ... when the counties have at least this many seconds each (a worker's time shared)
 FLOOR_SPLIT_ROOM = 2.0
+#: share of the counties' time kept for the merged counties after them when the counties
+#: take their stages' dives only (solve_by_county)
+MERGED_SHARE = 0.7
 
 
 #: share of the run's time left the lexicographic LP directing the pooled split may take
@@ -235,17 +238,26 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
                 work = share_out(inst, None if use is None
                                  else price_directed_shares(inst, use))
         parts = split_by_county(work)
+        # under the exit priority, the pooled money cut by the lexicographic LP (a program
+        # the merged counties take to its top, models.group_split): the counties by their
+        # stages' LP dives only, a share of the time (their plans are the levels' start;
+        # the levels and the full solves after them replace them: on benchmarks/seams.py
+        # the counties in full took 30 s of the 120 and the levels changed every plan)
+        quick = resplitting and "slice_of" in work.meta and lex_bounds is not None
         keep = 0.0
         if budget is not None and budget.limit is not None:
             # the time kept for the bound after the counties, and for their second solve
             # when the batches' counts are split by price (or the counties merged)
             keep = bounder.reserve(budget.left()) if bounder is not None else 0.0
             room = (budget.left() - keep) * workers / max(1, len(parts))
-            if resplitting and room >= FLOOR_SPLIT_ROOM:
+            if quick:
+                keep += MERGED_SHARE * (budget.left() - keep)
+            elif resplitting and room >= FLOOR_SPLIT_ROOM:
                 keep += FLOOR_SPLIT_SHARE * (budget.left() - keep)
         kept = kept_plans(parts, relaxed)
         todo = [i for i in range(len(parts)) if i not in kept]
-        solved = solve_parts([parts[i] for i in todo], mapper, budget, workers, keep, opts)
+        solved = solve_parts([parts[i] for i in todo], mapper, budget, workers, keep,
+                             {**opts, "dives_only": True} if quick else opts)
         outs = [kept.get(i) for i in range(len(parts))]
         for i, out in zip(todo, solved):
             outs[i] = out
@@ -329,7 +341,7 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
         keep = (bounder.reserve(budget.left()) if bounder is not None and stages is not None
                 and budget is not None else 0.0)
         start, options["regrouped"] = regroup(work, parts, start, mapper, workers, budget,
-                                              opts, keep=keep)
+                                              opts, keep=keep, whole=inst)
         value = plan_value(inst, start)
         if stages is not None:  # the counts the plan now keeps (they only rise)
             counts = batch_counts(inst, on_time(inst, start))
@@ -339,8 +351,12 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
                     and (budget is None or budget.left() > 0.5)):
                 # the value's bound keeping the higher counts: tighter, and valid
                 floored = floored.replace(batch_floor=tuple(int(n) for n in counts))
-                bound, options["regrouped"]["bound_after"] = bounder.again(
-                    floored, bound, options, budget.left() if budget else None)
+                try:
+                    bound, options["regrouped"]["bound_after"] = bounder.again(
+                        floored, bound, options, budget.left() if budget else None)
+                except RuntimeError as exc:  # the bound at the lower counts holds
+                    # (the Lagrangian's master LP can end with status Unknown)
+                    options["regrouped"]["bound_after"] = f"none: {exc}"
     if stages is not None and lex_bounds is not None:
         lp_proven(stages, lex_bounds)  # after the split of the counts: they only rise
     if bounder is not None and bound is not None and not exact:

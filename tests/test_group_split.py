@@ -120,9 +120,11 @@ def test_merged_to_the_top_it_reaches_the_whole_programs_optimum(pooled):
     # cut into slices, the pooled money serves one village of the first batch less
     assert rank(inst, start) < rank(inst, whole.start)
     assert rank(inst, start)[0] == rank(inst, whole.start)[0] - 1
-    top, info = regroup(work, parts, start, map, 1, None, opts)
+    top, info = regroup(work, parts, start, map, 1, None, opts, whole=inst)
     assert [(lv["counties_per_group"], lv["search"]) for lv in info["levels"]] == [
-        (2, "LP dives"), (3, "LP dives"), (3, "full")]
+        (2, "LP dives"), (3, "LP dives"), (3, "full, money by the plan"),
+        (1, "full, money by the plan"), (3, "full, money by the plan"),
+        (1, "full, money by the plan")]
     assert rank(inst, top) >= rank(inst, start)
     assert rank(inst, top)[:-1] == rank(inst, whole.start)[:-1]  # every batch's count
     assert rank(inst, top)[-1] == pytest.approx(rank(inst, whole.start)[-1])
