@@ -351,12 +351,8 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
                     and (budget is None or budget.left() > 0.5)):
                 # the value's bound keeping the higher counts: tighter, and valid
                 floored = floored.replace(batch_floor=tuple(int(n) for n in counts))
-                try:
-                    bound, options["regrouped"]["bound_after"] = bounder.again(
-                        floored, bound, options, budget.left() if budget else None)
-                except RuntimeError as exc:  # the bound at the lower counts holds
-                    # (the Lagrangian's master LP can end with status Unknown)
-                    options["regrouped"]["bound_after"] = f"none: {exc}"
+                bound, options["regrouped"]["bound_after"] = bounder.again(
+                    floored, bound, options, budget.left() if budget else None)
     if stages is not None and lex_bounds is not None:
         lp_proven(stages, lex_bounds)  # after the split of the counts: they only rise
     if bounder is not None and bound is not None and not exact:

@@ -207,3 +207,19 @@ def test_the_time_kept_for_the_final_phase_follows_the_first():
     whole = SplitBound(inst, method="whole LP")
     whole.first_seconds, whole.run = 6.0, SimpleNamespace(converged=True)
     assert whole.reserve(100.0) == pytest.approx(9.0)
+
+
+def test_a_master_lp_without_an_optimum_ends_the_method_with_the_best_bound(tmp_path,
+                                                                           monkeypatch):
+    """two_villages: should the bundle's master LP end without an optimum (HiGHS has
+    said Unknown on one), the method stops with the best L evaluated, a valid bound: at
+    m = 0, L = 4 + 2 + 0 = 6 (above the optimum 4), not converged, no error."""
+    from models.lagrange.master import Bundle
+
+    def unknown(self):
+        raise RuntimeError("the master LP of the Lagrangian ended Unknown")
+
+    monkeypatch.setattr(Bundle, "next_point", unknown)
+    run = lagrangian_bound(instance_of(two_villages(), tmp_path / "scn"))
+    assert run.bound == pytest.approx(6.0)
+    assert not run.converged and run.iterations == 1

@@ -149,7 +149,12 @@ def lagrangian_bound(run: LagrangeRun | Instance, mapper=map, workers: int = 1,
         if run.bound is None or value < run.bound:
             run.bound, run.multipliers = value, point.copy()
         run.iterations += 1
-        point, predicted = run.bundle.next_point()
+        try:
+            point, predicted = run.bundle.next_point()
+        except RuntimeError:
+            # the master LP ended without an optimum (HiGHS has said Unknown on it):
+            # every L evaluated is a bound (weak duality), so the best one stands
+            break
         run.lower = run.bundle.lower()
         if run.bound - run.lower <= tol * max(1.0, abs(run.bound)):
             run.converged = True
