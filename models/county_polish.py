@@ -33,7 +33,7 @@ from .evaluate import priority_rank
 from .instance import DeadlineSpec, Instance
 from .ledger import reach, split_whole
 from .pooled_split import pooled_need, share_out
-from .relaxed import _met_by_county, kept_deadlines, shared_deadlines
+from .relaxed import kept_deadlines, met_by_county, shared_deadlines
 
 
 def pooled_spend(inst: Instance, start: np.ndarray) -> np.ndarray:
@@ -88,7 +88,7 @@ def quotas(inst: Instance, start: np.ndarray) -> list[tuple[DeadlineSpec, np.nda
     out = []
     for k in shared_deadlines(inst):
         d = inst.deadlines[k]
-        _, met = _met_by_county(inst, d, close, every)
+        _, met = met_by_county(inst, d, close, every)
         spare = max(0, int(met.sum()) - d.required())
         cut = split_whole(np.array([spare]), (met / max(1, met.sum()))[None, :])[0]
         quota = np.zeros(len(inst.county_names), dtype=np.int64)

@@ -81,3 +81,12 @@ def priority_rank(inst: Instance, start: np.ndarray) -> tuple:
     min_cost)."""
     sign = 1 if inst.objective == "max_coverage" else -1
     return (*batch_counts(inst, on_time(inst, start)), sign * plan_value(inst, start))
+
+
+def tie_break_key(inst: Instance, start: np.ndarray) -> tuple[int, int]:
+    """The tie-break's order among plans of the same value (smaller is better), as the
+    second-rank objective of models.formulation.objective ranks them: pooled money in
+    whole units, then the sum of (finish year index + 1) of the works chosen."""
+    chosen = start >= 0
+    return (int(inst.proj_pooled_units[chosen].sum()),
+            int((start + inst.proj_duration)[chosen].sum()))

@@ -121,7 +121,7 @@ def quota_parts(inst: Instance, start: np.ndarray, exclude: set[int] = frozenset
     for d, short in _shortfalls(inst, close):
         if short <= 0:
             continue
-        scopes, met = _met_by_county(inst, d, close, counties)
+        scopes, met = met_by_county(inst, d, close, counties)
         room = np.array([0 if int(c) in exclude else len(v)
                          for c, v in zip(counties, scopes)]) - met
         room = np.maximum(room, 0)
@@ -149,7 +149,7 @@ def _shortfalls(inst: Instance, close: np.ndarray) -> list[tuple[DeadlineSpec, i
              - deadline_met(inst, inst.deadlines[k], close)) for k in shared_deadlines(inst)]
 
 
-def _met_by_county(inst: Instance, d: DeadlineSpec, close: np.ndarray, counties):
+def met_by_county(inst: Instance, d: DeadlineSpec, close: np.ndarray, counties):
     """(each county's villages of the deadline's scope, how many of them meet it)."""
     scopes = [d.villages[inst.village_county[d.villages] == c] for c in counties]
     met = np.array([deadline_met(inst, DeadlineSpec(d.label, d.target, d.year, v, 1.0,

@@ -25,7 +25,7 @@ from .backends import (  # noqa: F401  (callers import them from here)
     get as get_backend,
 )
 from .columns import complete_plan, decode, mapped_hint, whole_flows
-from .evaluate import batch_counts, on_time, plan_value  # noqa: F401  (re-exported)
+from .evaluate import batch_counts, on_time, plan_value, tie_break_key  # noqa: F401  (re-exported)
 from .formulation import build
 from .instance import VALUE_QUANTUM, Instance
 from .params import SolveParams
@@ -300,10 +300,6 @@ def stage_value(inst: Instance, start: np.ndarray, stage: int | None) -> float:
     return float(batch_counts(inst, on_time(inst, start))[stage])
 
 
-def _pooled(inst, start) -> int:
-    return int(inst.proj_pooled_units[start >= 0].sum())
-
-
 def solve_secondary(inst: Instance, floor: float, secondary: dict,
                     params: SolveParams | None = None, *, hint: np.ndarray | None = None,
                     **given) -> Result:
@@ -360,12 +356,11 @@ def _tie_break(inst, mod, params: SolveParams, start, value, phase1, t0, progres
                              else "skipped: a fifth of phase 1 is under 0.05 s")
     announce(progress, f"tie-break: same value, less money, earlier (up to {limit:.1f} s)")
     began = time.perf_counter()
-    finish = lambda st: int((st + inst.proj_duration - 1)[st >= 0].sum())  # noqa: E731
 
     def better(new, strictly: bool) -> bool:  # the same objective, cheaper then earlier
         same = (plan_value(inst, new) >= value - 1e-9 if inst.objective == "max_coverage"
                 else plan_value(inst, new) <= value + 1e-9)
-        key, was = (_pooled(inst, new), finish(new)), (_pooled(inst, best), finish(best))
+        key, was = tie_break_key(inst, new), tie_break_key(inst, best)
         return same and (key < was if strictly else key <= was)
 
     best, lent, how = start, None, "kept phase 1"

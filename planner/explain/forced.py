@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from models.eligibility import rows_of
-from models.evaluate import batch_counts, on_time, plan_value
+from models.evaluate import batch_counts, on_time, plan_value, tie_break_key
 from models.funding import FundingError, allocate
 from models.greedy import hard_violations
 from models.money import fmt_short
@@ -53,14 +53,6 @@ def _rank(inst, start) -> tuple:
     """The rule the plan was made by, as a key (larger is better)."""
     value = plan_value(inst, start)
     return (*_counts(inst, start), value if inst.objective == "max_coverage" else -value)
-
-
-def tie_break_key(inst, start) -> tuple[int, int]:
-    """The tie-break's order (smaller is better): pooled money in whole units, then the
-    sum of (finish year index + 1) of the works chosen."""
-    chosen = start >= 0
-    return (int(inst.proj_pooled_units[chosen].sum()),
-            int((start + inst.proj_duration)[chosen].sum()))
 
 
 def _difference(inst, base, new) -> str:
