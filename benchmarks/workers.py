@@ -6,7 +6,7 @@ every worker count:
 
 * county phase: the county programs of scenarios/shanxi-province without its shared
   deadlines (models.relaxed.relaxed_parts, 58 counties), every one solved by
-  models.decompose.solve_parts (the exit-priority stages, the value, the tie-break)
+  models.county_solve.solve_parts (the exit-priority stages, the value, the tie-break)
   with threads=1, seed=0, gap=1e-3 and no time limit;
 * bound phase: the Lagrangian dual (models.lagrange.lagrangian_bound, no batch floors,
   ``seconds=None``: until it converges) of a generated province of 8,000 villages in 58
@@ -108,7 +108,7 @@ def row(phase: str, k: int, wall: float, mapper: Mapper, extra: dict) -> dict:
 
 
 def county_phase(parts, mapper: Mapper, k: int) -> dict:
-    from models.decompose import solve_parts
+    from models.county_solve import solve_parts
 
     began = time.perf_counter()
     outs = solve_parts(parts, mapper, None, k, 0.0, dict(COUNTY_OPTS))

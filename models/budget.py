@@ -47,6 +47,10 @@ class TimeBudget:
             return None
         return max(FLOOR, self.solving_ends() - self.elapsed())
 
+    def over(self) -> bool:
+        """Whether the solving time has run out (never without a limit)."""
+        return self.limit is not None and self.elapsed() >= self.solving_ends()
+
     def share(self, fraction: float, at_most: float | None = None) -> float | None:
         """`fraction` of what is left, at most `at_most` seconds."""
         left = self.left()

@@ -14,7 +14,7 @@ quota of each county: the villages it meets in the plan, less its part of the vi
 the plan meets beyond the deadline's requirement.  So the plan keeps every rule of each
 county's program (a restriction of the whole: the slices add up to each pool's money,
 the quotas to at least each deadline's requirement), and each county is solved from
-its part of the plan (models.decompose.solve_part: every batch's count kept as a floor
+its part of the plan (models.county_solve.solve_part: every batch's count kept as a floor
 stage by stage, then the value), its new plan taken where it is better under the
 run's rule.  A county's counts and value only rise, and so do the whole's: a sum of
 changes each better under the exit priority (the first batch that differs gains) is
@@ -138,7 +138,7 @@ def polish(inst: Instance, start: np.ndarray, mapper, workers: int, budget, opts
            ) -> tuple[np.ndarray, dict]:
     """(the plan with every county solved again from its part, what it did); `keep`:
     seconds of the run's budget kept for after."""
-    from .decompose import solve_parts
+    from .county_solve import solve_parts
 
     t0 = time.perf_counter()
     parts = polish_parts(inst, start, groups)

@@ -20,7 +20,8 @@ import time
 
 import numpy as np
 
-from .county_parts import Part, merged_start, split_by_county
+from .county_parts import merged_start, split_by_county
+from .county_solve import rescue_parts, solve_in_rounds
 from .instance import Instance
 from .pooled_split import LEX_SPLIT_MAX, lexicographic_use, price_directed_shares, share_out
 from .priority import lp_proven, merged_stages, record_stages
@@ -41,151 +42,6 @@ LEX_SPLIT_SHARE = 0.25
 #: share of the run's time left the Lagrangian's first phase may take beside the counties
 #: when there is no pooled money (models.county_bound.SplitBound.beside)
 BESIDE_SHARE = 0.5
-
-
-def solve_part(part_instance: Instance, opts: dict) -> dict:
-    """One county (runs in a worker): start years and what the solver proved.
-    `opts["deadline"]` (wall clock, time.time()) ends the county's share of the run."""
-    from .solve import TIE_BREAK_FLOOR, solve
-    from .warmstart import warm_start
-
-    opts = dict(opts)
-    deadline = opts.pop("deadline", None)
-    share = opts.pop("time_share", None)
-    after = opts.pop("works_after", None)  # this county's and the later ones' works
-    workers = opts.pop("workers", 1)
-    dives = opts.pop("dives_only", False)  # models.group_split: the stages' dives only
-    if deadline is not None:
-        left = max(0.05, deadline - time.time())
-        if after is not None:  # its share of what is left now, among the works to come
-            share = max(share or 0.0, left * min(1.0, share_of(part_instance, after,
-                                                                workers)))
-        opts["time_limit"] = left if share is None else max(0.05, min(share, left))
-    hint = None
-    began = time.time()
-    if deadline is not None and deadline - began < LATE:
-        late = late_part(part_instance)
-        if late is not None:
-            return late
-    given_hint = opts.pop("hint", None)  # a plan of the part (an earlier solve's)
-    if opts.pop("use_hint", True):
-        hint = (given_hint if given_hint is not None else
-                warm_start(part_instance, opts.get("threads"), opts.get("time_limit")))
-    if opts.get("time_limit") is not None:  # the warm start came out of the same time
-        opts["time_limit"] = max(0.05, opts["time_limit"] - (time.time() - began))
-    stages = None
-    if part_instance.batches and part_instance.objective == "max_coverage":
-        from .budget import TimeBudget
-        from .params import NAMES, SolveParams
-        from .priority import solve_stages
-
-        given = part_instance
-        part_instance, hint, stages, failed = solve_stages(
-            part_instance, SolveParams().updated(**{k: v for k, v in opts.items()
-                                                    if k in NAMES}),
-            TimeBudget(opts.get("time_limit")), hint, dives_only=dives)
-        if failed is not None and failed is not SolveStatus.INFEASIBLE:
-            # a stage found no plan in the county's time (under load HiGHS can stop
-            # before its first solution: status "not set"): the greedy plan when it keeps
-            # every hard rule, as for a county reached late, rather than no plan at all
-            late = late_part(given)
-            if late is not None:
-                late["seconds"] = time.time() - began
-                return late
-        if failed is not None:
-            return {"start": None, "status": failed.value, "objective": None, "bound": None,
-                    "seconds": time.time() - began, "county": part_instance.meta.get("county"),
-                    "plan_from": None, "stages": stages}
-        if dives and hint is not None:  # the last dive's plan, no value search
-            from .evaluate import plan_value
-
-            return {"start": hint, "status": "feasible",
-                    "objective": plan_value(part_instance, hint), "bound": None,
-                    "seconds": time.time() - began, "plan_from": "LP dive",
-                    "county": part_instance.meta.get("county"), "stages": stages}
-        if opts.get("time_limit") is not None:
-            opts["time_limit"] = max(0.05, opts["time_limit"] - (time.time() - began))
-    # under the run's common deadline the time a county's tie-break would take beyond a
-    # fifth of its value solve is the later counties' (their villages on time first)
-    res = solve(part_instance, hint=hint, tie_break_floor=0.0 if deadline is not None
-                else TIE_BREAK_FLOOR, **opts)
-    return {"start": res.start if res.has_solution else None, "status": res.status.value,
-            "objective": res.objective, "bound": res.bound, "seconds": res.seconds,
-            "county": part_instance.meta.get("county"),
-            "plan_from": res.options.get("plan_from"), "stages": stages}
-
-
-#: a county whose task starts with less than this left before the common deadline keeps
-#: its greedy plan when that keeps every hard rule (no model built, nothing proven)
-LATE = 0.5
-
-
-def late_part(part_instance: Instance) -> dict | None:
-    """A county reached too late for a solve: its greedy plan, its batches' counts as
-    stages not solved (models.priority's records), or None when greedy breaks a hard
-    rule (the county is then solved in what is left)."""
-    from .evaluate import batch_counts, on_time, plan_value
-    from .greedy import greedy, hard_violations
-
-    plan = greedy(part_instance)
-    if hard_violations(part_instance, plan):
-        return None
-    stages = None
-    if part_instance.batches and part_instance.objective == "max_coverage":
-        counts = batch_counts(part_instance, on_time(part_instance, plan))
-        stages = [{"batch": label, "due": len(b), "on_time": int(n), "bound": None,
-                   "status": "time_limit", "proven": False, "solved": False}
-                  for label, b, n in zip(part_instance.batch_labels, part_instance.batches,
-                                         counts)]
-    return {"start": plan, "status": "time_limit", "objective": plan_value(part_instance, plan),
-            "bound": None, "seconds": 0.0, "county": part_instance.meta.get("county"),
-            "plan_from": "warm start", "stages": stages}
-
-
-def solve_parts(parts: list[Part], mapper, budget, workers: int, keep: float,
-                opts: dict, hints: list | None = None) -> list[dict]:
-    """Every part solved through `mapper` (models.decompose.solve_part; `hints`: a plan
-    of each part to start from).  With the run's one time limit (`budget`), each county
-    gets its share of what is left less `keep` seconds kept for later: its share of the
-    works, times the workers that solve counties side by side."""
-    part_opts = [dict(opts) for _ in parts]
-    for o, hint in zip(part_opts, hints or []):
-        o["hint"] = hint
-    if budget is not None and budget.limit is not None and parts:
-        size = np.array([max(1, len(p.projects)) for p in parts], dtype=float)
-        left = max(0.05, budget.left() - keep)
-        deadline = budget.deadline() - keep
-        after = np.cumsum(size[::-1])[::-1]  # the works of each county and those after it
-        for o, n, rest in zip(part_opts, size, after):
-            o["deadline"] = deadline
-            o["time_share"] = max(0.2, left * min(1.0, workers * n / size.sum()))
-            # counties are taken in order: one that starts when others ended early gets
-            # its share of what is left then (solve_part)
-            o["works_after"], o["workers"] = float(rest), workers
-    return list(mapper(solve_part, [p.instance for p in parts], part_opts))
-
-
-def rescue_parts(parts: list[Part], outs: list[dict], mapper, budget, workers: int,
-                 opts: dict) -> None:
-    """Counties left without a plan by their time (not proven infeasible: a stage found
-    no plan in its share and the greedy plan breaks a hard rule) solved once more, in
-    place, with the time kept for the bound after the counties: without a plan of every
-    county the run has none at all, so the bound waits."""
-    lost = [i for i, o in enumerate(outs)
-            if o["start"] is None and o["status"] != SolveStatus.INFEASIBLE.value]
-    if not lost:
-        return
-    again = solve_parts([parts[i] for i in lost], mapper, budget, workers, 0.0, opts)
-    for i, out in zip(lost, again):
-        if out["start"] is not None:
-            out["rescued"] = True
-            outs[i] = out
-
-
-def share_of(part_instance: Instance, works_after: float, workers: int) -> float:
-    """A county's share of the time left when it starts: its works among those of the
-    counties not started yet, times the workers solving side by side."""
-    return workers * max(1, part_instance.n_projects) / max(1.0, works_after)
 
 
 def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
@@ -256,8 +112,8 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
                 keep += FLOOR_SPLIT_SHARE * (budget.left() - keep)
         kept = kept_plans(parts, relaxed)
         todo = [i for i in range(len(parts)) if i not in kept]
-        solved = solve_parts([parts[i] for i in todo], mapper, budget, workers, keep,
-                             {**opts, "dives_only": True} if quick else opts)
+        solved = solve_in_rounds([parts[i] for i in todo], mapper, budget, workers, keep,
+                                 {**opts, "dives_only": True} if quick else opts)
         outs = [kept.get(i) for i in range(len(parts))]
         for i, out in zip(todo, solved):
             outs[i] = out

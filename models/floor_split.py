@@ -57,8 +57,8 @@ def refloor_part(part_instance: Instance, floors: tuple, hint: np.ndarray | None
                  opts: dict) -> dict:
     """One county (runs in a worker): the most value keeping `floors` (its batches'
     counts), from `hint` when it keeps them; `opts["deadline"]`/`time_share` as for
-    models.decompose.solve_part.  {start or None, value, counts, status}."""
-    from .decompose import LATE
+    models.county_solve.solve_part.  {start or None, value, counts, status}."""
+    from .county_solve import LATE
     from .solve import solve
 
     opts = dict(opts)

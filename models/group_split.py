@@ -7,7 +7,7 @@ would have been one more village of the whole.  Here the counties are merged pai
 level by level, like the rounds of a knockout: at level 1 each pair of counties that
 draws on the same pooled pools is one program (`group_part`: both counties' villages,
 works and own pools, and each pooled pool's two slices as one pool holding both), solved
-as a county is (models.decompose.solve_part) from the two plans it holds -- under the
+as a county is (models.county_solve.solve_part) from the two plans it holds -- under the
 exit priority by its stages' LP dives only (`regroup`); at level 2 the pairs of pairs,
 and so on, while the run's time lasts.  The last level, when reached, is the whole
 program of each province.  The dives keep the counts and lose value (on the seams
@@ -223,7 +223,7 @@ def _solve_groups(work: Instance, merged: list[np.ndarray], start: np.ndarray, m
                   workers: int, budget, keep: float, opts: dict) -> int:
     """Each group of counties solved as one program from the plans it holds, its plan
     taken into `start` (in place) where better under the run's rule: how many were."""
-    from .decompose import solve_parts
+    from .county_solve import solve_parts
 
     gparts = [group_part(work, c) for c in merged]
     hints = [start[gp.projects] for gp in gparts]

@@ -36,13 +36,16 @@ STAGE_SHARE = 0.5
 
 
 def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
-                 hint: np.ndarray | None, progress=False, dives_only: bool = False
+                 hint: np.ndarray | None, progress=False, dives_only: bool = False,
+                 known: list[dict] | None = None
                  ) -> tuple[Instance, np.ndarray | None, list[dict], SolveStatus | None]:
     """(the instance with every batch's floor, the last stage's plan, the stage records,
     the status when a stage found no plan at all, else None).  `progress`: the
     reporter of models.solve.solve, given to every stage's solve; `dives_only`: no
     stage's search, each keeps what its LP dive reached (proven only where that meets
-    the LP bound; models.group_split's quick merged programs).
+    the LP bound; models.group_split's quick merged programs); `known`: the records of
+    the first pass that gave `hint` (an earlier `dives_only` run's, models.county_solve.
+    solve_in_rounds): the second pass alone, from them.
 
     Two passes.  First every stage by its LP dive alone (each in half of the time left,
     at most DIVE_MAX_SECONDS), then the value's dive: a plan with every batch's count in
@@ -63,6 +66,8 @@ def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
     # of thumb's plan may break those models.greedy.hard_violations lists)
     if hint is not None and hard_violations(inst, hint):
         hint = None
+    if known is not None and hint is not None and not dives_only:
+        return _stages(inst, params, budget, hint, progress, search=True, known=known)
     first = _stages(inst, params, budget, hint, progress, search=False)
     if dives_only or first[3] is not None:
         return first
@@ -99,8 +104,17 @@ def _stages(inst: Instance, params: SolveParams, budget: TimeBudget,
             stages.append(record)
             inst = inst.replace(batch_floor=inst.batch_floor + (due,))
             continue
-        if was is not None and have == was["on_time"]:
+        if was is not None and have == was["on_time"] and was["bound"] is not None:
             lp_bound = was["bound"]  # its dive was the first pass's, around this plan
+        elif not search and have >= 0 and budget.over():
+            # the county's time is out (a short run's share, models.county_solve): the
+            # later stages keep the counts of the plan in hand, unproven
+            record.update(on_time=have, bound=None, status="time_limit", proven=False,
+                          solved=False, bound_by=None)
+            stages.append(record)
+            inst = inst.replace(batch_floor=inst.batch_floor + (have,))
+            same = False
+            continue
         else:
             # the stage's LP dive: a plan of this stage's objective and the LP bound,
             # in half of the time left (the earlier batch first, as for the searches)
@@ -142,6 +156,8 @@ def _stages(inst: Instance, params: SolveParams, budget: TimeBudget,
         stages.append(record)
         inst = inst.replace(batch_floor=inst.batch_floor + (record["on_time"],))
     if same and hint is given:  # the first pass's plan, which had the value's dive
+        return inst, hint, stages, None
+    if budget.over() and hint is not None:
         return inst, hint, stages, None
     # the value's LP dive under every floor: the value solve's warm start when better
     dive = lp_dive(inst, params.threads, budget.share(0.5, at_most=DIVE_MAX_SECONDS),

@@ -41,7 +41,7 @@ import time
 import numpy as np
 
 from .county_parts import Part, county_part, merged_start
-from .decompose import solve_parts
+from .county_solve import solve_parts
 from .evaluate import deadline_counts, deadline_met, priority_rank
 from .instance import DeadlineSpec, Instance
 from .ledger import split_whole

@@ -11,7 +11,7 @@ import pytest
 from models.columns import complete_plan, mapped_hint
 from models.county_parts import merged_start, split_by_county
 from models.county_polish import plan_slices, polish, polish_parts, pooled_spend
-from models.decompose import solve_parts
+from models.county_solve import solve_parts
 from models.evaluate import priority_rank as rank
 from models.formulation import build
 from models.greedy import hard_violations

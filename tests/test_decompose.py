@@ -162,7 +162,7 @@ def test_a_county_whose_stages_find_no_plan_keeps_its_greedy_plan(tmp_path, monk
     solved, when that keeps every hard rule -- not the whole run without a plan; an
     infeasible stage still fails."""
     import models.priority as priority
-    from models.decompose import solve_part
+    from models.county_solve import solve_part
     from models.evaluate import batch_counts, on_time, plan_value
     from models.greedy import greedy, hard_violations
     from models.result import SolveStatus
@@ -187,11 +187,11 @@ def test_a_county_whose_stages_find_no_plan_keeps_its_greedy_plan(tmp_path, monk
 
 def test_a_county_without_a_bound_gets_its_lp_bound(tmp_path):
     """A county reached too late keeps its greedy plan and has no bound of its own
-    (models.decompose.late_part); lp_bounds gives it its LP relaxation's keeping its
+    (models.county_solve.late_part); lp_bounds gives it its LP relaxation's keeping its
     batch counts: at least the value of every plan keeping them, its own optimum among
     them (solved here whole, exactly) included."""
     from models.county_bound import lp_bounds
-    from models.decompose import late_part
+    from models.county_solve import late_part
 
     _, inst = _instance(tmp_path, 6, villages=20, counties=2, weighted=False)
     parts = split_by_county(inst)
@@ -213,7 +213,7 @@ def test_a_county_started_late_takes_its_share_of_the_time_left(tmp_path, monkey
     import time
 
     import models.solve as msolve
-    from models.decompose import share_of, solve_part
+    from models.county_solve import share_of, solve_part
 
     _, inst = _instance(tmp_path, 2, villages=15, counties=3)
     part = split_by_county(inst)[0].instance
@@ -236,7 +236,7 @@ def test_a_county_left_without_a_plan_is_solved_again(tmp_path, monkeypatch):
     first solution) is solved once more before the run gives up: the run has the plan
     it would have had, and says which county was rescued; an infeasible county is not
     tried again."""
-    import models.decompose as dec
+    import models.county_solve as dec
 
     scn, inst = _instance(tmp_path, 4, pooled=True, villages=30, counties=3)
     whole = solve_by_county(inst, gap=0, threads=1, tie_break=False)

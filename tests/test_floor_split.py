@@ -57,7 +57,7 @@ def test_resplit_keeps_the_provinces_counts_and_never_loses_value(tmp_path):
     value never falls, and every county's plan keeps its program's rules."""
     from models.columns import complete_plan, mapped_hint
     from models.county_parts import split_by_county
-    from models.decompose import solve_parts
+    from models.county_solve import solve_parts
     from models.evaluate import batch_counts, on_time, plan_value
     from models.floor_split import resplit
     from models.formulation import build

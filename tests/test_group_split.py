@@ -9,7 +9,8 @@ import pytest
 
 from models.columns import complete_plan, mapped_hint
 from models.county_parts import merged_start, split_by_county
-from models.decompose import solve_by_county, solve_parts
+from models.county_solve import solve_parts
+from models.decompose import solve_by_county
 from models.evaluate import priority_rank as rank
 from models.formulation import build
 from models.group_split import group_part, pairs, regroup
