@@ -192,7 +192,14 @@ def solve_in_rounds(parts: list[Part], mapper, budget, workers: int, keep: float
             or not parts):
         return solve_parts(parts, mapper, budget, workers, keep, opts)
     first = solve_parts(parts, mapper, budget, workers, keep, {**opts, "dives_only": True})
-    again = [i for i, o in enumerate(first) if o["status"] != SolveStatus.INFEASIBLE.value]
+    if budget.left() - keep < LATE:  # no county would be reached in time: none is sent
+        return first
+    # those the first round reached late (the rule of thumb's plan) first, then those it
+    # cut short: each county's share is of the time left when it starts
+    again = sorted((i for i, o in enumerate(first)
+                    if o["status"] != SolveStatus.INFEASIBLE.value),
+                   key=lambda i: (first[i].get("plan_from") != "warm start",
+                                  first[i]["status"] != SolveStatus.TIME_LIMIT.value))
     second = solve_parts([parts[i] for i in again], mapper, budget, workers, keep, opts,
                          hints=[first[i]["start"] for i in again],
                          known=[first[i]["stages"] for i in again])
