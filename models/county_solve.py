@@ -191,7 +191,15 @@ def solve_in_rounds(parts: list[Part], mapper, budget, workers: int, keep: float
     if (budget is None or budget.limit is None or not staged or opts.get("dives_only")
             or not parts):
         return solve_parts(parts, mapper, budget, workers, keep, opts)
-    first = solve_parts(parts, mapper, budget, workers, keep, {**opts, "dives_only": True})
+    # taken in the order of the first batch's villages per work: where the time is too
+    # short for every county's dives (the nation at --time-limit 300), those reached late
+    # keep the rule of thumb's plan, and the first batch comes first
+    order = sorted(range(len(parts)), key=lambda i: -_first_batch_density(parts[i]))
+    dived = solve_parts([parts[i] for i in order], mapper, budget, workers, keep,
+                        {**opts, "dives_only": True})
+    first = [None] * len(parts)
+    for i, out in zip(order, dived):
+        first[i] = out
     if budget.left() - keep < LATE:  # no county would be reached in time: none is sent
         return first
     # those the first round reached late (the rule of thumb's plan) first, then those it
@@ -207,6 +215,12 @@ def solve_in_rounds(parts: list[Part], mapper, budget, workers: int, keep: float
     for i, out in zip(again, second):
         outs[i] = _better(parts[i].instance, first[i], out)
     return outs
+
+
+def _first_batch_density(part: Part) -> float:
+    """The villages of the first exit batch served per work of the county."""
+    inst = part.instance
+    return len(inst.batches[0]) / max(1, inst.n_projects) if inst.batches else 0.0
 
 
 def _better(part_instance: Instance, first: dict, second: dict) -> dict:
