@@ -80,7 +80,8 @@ def solve_by_county(inst: Instance, mapper=map, budget=None, workers: int = 1,
             bounder = SplitBound(inst, mapper, workers, opts.get("threads"))
             share = bounder.first_share(pooled)
             use = (bounder.first(budget.share(share) if budget else None)
-                   if bounder.wants_first(pooled) else None)
+                   if bounder.wants_first(pooled) and bounder.first_pays(
+                       budget.left() if budget else None) else None)
             if not bounder.wants_first(pooled):  # beside the counties (county_bound)
                 bounder.beside(budget.share(BESIDE_SHARE) if budget else None)
             if pooled:
