@@ -209,6 +209,30 @@ def test_the_time_kept_for_the_final_phase_follows_the_first():
     assert whole.reserve(100.0) == pytest.approx(9.0)
 
 
+def test_the_first_phase_runs_only_when_the_counties_keep_their_dives_time():
+    """SplitBound.first_pays: with the Lagrangian, the first phase (a quarter of the time
+    left) runs only when what the counties keep after it and the final phase's reserve
+    is at least every county's dives (6.6e-4 s a work over the workers).  A program of
+    20,000 works on 2 workers needs 6.6 s, and keeps 2 s for the final phase (1e-4 s a
+    work): with 10 s left the counties would keep 10 x 0.75 - 2 = 5.5 s (no), with 12 s
+    12 x 0.75 - 2 = 7 s (yes); the whole LP and a run without a limit always run it."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from models.county_bound import SplitBound
+
+    inst = build_instance(load_scenario(Path(__file__).resolve().parents[1] / "scenarios"
+                                        / "tiny"))
+    bound = SplitBound(inst, workers=2, method="lagrangian")
+    bound.inst = SimpleNamespace(n_projects=20_000)
+    assert bound.reserve(10.0) == pytest.approx(2.0) == bound.reserve(12.0)
+    assert not bound.first_pays(10.0)
+    assert bound.first_pays(12.0)
+    assert bound.first_pays(None)
+    whole = SplitBound(inst, workers=2, method="whole LP")
+    assert whole.first_pays(1.0)
+
+
 def test_a_master_lp_without_an_optimum_ends_the_method_with_the_best_bound(tmp_path,
                                                                            monkeypatch):
     """two_villages: should the bundle's master LP end without an optimum (HiGHS has
