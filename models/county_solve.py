@@ -178,14 +178,16 @@ def solve_in_rounds(parts: list[Part], mapper, budget, workers: int, keep: float
                     opts: dict) -> list[dict]:
     """Every part solved as `solve_parts` does, in two rounds when the run has a time
     limit and the exit priority's stages: first each county by its stages' LP dives only
-    (a plan with every batch's count, most stages proven by their LP bound, in about a
-    third of a full solve), then each county in full from that plan and its stage
-    records (the stages the dives proved kept, the others searched, then the value) in
-    the time left.  In one round the counties taken first had their full solve while
-    those after them, reached within `LATE` of the deadline, kept the rule of thumb's
-    plan (the generated province of 8,000 villages at --time-limit 30: 31 of 58).  A
-    county keeps its first round's plan where the second ranks lower under the exit
-    priority (reached too late, or cut short before it had a plan)."""
+    (a plan with every batch's count, most stages proven by their LP bound: 6.6e-4 s a
+    work, about a third of a full solve's 2e-3), then each county in full from that
+    plan and its stage records (the stages the dives proved kept, the others searched,
+    then the value) in the time left, when some is.  In one round the counties taken
+    first had their full solve while those after them, reached within `LATE` of the
+    deadline, kept the rule of thumb's plan (the generated province of 8,000 villages at
+    --time-limit 30: 31 of 58, and 736-830 of its 2018 batch on time against 1,582-1,741
+    in two rounds; benchmarks/README.md).  A county keeps its first round's plan where
+    the second ranks lower under the exit priority (reached too late, or cut short
+    before it had a plan)."""
     staged = any(p.instance.batches and p.instance.objective == "max_coverage"
                  for p in parts)
     if (budget is None or budget.limit is None or not staged or opts.get("dives_only")
