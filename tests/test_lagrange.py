@@ -237,13 +237,21 @@ def test_a_master_lp_without_an_optimum_ends_the_method_with_the_best_bound(tmp_
                                                                            monkeypatch):
     """two_villages: should the bundle's master LP end without an optimum (HiGHS has
     said Unknown on one), the method stops with the best L evaluated, a valid bound: at
-    m = 0, L = 4 + 2 + 0 = 6 (above the optimum 4), not converged, no error."""
+    the first point, a price p0 > 0 of the pooled money (models.lagrange.first_point),
+    L(p0) = max(4 - 10 p0, 0) + max(2 - 10 p0, 0) + 10 p0 as worked out in two_villages
+    (above the optimum 4), not converged, no error."""
+    from models.lagrange import first_point
     from models.lagrange.master import Bundle
 
     def unknown(self):
         raise RuntimeError("the master LP of the Lagrangian ended Unknown")
 
     monkeypatch.setattr(Bundle, "next_point", unknown)
-    run = lagrangian_bound(instance_of(two_villages(), tmp_path / "scn"))
-    assert run.bound == pytest.approx(6.0)
+    inst = instance_of(two_villages(), tmp_path / "scn")
+    cp = start(inst).coupling
+    p0 = float(first_point(cp)[[lab.startswith("money") for lab in cp.labels]][0])
+    assert 0 < p0 < 0.2  # below the prices of the optimum: L(p0) > 4
+    run = lagrangian_bound(inst)
+    assert run.bound == pytest.approx(max(4 - 10 * p0, 0) + max(2 - 10 * p0, 0) + 10 * p0)
+    assert 4 < run.bound < 6  # L(0) = 6: the first point gives the tighter bound
     assert not run.converged and run.iterations == 1
