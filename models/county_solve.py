@@ -197,11 +197,9 @@ def solve_in_rounds(parts: list[Part], mapper, budget, workers: int, keep: float
     # short for every county's dives (the nation at --time-limit 300), those reached late
     # keep the rule of thumb's plan, and the first batch comes first
     order = sorted(range(len(parts)), key=lambda i: -_first_batch_density(parts[i]))
-    dived = solve_parts([parts[i] for i in order], mapper, budget, workers, keep,
-                        {**opts, "dives_only": True})
-    first = [None] * len(parts)
-    for i, out in zip(order, dived):
-        first[i] = out
+    dived = _taken(parts, order, mapper, budget, workers, keep,
+                   {**opts, "dives_only": True})
+    first = [dived[i] for i in range(len(parts))]
     if budget.left() - keep < LATE:  # no county would be reached in time: none is sent
         return first
     # those the first round reached late (the rule of thumb's plan) first, then those it
@@ -210,13 +208,16 @@ def solve_in_rounds(parts: list[Part], mapper, budget, workers: int, keep: float
                     if o["status"] != SolveStatus.INFEASIBLE.value),
                    key=lambda i: (first[i].get("plan_from") != "warm start",
                                   first[i]["status"] != SolveStatus.TIME_LIMIT.value))
-    second = solve_parts([parts[i] for i in again], mapper, budget, workers, keep, opts,
-                         hints=[first[i]["start"] for i in again],
-                         known=[first[i]["stages"] for i in again])
-    outs = list(first)
-    for i, out in zip(again, second):
-        outs[i] = _better(parts[i].instance, first[i], out)
-    return outs
+    second = _taken(parts, again, mapper, budget, workers, keep, opts,
+                    hints=[first[i]["start"] for i in again],
+                    known=[first[i]["stages"] for i in again])
+    return [_better(parts[i].instance, out, second[i]) if i in second else out
+            for i, out in enumerate(first)]
+
+
+def _taken(parts: list[Part], picked: list[int], *args, **given) -> dict[int, dict]:
+    """`solve_parts` of the parts at `picked`, in that order: {part index: out}."""
+    return dict(zip(picked, solve_parts([parts[i] for i in picked], *args, **given)))
 
 
 def _first_batch_density(part: Part) -> float:
