@@ -37,38 +37,57 @@ class Obstacle:
 
 def exit_obstacles(inst: Instance) -> dict[int, list[Obstacle]]:
     """Village index -> the obstacles of its exit-standard gaps (villages that can be on
-    time are left out)."""
-    out: dict[int, list[Obstacle]] = {}
+    time are left out), each village's in the order of its gaps, the villages in the
+    order of their first such gap.  A gap's obstacle is the first that holds of: no work,
+    every work locked out, none payable, none payable that can finish in time (named by
+    the payable work that finishes first, then starts first), those that can add up to
+    less than its quantity.  Worked out for every gap at once (counts per gap by
+    np.bincount): the nation's 587,000 gaps in a fraction of a second."""
+    n_gaps = inst.n_gaps
+    gap = inst.proj_gap
     due = inst.village_due[inst.gap_village]
     payable = (inst.proj_pooled_units.sum(axis=1) == 0) | eligibility.payable(inst)
     finish = inst.proj_earliest + inst.proj_duration - 1
     in_window = inst.proj_latest >= inst.proj_earliest
     contrib = (inst.proj_contrib if inst.proj_contrib is not None
                else np.ones(inst.n_projects))
-    by_gap = np.argsort(inst.proj_gap, kind="stable")
-    bounds = np.searchsorted(inst.proj_gap[by_gap], np.arange(inst.n_gaps + 1))
-    cumulative = inst.cumulative
-    for g in np.flatnonzero(inst.gap_exit):
-        works = by_gap[bounds[g]: bounds[g + 1]]
-        obstacle = None
-        if not len(works):
-            obstacle = Obstacle(int(g), "no_work")
+    is_open = ~inst.lock_out
+    paid = is_open & payable
+    timely = paid & (finish <= due[gap]) & in_window
+    per_gap = lambda mask, w=None: np.bincount(gap[mask], None if w is None else w[mask],  # noqa: E731
+                                              minlength=n_gaps)
+    works, opened, paying, timely_n = (per_gap(np.ones(len(gap), dtype=bool)),
+                                       per_gap(is_open), per_gap(paid), per_gap(timely))
+    done = per_gap(timely, np.asarray(contrib, dtype=float))
+    kind = np.full(n_gaps, "", dtype=object)
+    quantity = inst.gap_quantity if inst.gap_quantity is not None else np.zeros(n_gaps)
+    short = inst.cumulative & (timely_n > 0) & (done < quantity - 1e-9)
+    kind[short] = "too_little"
+    kind[(paying > 0) & (timely_n == 0)] = "too_late"
+    kind[(opened > 0) & (paying == 0)] = "no_fund"
+    kind[(works > 0) & (opened == 0)] = "locked_out"
+    kind[works == 0] = "no_work"
+    kind[~inst.gap_exit] = ""
+    # the too_late gap's quickest payable work: least finish, then earliest start, then
+    # the lowest project index
+    quick = np.full(n_gaps, -1)
+    cand = np.flatnonzero(paid)
+    order = cand[np.lexsort((cand, inst.proj_earliest[cand], finish[cand], gap[cand]))]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = gap[order][1:] != gap[order][:-1]
+    quick[gap[order[first]]] = order[first]
+    out: dict[int, list[Obstacle]] = {}
+    for g in np.flatnonzero(kind != ""):
+        k = kind[g]
+        if k == "too_late":
+            q = quick[g]
+            obstacle = Obstacle(int(g), k, int(inst.proj_duration[q]),
+                                int(inst.proj_earliest[q]))
+        elif k == "too_little":
+            obstacle = Obstacle(int(g), k, done=float(done[g]))
         else:
-            open_ = works[~inst.lock_out[works]]
-            paid = open_[payable[open_]]
-            timely = paid[(finish[paid] <= due[g]) & in_window[paid]]
-            if not len(open_):
-                obstacle = Obstacle(int(g), "locked_out")
-            elif not len(paid):
-                obstacle = Obstacle(int(g), "no_fund")
-            elif not len(timely):
-                quick = paid[np.lexsort((inst.proj_earliest[paid], finish[paid]))[0]]
-                obstacle = Obstacle(int(g), "too_late", int(inst.proj_duration[quick]),
-                                    int(inst.proj_earliest[quick]))
-            elif cumulative[g] and contrib[timely].sum() < inst.gap_quantity[g] - 1e-9:
-                obstacle = Obstacle(int(g), "too_little", done=float(contrib[timely].sum()))
-        if obstacle is not None:
-            out.setdefault(int(inst.gap_village[g]), []).append(obstacle)
+            obstacle = Obstacle(int(g), k)
+        out.setdefault(int(inst.gap_village[g]), []).append(obstacle)
     return out
 
 

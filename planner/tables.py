@@ -207,7 +207,23 @@ def read_path(path: Path, table: str, problems: Problems,
               unit: str | None = None) -> pd.DataFrame | None:
     """Read one file as the table `table` of the schema (also for files named freely,
     such as `replan --actuals`); `unit`: the money unit, which a Chinese money header may
-    state (headers.header_aliases)."""
+    state (headers.header_aliases).  The same bytes read again are typed once
+    (planner.tablecache)."""
+    from . import tablecache
+
+    k = tablecache.key(path, table, unit)
+    frame = tablecache.get(k)
+    if frame is not None:
+        return frame
+    n_before = len(problems.items)
+    frame = _read_path(path, table, problems, unit)
+    if frame is not None and len(problems.items) == n_before:
+        tablecache.put(k, frame)
+    return frame
+
+
+def _read_path(path: Path, table: str, problems: Problems,
+               unit: str | None) -> pd.DataFrame | None:
     aliases = header_aliases(table, unit)
     raw = raw_frame(path, problems, aliases)
     if raw is None:

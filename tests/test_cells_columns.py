@@ -30,3 +30,16 @@ def test_money_text_float_column():
     out = money_text(frame)
     assert out["cost"].tolist() == ["1.5000", "", "-0.0000", "12.3456", "1000000000.0000"]
     assert out["cost"].dtype == object and out["name"].tolist() == list("abcde")
+
+
+def test_money_text_of_a_column_of_repeated_amounts_is_each_cell_formatted():
+    """Each distinct amount is formatted once (planner.plan.money._floats_text): the text
+    is still, cell by cell, the amount with 4 decimals, blank for NaN, -0.0 as -0.0000."""
+    rng = np.random.default_rng(7)
+    amounts = np.array([0.0, -0.0, 1.25, 3.33335, 12.5, -7.00005, 1e-9, -1e-9, 2.5e8])
+    cells = rng.choice(amounts, size=5000)
+    cells[rng.integers(0, 5000, 300)] = np.nan
+    out = money_text(pd.DataFrame({"m": cells}))["m"].tolist()
+    expect = ["" if math.isnan(x) else f"{x:.4f}" for x in cells.tolist()]
+    assert out == expect
+    assert "-0.0000" in out and "0.0000" in out  # both zeros kept apart
