@@ -48,6 +48,11 @@ SECONDS_PER_WORK = 1e-4
 #: (measured: 12 counties of the generated 8,000-village province, 10,575 works, 6.98 s in
 #: one process, load 1; models.county_solve.solve_in_rounds' first round)
 DIVE_SECONDS_PER_WORK = 6.6e-4
+
+
+def dives_seconds(works: int, workers: int) -> float:
+    """Seconds for every county's stage dives: `works` works over `workers` workers."""
+    return DIVE_SECONDS_PER_WORK * max(1, works) / max(1, workers)
 #: seconds for the LP bound of a county that has none of its own (lp_bounds)
 LP_BOUND_SECONDS = 10.0
 
@@ -131,7 +136,7 @@ class SplitBound:
         8.1 % with it, 10.8 % without."""
         if left is None or self.method != "lagrangian":
             return True
-        need = DIVE_SECONDS_PER_WORK * self.inst.n_projects / max(1, self.workers)
+        need = dives_seconds(self.inst.n_projects, self.workers)
         return left * (1 - FIRST_SHARE) - self.reserve(left) >= need
 
     def first_share(self, pooled: bool) -> float:

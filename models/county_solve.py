@@ -35,6 +35,7 @@ def solve_part(part_instance: Instance, opts: dict) -> dict:
     workers = opts.pop("workers", 1)
     dives = opts.pop("dives_only", False)  # models.group_split: the stages' dives only
     known = opts.pop("known_stages", None)  # the stage records of `hint` (solve_in_rounds)
+    upto = opts.pop("stages_upto", None)  # with dives_only: the first stages only
     if deadline is not None:
         left = max(0.05, deadline - time.time())
         if after is not None:  # its share of what is left now, among the works to come
@@ -43,11 +44,12 @@ def solve_part(part_instance: Instance, opts: dict) -> dict:
         opts["time_limit"] = left if share is None else max(0.05, min(share, left))
     hint = None
     began = time.time()
+    given_hint = opts.pop("hint", None)  # a plan of the part (an earlier solve's)
     if deadline is not None and deadline - began < LATE:
-        late = late_part(part_instance)
+        late = (kept_part(part_instance, given_hint, known) if known is not None
+                and given_hint is not None else late_part(part_instance))
         if late is not None:
             return late
-    given_hint = opts.pop("hint", None)  # a plan of the part (an earlier solve's)
     if opts.pop("use_hint", True):
         hint = (given_hint if given_hint is not None else
                 warm_start(part_instance, opts.get("threads"), opts.get("time_limit")))
@@ -64,7 +66,7 @@ def solve_part(part_instance: Instance, opts: dict) -> dict:
             part_instance, SolveParams().updated(**{k: v for k, v in opts.items()
                                                     if k in NAMES}),
             TimeBudget(opts.get("time_limit")), hint, dives_only=dives,
-            known=known if hint is given_hint else None)
+            known=known if hint is given_hint else None, upto=upto)
         if failed is not None and failed is not SolveStatus.INFEASIBLE:
             # a stage found no plan in the county's time (under load HiGHS can stop
             # before its first solution: status "not set"): the greedy plan when it keeps
@@ -122,6 +124,16 @@ def late_part(part_instance: Instance) -> dict | None:
     return {"start": plan, "status": "time_limit", "objective": plan_value(part_instance, plan),
             "bound": None, "seconds": 0.0, "county": part_instance.meta.get("county"),
             "plan_from": "warm start", "stages": stages}
+
+
+def kept_part(part_instance: Instance, plan: np.ndarray, stages: list[dict]) -> dict:
+    """A county reached too late in a later round: the plan of the round before and its
+    stage records, as they are (no greedy plan worked out only to be set aside)."""
+    from .evaluate import plan_value
+
+    return {"start": plan, "status": "time_limit", "objective": plan_value(part_instance, plan),
+            "bound": None, "seconds": 0.0, "county": part_instance.meta.get("county"),
+            "plan_from": "LP dive", "stages": stages}
 
 
 def solve_parts(parts: list[Part], mapper, budget, workers: int, keep: float,
@@ -197,8 +209,21 @@ def solve_in_rounds(parts: list[Part], mapper, budget, workers: int, keep: float
     # short for every county's dives (the nation at --time-limit 300), those reached late
     # keep the rule of thumb's plan, and the first batch comes first
     order = sorted(range(len(parts)), key=lambda i: -_first_batch_density(parts[i]))
-    dived = _taken(parts, order, mapper, budget, workers, keep,
-                   {**opts, "dives_only": True})
+    dives = {**opts, "dives_only": True}
+    if _dives_too_long(parts, budget, workers, keep):
+        # too short for every county's dives: first every county's first batch (its
+        # stage's dive alone), then the other stages' dives from that plan
+        early = _taken(parts, order, mapper, budget, workers, keep,
+                       {**dives, "stages_upto": 1})
+        rest = [i for i in order if early[i]["start"] is not None
+                and early[i]["status"] != SolveStatus.INFEASIBLE.value]
+        dived = _taken(parts, rest, mapper, budget, workers, keep, dives,
+                       hints=[early[i]["start"] for i in rest],
+                       known=[early[i]["stages"] for i in rest])
+        dived = {i: _better(parts[i].instance, early[i], dived[i]) if i in dived
+                 else early[i] for i in order}
+    else:
+        dived = _taken(parts, order, mapper, budget, workers, keep, dives)
     first = [dived[i] for i in range(len(parts))]
     if budget.left() - keep < LATE:  # no county would be reached in time: none is sent
         return first
@@ -213,6 +238,15 @@ def solve_in_rounds(parts: list[Part], mapper, budget, workers: int, keep: float
                     known=[first[i]["stages"] for i in again])
     return [_better(parts[i].instance, out, second[i]) if i in second else out
             for i, out in enumerate(first)]
+
+
+def _dives_too_long(parts: list[Part], budget, workers: int, keep: float) -> bool:
+    """Whether every county's stage dives would take longer than the time left less
+    `keep` (models.county_bound.dives_seconds)."""
+    from .county_bound import dives_seconds
+
+    works = sum(max(1, p.instance.n_projects) for p in parts)
+    return dives_seconds(works, workers) > budget.left() - keep
 
 
 def _taken(parts: list[Part], picked: list[int], *args, **given) -> dict[int, dict]:

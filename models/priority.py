@@ -37,7 +37,7 @@ STAGE_SHARE = 0.5
 
 def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
                  hint: np.ndarray | None, progress=False, dives_only: bool = False,
-                 known: list[dict] | None = None
+                 known: list[dict] | None = None, upto: int | None = None
                  ) -> tuple[Instance, np.ndarray | None, list[dict], SolveStatus | None]:
     """(the instance with every batch's floor, the last stage's plan, the stage records,
     the status when a stage found no plan at all, else None).  `progress`: the
@@ -45,7 +45,11 @@ def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
     stage's search, each keeps what its LP dive reached (proven only where that meets
     the LP bound; models.group_split's quick merged programs); `known`: the records of
     the first pass that gave `hint` (an earlier `dives_only` run's, models.county_solve.
-    solve_in_rounds): the second pass alone, from them.
+    solve_in_rounds): the second pass alone, from them (with `dives_only`: the dives of
+    the stages they did not prove or bound); `upto` (with `dives_only`): only the first
+    `upto` stages are dived, the later ones keep the plan's counts, unproven, as when
+    the time is out, and the value's dive is left out (solve_in_rounds' first round
+    when the time is too short for every county's dives).
 
     Two passes.  First every stage by its LP dive alone (each in half of the time left,
     at most DIVE_MAX_SECONDS), then the value's dive: a plan with every batch's count in
@@ -68,17 +72,21 @@ def solve_stages(inst: Instance, params: SolveParams, budget: TimeBudget,
         hint = None
     if known is not None and hint is not None and not dives_only:
         return _stages(inst, params, budget, hint, progress, search=True, known=known)
-    first = _stages(inst, params, budget, hint, progress, search=False)
+    first = _stages(inst, params, budget, hint, progress, search=False,
+                    known=known if dives_only and hint is not None else None,
+                    upto=upto if dives_only else None)
     if dives_only or first[3] is not None:
         return first
     return _stages(inst, params, budget, first[1], progress, search=True, known=first[2])
 
 
 def _stages(inst: Instance, params: SolveParams, budget: TimeBudget,
-            hint: np.ndarray | None, progress, search: bool, known: list[dict] | None = None):
+            hint: np.ndarray | None, progress, search: bool, known: list[dict] | None = None,
+            upto: int | None = None):
     """One pass of `solve_stages`: `search` False, each stage keeps its dive's count (a
     stage with no plan to dive from or around is searched); `known`, the first pass's
-    records, kept where the earlier batches' counts have not changed since."""
+    records, kept where the earlier batches' counts have not changed since; `upto`: the
+    stages from that one on keep the plan's counts (solve_stages)."""
     from .dive import lp_dive
     from .solve import solve
     from .warmstart import DIVE_MAX_SECONDS
@@ -106,9 +114,11 @@ def _stages(inst: Instance, params: SolveParams, budget: TimeBudget,
             continue
         if was is not None and have == was["on_time"] and was["bound"] is not None:
             lp_bound = was["bound"]  # its dive was the first pass's, around this plan
-        elif not search and have >= 0 and budget.over():
-            # the county's time is out (a short run's share, models.county_solve): the
-            # later stages keep the counts of the plan in hand, unproven
+        elif not search and have >= 0 and (budget.over() or (upto is not None
+                                                              and i >= upto)):
+            # the county's time is out (a short run's share, models.county_solve), or
+            # its later stages wait for a later round: they keep the counts of the plan
+            # in hand, unproven
             record.update(on_time=have, bound=None, status="time_limit", proven=False,
                           solved=False, bound_by=None)
             stages.append(record)
@@ -157,7 +167,7 @@ def _stages(inst: Instance, params: SolveParams, budget: TimeBudget,
         inst = inst.replace(batch_floor=inst.batch_floor + (record["on_time"],))
     if same and hint is given:  # the first pass's plan, which had the value's dive
         return inst, hint, stages, None
-    if budget.over() and hint is not None:
+    if (budget.over() or upto is not None) and hint is not None:
         return inst, hint, stages, None
     # the value's LP dive under every floor: the value solve's warm start when better
     dive = lp_dive(inst, params.threads, budget.share(0.5, at_most=DIVE_MAX_SECONDS),

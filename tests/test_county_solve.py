@@ -152,3 +152,89 @@ def test_a_county_out_of_time_keeps_the_counts_of_its_plan(tmp_path, monkeypatch
     for r, n, batch in zip(records, counts, sub.batches):
         whole = n == len(batch)
         assert r["proven"] == whole and r["status"] == ("optimal" if whole else "time_limit")
+
+
+def test_too_short_for_every_dive_every_county_has_its_first_batch_first(tmp_path,
+                                                                         monkeypatch):
+    """When every county's dives would take longer than the time left, the first round
+    dives each county's first batch alone, the next every county's other stages from that
+    plan and record, then the full solves; with time enough the counties still end at
+    their full solves' counts and value."""
+    import models.county_solve as cs
+
+    parts = _parts(tmp_path)
+    opts = {"threads": 1, "gap": 0.0, "seed": 0}
+    monkeypatch.setattr(cs, "_dives_too_long", lambda *a: True)
+    calls, _ = _counting(monkeypatch)
+    outs = cs.solve_in_rounds(parts, map, TimeBudget(300.0), 1, 0.0, opts)
+    n = len(parts)
+    assert len(calls) == 3 * n
+    assert all(o.get("dives_only") and o.get("stages_upto") == 1 for _, o in calls[:n])
+    assert all(o.get("dives_only") and "stages_upto" not in o and o["known_stages"]
+               for _, o in calls[n:2 * n])
+    # the first round's records: the first batch dived, the later ones the plan's counts
+    for _, o in calls[n:2 * n]:
+        first, *later = o["known_stages"]
+        assert first["bound_by"] in ("LP relaxation", "whole batch", "solver")
+        assert all(r["bound"] is None or r["bound_by"] == "whole batch" for r in later)
+    assert not any(o.get("dives_only") for _, o in calls[2 * n:])
+    alone = cs.solve_parts(parts, map, None, 1, 0.0, opts)
+    for part, out, ref in zip(parts, outs, alone):
+        assert [s["on_time"] for s in out["stages"]] == [s["on_time"] for s in ref["stages"]]
+        assert out["objective"] == pytest.approx(ref["objective"])
+
+
+def test_the_dives_are_too_long_when_their_time_exceeds_what_is_left():
+    """6.6e-4 s a work over the workers, against the time left less what is kept."""
+    from types import SimpleNamespace
+
+    from models.county_solve import _dives_too_long
+
+    parts = [SimpleNamespace(instance=SimpleNamespace(n_projects=n)) for n in (6000, 4000)]
+    budget = SimpleNamespace(left=lambda: 4.0)
+    # 10,000 works x 6.6e-4 s / 2 workers = 3.3 s
+    assert not _dives_too_long(parts, budget, 2, 0.5)  # 3.3 <= 3.5
+    assert _dives_too_long(parts, budget, 2, 1.0)  # 3.3 > 3.0
+    assert _dives_too_long(parts, budget, 1, 0.0)  # 6.6 > 4.0
+
+
+def test_the_first_stages_only_dive_those_and_skip_the_value_dive(tmp_path, monkeypatch):
+    """solve_stages(upto=1): the first batch's dive alone; the later batches keep the
+    counts of that plan (worked out from it), unproven but for a batch on time in full;
+    no value dive."""
+    import models.dive as dive
+    from models.greedy import greedy
+    from models.priority import solve_stages
+
+    sub = _parts(tmp_path, seed=8)[0].instance
+    dived, real = [], dive.lp_dive
+
+    def counted(*a, **k):
+        dived.append(k.get("stage"))
+        return real(*a, **k)
+
+    monkeypatch.setattr(dive, "lp_dive", counted)
+    _, plan, records, failed = solve_stages(sub, SolveParams(threads=1), TimeBudget(300.0),
+                                            greedy(sub), dives_only=True, upto=1)
+    assert failed is None and dived == [0]
+    counts = batch_counts(sub, on_time(sub, plan))
+    assert [r["on_time"] for r in records] == list(counts)
+    for r, n, batch in zip(records[1:], counts[1:], sub.batches[1:]):
+        assert r["proven"] == (n == len(batch))
+
+
+def test_a_county_reached_late_in_a_later_round_keeps_its_plan(tmp_path, monkeypatch):
+    """Past the deadline with the plan and records of an earlier round: that plan and
+    those records come back as they are, no rule-of-thumb plan worked out."""
+    import models.county_solve as cs
+    import models.greedy as greedy_mod
+    from models.evaluate import plan_value
+
+    sub = _parts(tmp_path, seed=9)[0].instance
+    plan = greedy_mod.greedy(sub)
+    records = [{"batch": b, "on_time": 0} for b in sub.batch_labels]
+    monkeypatch.setattr(greedy_mod, "greedy", lambda *a: pytest.fail("greedy worked out"))
+    out = cs.solve_part(sub, {"deadline": time.time() - 1.0, "hint": plan,
+                              "known_stages": records, "threads": 1})
+    assert np.array_equal(out["start"], plan) and out["stages"] is records
+    assert out["status"] == "time_limit" and out["objective"] == plan_value(sub, plan)
