@@ -179,7 +179,7 @@ def test_too_short_for_every_dive_every_county_has_its_first_batch_first(tmp_pat
         assert all(r["bound"] is None or r["bound_by"] == "whole batch" for r in later)
     assert not any(o.get("dives_only") for _, o in calls[2 * n:])
     alone = cs.solve_parts(parts, map, None, 1, 0.0, opts)
-    for part, out, ref in zip(parts, outs, alone):
+    for out, ref in zip(outs, alone):
         assert [s["on_time"] for s in out["stages"]] == [s["on_time"] for s in ref["stages"]]
         assert out["objective"] == pytest.approx(ref["objective"])
 
