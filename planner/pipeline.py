@@ -153,7 +153,7 @@ def plan_scenario(folder: str | Path | Scenario, out: str | Path | None = None, 
     started = time.monotonic()
     scn = folder if isinstance(folder, Scenario) else load_scenario(folder)
     inst = build_instance(scn)
-    # checking reads every input again and writing follows the plan's size: keep back
+    # checking goes over every input again and writing follows the plan's size: keep back
     # time in proportion to what reading and building took (models.budget)
     kept = OUTPUT_FACTOR * (time.monotonic() - started) if out is not None else 0.0
     for line in exit_notes(scn, inst) if notice else ():
