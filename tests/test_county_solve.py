@@ -185,16 +185,18 @@ def test_too_short_for_every_dive_every_county_has_its_first_batch_first(tmp_pat
 
 
 def test_the_dives_are_too_long_when_their_time_exceeds_what_is_left():
-    """6.6e-4 s a work over the workers, against the time left less what is kept."""
+    """6.6e-4 s a work over the workers, against twice the time left less what is
+    kept."""
     from types import SimpleNamespace
 
     from models.county_solve import _dives_too_long
 
     parts = [SimpleNamespace(instance=SimpleNamespace(n_projects=n)) for n in (6000, 4000)]
-    budget = SimpleNamespace(left=lambda: 4.0)
-    # 10,000 works x 6.6e-4 s / 2 workers = 3.3 s
-    assert not _dives_too_long(parts, budget, 2, 0.5)  # 3.3 <= 3.5
-    assert _dives_too_long(parts, budget, 2, 1.0)  # 3.3 > 3.0
+    budget = SimpleNamespace(left=lambda: 2.0)
+    # 10,000 works x 6.6e-4 s / 2 workers = 3.3 s, against 2 x (2.0 - keep)
+    assert not _dives_too_long(parts, budget, 2, 0.3)  # 3.3 <= 3.4
+    assert _dives_too_long(parts, budget, 2, 0.4)  # 3.3 > 3.2
+    assert not _dives_too_long(parts, budget, 2, 0.0)  # 3.3 <= 4.0
     assert _dives_too_long(parts, budget, 1, 0.0)  # 6.6 > 4.0
 
 
