@@ -108,7 +108,7 @@ def late_part(part_instance: Instance) -> dict | None:
     """A county reached too late for a solve: its greedy plan, its batches' counts as
     stages not solved (models.priority's records), or None when greedy breaks a hard
     rule (the county is then solved in what is left)."""
-    from .evaluate import batch_counts, on_time, plan_value
+    from .evaluate import batch_counts, on_time
     from .greedy import greedy, hard_violations
 
     plan = greedy(part_instance)
@@ -121,19 +121,23 @@ def late_part(part_instance: Instance) -> dict | None:
                    "status": "time_limit", "proven": False, "solved": False}
                   for label, b, n in zip(part_instance.batch_labels, part_instance.batches,
                                          counts)]
-    return {"start": plan, "status": "time_limit", "objective": plan_value(part_instance, plan),
-            "bound": None, "seconds": 0.0, "county": part_instance.meta.get("county"),
-            "plan_from": "warm start", "stages": stages}
+    return _cut_short(part_instance, plan, stages, "warm start")
 
 
 def kept_part(part_instance: Instance, plan: np.ndarray, stages: list[dict]) -> dict:
     """A county reached too late in a later round: the plan of the round before and its
     stage records, as they are (no greedy plan worked out only to be set aside)."""
+    return _cut_short(part_instance, plan, stages, "LP dive")
+
+
+def _cut_short(part_instance: Instance, plan: np.ndarray, stages: list[dict] | None,
+               plan_from: str) -> dict:
+    """The out of a county given no time: `plan` as it is, cut by the time limit."""
     from .evaluate import plan_value
 
     return {"start": plan, "status": "time_limit", "objective": plan_value(part_instance, plan),
             "bound": None, "seconds": 0.0, "county": part_instance.meta.get("county"),
-            "plan_from": "LP dive", "stages": stages}
+            "plan_from": plan_from, "stages": stages}
 
 
 def solve_parts(parts: list[Part], mapper, budget, workers: int, keep: float,
@@ -211,10 +215,15 @@ def solve_in_rounds(parts: list[Part], mapper, budget, workers: int, keep: float
     order = sorted(range(len(parts)), key=lambda i: -_first_batch_density(parts[i]))
     dives = {**opts, "dives_only": True}
     if _dives_too_long(parts, budget, workers, keep):
-        # too short for every county's dives: first every county's first batch (its
-        # stage's dive alone), then the other stages' dives from that plan
+        # too short for every county's dives: first every county's first batch by its
+        # stage's dive alone, from no plan (the LP's whole starts fixed: no warm start,
+        # whose value dive the later rounds make again), then the other stages' dives
+        # from that plan.  On 20 counties of the 8,000-village province, in one process:
+        # 0.73 s against 2.93 s from the warm start, the same 606 villages of the first
+        # batch; after the other stages' dives the same counts, the value 17,891.0
+        # against 17,892.0, those dives 9.0 s against 7.9 s
         early = _taken(parts, order, mapper, budget, workers, keep,
-                       {**dives, "stages_upto": 1})
+                       {**dives, "stages_upto": 1, "use_hint": False})
         rest = [i for i in order if early[i]["start"] is not None
                 and early[i]["status"] != SolveStatus.INFEASIBLE.value]
         dived = _taken(parts, rest, mapper, budget, workers, keep, dives,

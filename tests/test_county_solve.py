@@ -169,7 +169,8 @@ def test_too_short_for_every_dive_every_county_has_its_first_batch_first(tmp_pat
     outs = cs.solve_in_rounds(parts, map, TimeBudget(300.0), 1, 0.0, opts)
     n = len(parts)
     assert len(calls) == 3 * n
-    assert all(o.get("dives_only") and o.get("stages_upto") == 1 for _, o in calls[:n])
+    assert all(o.get("dives_only") and o.get("stages_upto") == 1 and o["use_hint"] is False
+               for _, o in calls[:n])
     assert all(o.get("dives_only") and "stages_upto" not in o and o["known_stages"]
                for _, o in calls[n:2 * n])
     # the first round's records: the first batch dived, the later ones the plan's counts
