@@ -165,7 +165,9 @@ def _stages(inst: Instance, params: SolveParams, budget: TimeBudget,
         same = same and was is not None and record["on_time"] == was["on_time"]
         stages.append(record)
         inst = inst.replace(batch_floor=inst.batch_floor + (record["on_time"],))
-    if same and hint is given:  # the first pass's plan, which had the value's dive
+    if same and hint is given and all(w.get("bound_by") is not None for w in known):
+        # the first pass's plan, which had the value's dive (a pass that left stages to
+        # a later round or ran out of time had none: bound_by None)
         return inst, hint, stages, None
     if (budget.over() or upto is not None) and hint is not None:
         return inst, hint, stages, None

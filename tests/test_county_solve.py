@@ -224,6 +224,13 @@ def test_the_first_stages_only_dive_those_and_skip_the_value_dive(tmp_path, monk
     assert [r["on_time"] for r in records] == list(counts)
     for r, n, batch in zip(records[1:], counts[1:], sub.batches[1:]):
         assert r["proven"] == (n == len(batch))
+    # the next round dives the later stages from that plan, then the value, which the
+    # first round left out
+    dived.clear()
+    _, _, again, _ = solve_stages(sub, SolveParams(threads=1), TimeBudget(300.0), plan,
+                                  dives_only=True, known=records)
+    assert 0 not in dived and dived[-1] is None
+    assert again[0] is records[0] or again[0]["on_time"] >= records[0]["on_time"]
 
 
 def test_a_county_reached_late_in_a_later_round_keeps_its_plan(tmp_path, monkeypatch):
