@@ -12,7 +12,9 @@ amounts) never reaches the next reader.  Only readings without a problem are kep
 and at most `KEEP` of them, the least recently used dropped first.
 
 On the nation (planner generate --nation) the checker's reading of villages, gaps
-and projects is most of what it spends on the inputs; see README "Speed and scale".
+and projects was most of what it spent on the inputs (27 s under the profiler;
+benchmarks/README.md, the nation's rows of 2026-12-04; README "What planner check
+verifies").
 """
 
 from __future__ import annotations
