@@ -173,7 +173,7 @@ def _stages(inst: Instance, params: SolveParams, budget: TimeBudget,
         return inst, hint, stages, None
     # the value's LP dive under every floor: the value solve's warm start when better
     dive = lp_dive(inst, params.threads, budget.share(0.5, at_most=DIVE_MAX_SECONDS),
-                   around=hint)
+                   around=hint, gap=params.gap)
     if dive is not None and (hint is None or plan_value(inst, dive) > plan_value(inst, hint)):
         hint = dive
     return inst, hint, stages, None

@@ -244,9 +244,10 @@ def test_every_stage_is_dived_before_any_stage_is_searched(tmp_path, monkeypatch
     calls = []
     real_dive, real_solve = mdive.lp_dive, msolve.solve
 
-    def dive(inst, threads=None, time_limit=2.0, stage=None, bound=False, around=None):
+    def dive(inst, threads=None, time_limit=2.0, stage=None, bound=False, around=None,
+             gap=1e-3):
         calls.append(("dive", stage, time_limit))
-        plan, lp = real_dive(inst, threads, time_limit, stage, True, around)
+        plan, lp = real_dive(inst, threads, time_limit, stage, True, around, gap)
         return (plan, (lp or 0) + 1) if bound else plan
 
     def search(inst, params=None, **kw):
