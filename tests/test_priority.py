@@ -451,3 +451,69 @@ def test_the_dive_around_a_plan_never_ends_below_it(tmp_path):
     plan = lp_dive(inst, threads=1, around=around)
     assert plan is not None and plan[inst.project_ids.index("PA")] == 0
     assert plan_value(inst, plan) >= plan_value(inst, around) == 4
+
+
+def test_the_classic_dive_comes_first_and_is_kept_where_it_meets_the_lp_bound(
+        tmp_path, monkeypatch):
+    """Around a plan with nothing on time, stage 1 (the first batch) of forty random
+    three-batch scenarios: the dive first fixes the LP's whole and zero starts (no plan
+    to search around); where that program's count meets the LP bound it is returned with
+    no second program, and it is then the brute-force reference's best count for the
+    batch (the LP bound is above every plan's); where it does not, the program around
+    the plan follows.  Neither ever ends below the plan."""
+    import models.dive as mdive
+    from models.evaluate import batch_counts, on_time
+    from planner.build import build_instance
+
+    real, calls = mdive.restricted, []
+
+    def spy(inst, model, layout, cols, around, *a, **kw):
+        calls.append(around is None)
+        return real(inst, model, layout, cols, around, *a, **kw)
+
+    monkeypatch.setattr(mdive, "restricted", spy)
+    kept = 0
+    for seed in range(40):
+        scn = _random_three_batches(seed)
+        folder = tmp_path / f"scn{seed}"
+        write_folder(scn, folder)
+        inst = build_instance(load_scenario(folder))
+        calls.clear()
+        nothing = np.full(inst.n_projects, -1)
+        plan, lp = mdive.lp_dive(inst, threads=1, stage=0, bound=True, around=nothing)
+        count = batch_counts(inst, on_time(inst, plan))[0]
+        if not calls:  # the LP bound is 0 (no village of the batch can be on time)
+            assert count == np.floor(lp + 1e-6) == 0, seed
+            continue
+        best = Rules(scn).judge({p: y - YEARS[0] for p, y in solve(scn).starts.items()})[2]
+        assert calls[0] is True and count <= best[0] <= np.floor(lp + 1e-6), seed
+        if count == np.floor(lp + 1e-6):
+            assert calls == [True] and count == best[0], seed
+            kept += 1
+        else:
+            assert calls == [True, False], seed
+    assert kept > 0  # the classic dive was kept on some
+
+
+def test_without_a_classic_plan_the_dive_searches_around_the_plan(tmp_path, monkeypatch):
+    """two_batches, A kept on time (floor 1), the value's dive around the plan with PA:
+    when the classic program has no plan, the program around the plan is solved and
+    keeps A on time."""
+    import models.dive as mdive
+    from planner.build import build_instance
+
+    folder = tmp_path / "scn"
+    write_folder(two_batches(), folder)
+    inst = build_instance(load_scenario(folder)).replace(batch_floor=(1,))
+    around = np.full(inst.n_projects, -1)
+    around[inst.project_ids.index("PA")] = 0
+    real, calls = mdive.restricted, []
+
+    def no_classic(inst, model, layout, cols, near, *a, **kw):
+        calls.append(near is None)
+        return None if near is None else real(inst, model, layout, cols, near, *a, **kw)
+
+    monkeypatch.setattr(mdive, "restricted", no_classic)
+    plan = mdive.lp_dive(inst, threads=1, around=around)
+    assert calls == [True, False]
+    assert plan is not None and plan[inst.project_ids.index("PA")] == 0
